@@ -1,0 +1,3 @@
+"""jobtui: a terminal monitor for Hugging Face Jobs."""
+
+__version__ = "0.1.0"
