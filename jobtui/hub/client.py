@@ -1,0 +1,535 @@
+"""The async Hub client: every Jobs API call jobtui makes, with retries and readable errors."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx2
+
+from jobtui import __version__
+from jobtui.hub.auth import Token
+from jobtui.hub.errors import (
+    AuthError,
+    ForbiddenError,
+    HubError,
+    HubUnreachable,
+    InvalidResponse,
+    NotFoundError,
+    RateLimitedError,
+    RequestRejected,
+    ServerError,
+)
+from jobtui.hub.models import (
+    Account,
+    JobHardwareInfo,
+    JobInfo,
+    LogLine,
+    MalformedPayload,
+    ScheduledJobInfo,
+    parse_timestamp,
+)
+
+log = logging.getLogger(__name__)
+
+# The Hub sends a keep-alive comment every 30 s: a stream read timeout must outlast it.
+KEEPALIVE_SECONDS = 30.0
+STREAM_READ_TIMEOUT = 3 * KEEPALIVE_SECONDS
+# Room for a log stream, a metrics stream and several polls at once without a PoolTimeout.
+NO_FOLLOW_READ_TIMEOUT = 5.0
+POOL_LIMITS = httpx2.Limits(max_connections=32, max_keepalive_connections=16)
+REQUEST_TIMEOUT = httpx2.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)
+# A log line can be long (a whole JSON dump), but not unbounded.
+MAX_EVENT_BYTES = 16 * 1024 * 1024
+JOB_STARTED_MARKER = "===== Job started"
+
+StatusCallback = Callable[[str, str], None]
+"""on_status(state, detail): state is "streaming", "reconnecting" or "ended"."""
+
+
+class HubClient:
+    """One per app. Methods raise `HubError` subclasses only, never httpx errors."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        token: Token,
+        *,
+        retries: int = 3,
+        backoff: float = 0.5,
+        max_backoff: float = 8.0,
+        max_retry_after: float = 60.0,
+        transport: httpx2.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.endpoint = endpoint.rstrip("/")
+        self.token = token
+        self.retries = retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.max_retry_after = max_retry_after
+        self._whoami: Account | None = None
+        self._http = httpx2.AsyncClient(
+            base_url=self.endpoint,
+            headers={
+                "Authorization": f"Bearer {token.value}",
+                "User-Agent": f"jobtui/{__version__}",
+            },
+            timeout=REQUEST_TIMEOUT,
+            limits=POOL_LIMITS,
+            transport=transport,
+        )
+
+    def __repr__(self) -> str:
+        return f"HubClient({self.endpoint!r}, {self.token})"
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> HubClient:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    # ---- plain calls -------------------------------------------------------------------
+
+    async def whoami(self, *, refresh: bool = False) -> Account:
+        if self._whoami is None or refresh:
+            response = await self._request("GET", "/api/whoami-v2")
+            self._whoami = _parse(Account.from_api, _json(response), "the account")
+        return self._whoami
+
+    async def iter_job_pages(
+        self,
+        namespace: str,
+        *,
+        stages: Sequence[str] = (),
+        labels: Mapping[str, str] | None = None,
+    ) -> AsyncIterator[list[JobInfo]]:
+        """Yield each page of jobs as it arrives, following `Link: rel="next"`."""
+        params: list[tuple[str, str]] = [("stage", str(s).upper()) for s in stages]
+        params += [("label", f"{key}={value}") for key, value in (labels or {}).items()]
+        url: str | None = f"/api/jobs/{namespace}"
+        while url is not None:
+            response = await self._request("GET", url, params=params, what=namespace)
+            params = []  # the next link already carries the query
+            payload = _json(response)
+            if not isinstance(payload, list):
+                raise InvalidResponse(f"the job list of {namespace} is not a list")
+            page = []
+            for item in payload:
+                try:
+                    page.append(JobInfo.from_api(item, self.endpoint, namespace))
+                except MalformedPayload as exc:
+                    log.warning("skipped a job the Hub sent for %s: %s", namespace, exc)
+            yield page
+            url = response.links.get("next", {}).get("url")
+
+    async def list_jobs(
+        self,
+        namespace: str,
+        *,
+        stages: Sequence[str] = (),
+        labels: Mapping[str, str] | None = None,
+        max_pages: int | None = None,
+    ) -> list[JobInfo]:
+        """All jobs (newest first), or those of the first `max_pages` pages."""
+        jobs: list[JobInfo] = []
+        pages = self.iter_job_pages(namespace, stages=stages, labels=labels)
+        try:
+            async for page in pages:
+                jobs.extend(page)
+                max_pages = None if max_pages is None else max_pages - 1
+                if max_pages == 0:
+                    break
+        finally:
+            await pages.aclose()
+        return jobs
+
+    async def inspect_job(self, namespace: str, job_id: str) -> JobInfo:
+        response = await self._request(
+            "GET", f"/api/jobs/{namespace}/{job_id}", what=f"job {job_id}"
+        )
+        return _parse(
+            lambda p: JobInfo.from_api(p, self.endpoint, namespace), _json(response), "the job"
+        )
+
+    async def run_job(self, namespace: str, spec: Mapping[str, Any]) -> JobInfo:
+        """Create a job. Never retried once sent, so it cannot be created twice."""
+        response = await self._request(
+            "POST", f"/api/jobs/{namespace}", json=dict(spec), what=namespace, idempotent=False
+        )
+        return _parse(
+            lambda p: JobInfo.from_api(p, self.endpoint, namespace), _json(response), "the new job"
+        )
+
+    async def cancel_job(self, namespace: str, job_id: str) -> None:
+        await self._request("POST", f"/api/jobs/{namespace}/{job_id}/cancel", what=f"job {job_id}")
+
+    async def relabel_job(self, namespace: str, job_id: str, labels: Mapping[str, str]) -> JobInfo:
+        response = await self._request(
+            "PUT",
+            f"/api/jobs/{namespace}/{job_id}/labels",
+            json={"labels": dict(labels)},
+            what=f"job {job_id}",
+        )
+        return _parse(
+            lambda p: JobInfo.from_api(p, self.endpoint, namespace), _json(response), "the job"
+        )
+
+    async def list_hardware(self) -> list[JobHardwareInfo]:
+        payload = _json(await self._request("GET", "/api/jobs/hardware"))
+        if not isinstance(payload, list):
+            raise InvalidResponse("the hardware list is not a list")
+        flavors = []
+        for item in payload:
+            try:
+                flavors.append(JobHardwareInfo.from_api(item))
+            except MalformedPayload as exc:
+                log.warning("skipped a hardware entry: %s", exc)
+        return flavors
+
+    async def list_scheduled_jobs(self, namespace: str) -> list[ScheduledJobInfo]:
+        payload = _json(
+            await self._request("GET", f"/api/scheduled-jobs/{namespace}", what=namespace)
+        )
+        if not isinstance(payload, list):
+            raise InvalidResponse(f"the scheduled jobs of {namespace} are not a list")
+        scheduled = []
+        for item in payload:
+            try:
+                scheduled.append(ScheduledJobInfo.from_api(item, namespace))
+            except MalformedPayload as exc:
+                log.warning("skipped a scheduled job: %s", exc)
+        return scheduled
+
+    # ---- streams -----------------------------------------------------------------------
+
+    async def stream_logs(
+        self,
+        namespace: str,
+        job_id: str,
+        *,
+        tail: int | None = None,
+        follow: bool = True,
+        on_status: StatusCallback | None = None,
+        max_reconnects: int | None = None,
+    ) -> AsyncIterator[LogLine]:
+        """Yield a job's log lines; with `follow`, keep going until the job ends.
+
+        A broken stream is reconnected with backoff (after asking whether the job is still
+        live) and resumed after the last line yielded, so no line is doubled or skipped.
+        Closing the generator (or cancelling its task) closes the connection at once.
+        """
+        notify = on_status or (lambda state, detail: None)
+        path = f"/api/jobs/{namespace}/{job_id}/logs"
+        resume = _Resume()
+        params: dict[str, Any] = {"tail": tail} if tail is not None else {}
+        failures = 0
+        while True:
+            broken: Exception | None = None
+            resume.begin_stream()
+            meta: dict[str, Any] = {}
+            try:
+                async for event in self._events(
+                    path,
+                    params,
+                    what=f"job {job_id}",
+                    meta=meta,
+                    read_timeout=STREAM_READ_TIMEOUT if follow else NO_FOLLOW_READ_TIMEOUT,
+                ):
+                    if event.event not in ("message", ""):
+                        continue
+                    line = _log_line(event.data)
+                    if line is None or line.text.startswith(JOB_STARTED_MARKER):
+                        continue
+                    if not follow and _after(line, meta.get("date")):
+                        break  # without follow: what had been logged when the Hub answered
+                    if resume.should_skip(line):
+                        continue
+                    if failures or not resume.started:
+                        notify("streaming", "")
+                    failures = 0
+                    resume.record(line)
+                    yield line
+            except (HubUnreachable, ServerError, RateLimitedError) as exc:
+                broken = exc
+            if not follow:
+                # Without follow, a silent live job ends the read after a short wait.
+                if broken is not None and not meta.get("timed_out"):
+                    raise broken
+                notify("ended", "")
+                return
+            # The stream stopped: a clean end for a finished job, or a break to resume.
+            try:
+                job = await self.inspect_job(namespace, job_id)
+                live = job.is_live
+            except (HubUnreachable, ServerError, RateLimitedError) as exc:
+                broken, live = broken or exc, True
+            if not live and broken is None:
+                notify("ended", "")
+                return
+            failures += 1
+            if max_reconnects is not None and failures > max_reconnects:
+                raise broken or HubUnreachable(f"the log stream of job {job_id} keeps closing")
+            delay = self._delay(failures)
+            detail = str(broken) if broken else "the stream closed before the job ended"
+            notify("reconnecting", f"{detail}; retrying in {delay:.0f} s")
+            await asyncio.sleep(delay)
+            # After the first connection, replay everything and skip what was already seen:
+            # a second `tail` could leave a gap if many lines arrived in between.
+            params = {}
+
+    async def stream_metrics(self, namespace: str, job_id: str) -> AsyncIterator[dict[str, Any]]:
+        """Yield one metrics sample per second while the job runs; ends when it stops."""
+        path = f"/api/jobs/{namespace}/{job_id}/metrics"
+        try:
+            async for event in self._events(path, {}, what=f"job {job_id}"):
+                if event.event != "metric":
+                    continue
+                try:
+                    sample = event.json()
+                except ValueError:
+                    continue
+                if isinstance(sample, dict):
+                    yield sample
+        except ServerError:
+            return  # the Hub answers 500 once the job has finished: no more samples
+
+    async def _events(
+        self,
+        path: str,
+        params: Mapping[str, Any],
+        *,
+        what: str,
+        meta: dict[str, Any] | None = None,
+        read_timeout: float = STREAM_READ_TIMEOUT,
+    ) -> AsyncIterator[httpx2.ServerSentEvent]:
+        """The events of one SSE response. `meta` receives the server's `date`."""
+        meta = {} if meta is None else meta
+        timeout = httpx2.Timeout(REQUEST_TIMEOUT, read=read_timeout)
+        try:
+            async with self._http.stream(
+                "GET",
+                path,
+                params=dict(params),
+                headers={"Accept": "text/event-stream", "Cache-Control": "no-store"},
+                timeout=timeout,
+            ) as response:
+                if response.status_code >= 400:
+                    await response.aread()
+                    raise self._error(response, what)
+                meta["date"] = _http_date(response.headers.get("date"))
+                content_type = response.headers.get("content-type", "")
+                if not content_type.lower().startswith("text/event-stream"):
+                    # The official client never checks; read it as SSE rather than fail.
+                    log.warning("log stream came as %r, reading it as SSE", content_type)
+                    response.headers["content-type"] = "text/event-stream"
+                source = httpx2.EventSource(response, max_event_size=MAX_EVENT_BYTES)
+                async for event in source:
+                    yield event
+        except httpx2.SSEError as exc:
+            raise InvalidResponse(f"the stream for {what} is not valid: {exc}") from None
+        except (httpx2.TransportError, httpx2.DecodingError) as exc:
+            meta["timed_out"] = isinstance(exc, httpx2.ReadTimeout)
+            raise HubUnreachable(_network_message(exc, self.endpoint)) from None
+
+    # ---- transport, retries, errors ----------------------------------------------------
+
+    async def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Sequence[tuple[str, str]] | None = None,
+        json: Any = None,
+        what: str = "",
+        idempotent: bool = True,
+    ) -> httpx2.Response:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self._http.request(method, url, params=params, json=json)
+            except httpx2.TransportError as exc:
+                # A request that never reached the server is always safe to send again.
+                sent = not isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout)
+                error: HubError = HubUnreachable(_network_message(exc, self.endpoint))
+                if attempt > self.retries or (sent and not idempotent):
+                    raise error from None
+                await asyncio.sleep(self._delay(attempt))
+                continue
+            if response.status_code < 400:
+                return response
+            error = self._error(response, what)
+            retryable = response.status_code == 429 or (response.status_code >= 500 and idempotent)
+            if not retryable or attempt > self.retries:
+                raise error
+            if isinstance(error, RateLimitedError) and error.retry_after is not None:
+                delay = min(error.retry_after, self.max_retry_after)
+            else:
+                delay = self._delay(attempt)
+            log.info(
+                "%s %s answered %s; retrying in %.1f s", method, url, response.status_code, delay
+            )
+            await asyncio.sleep(delay)
+
+    def _delay(self, attempt: int) -> float:
+        base = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
+        return base * random.uniform(0.8, 1.2)
+
+    def _error(self, response: httpx2.Response, what: str) -> HubError:
+        status = response.status_code
+        reason = _server_reason(response)
+        suffix = f": {reason}" if reason else ""
+        if status == 401:
+            return AuthError(
+                f"The Hub refused the {self.token} (401 Unauthorized){suffix}. "
+                f"{self.token.how_to_fix()}"
+            )
+        if status == 403:
+            return ForbiddenError(f"No access to {what or 'that'} (403 Forbidden){suffix}")
+        if status == 404:
+            return NotFoundError(f"{(what or 'That').capitalize()} was not found (404){suffix}")
+        if status == 429:
+            retry_after = _retry_after(response.headers.get("retry-after"))
+            wait = f"; try again in {retry_after:.0f} s" if retry_after is not None else ""
+            return RateLimitedError(
+                f"The Hub is rate limiting requests (429){suffix}{wait}", retry_after=retry_after
+            )
+        if status >= 500:
+            return ServerError(f"The Hub had an internal error ({status}){suffix}", status=status)
+        return RequestRejected(f"The Hub rejected the request ({status}){suffix}", status=status)
+
+
+class _Resume:
+    """Remembers where a log stream got to, so a replay can skip exactly what was seen.
+
+    Log timestamps never go backwards: skip every event older than the last one yielded,
+    and as many events stamped the same instant as were yielded with that stamp. Without
+    timestamps, count events instead.
+    """
+
+    def __init__(self) -> None:
+        self.started = False
+        self.count = 0
+        self.last: datetime | None = None
+        self.seen_at_last = 0
+        self._caught_up = True
+        self._index = 0
+        self._same = 0
+
+    def begin_stream(self) -> None:
+        self._caught_up = not self.started
+        self._index = self._same = 0
+
+    def should_skip(self, line: LogLine) -> bool:
+        if self._caught_up:
+            return False
+        self._index += 1
+        if self.last is None or line.timestamp is None:
+            skip = self._index <= self.count
+        elif line.timestamp < self.last:
+            skip = True
+        elif line.timestamp == self.last and self._same < self.seen_at_last:
+            self._same += 1
+            skip = True
+        else:
+            skip = False
+        self._caught_up = not skip
+        return skip
+
+    def record(self, line: LogLine) -> None:
+        self.started = True
+        self.count += 1
+        if line.timestamp is not None and line.timestamp == self.last:
+            self.seen_at_last += 1
+        else:
+            self.last, self.seen_at_last = line.timestamp, 1
+
+
+def _parse(reader: Callable[[Any], Any], payload: Any, what: str) -> Any:
+    try:
+        return reader(payload)
+    except MalformedPayload as exc:
+        raise InvalidResponse(f"The Hub sent {what} in a shape jobtui cannot read: {exc}") from None
+
+
+def _json(response: httpx2.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise InvalidResponse(
+            f"The Hub answered {response.request.method} {response.request.url.path} "
+            "with something that is not JSON"
+        ) from None
+
+
+def _log_line(data: str) -> LogLine | None:
+    try:
+        event = httpx2.ServerSentEvent(data=data).json()
+    except ValueError:
+        return LogLine(text=data, timestamp=None)  # not JSON: show it as it came
+    if not isinstance(event, dict):
+        return None
+    text = event.get("data")
+    return LogLine(
+        text=text if isinstance(text, str) else "" if text is None else str(text),
+        timestamp=parse_timestamp(event.get("timestamp")),
+    )
+
+
+def _http_date(value: str | None) -> datetime | None:
+    try:
+        return parsedate_to_datetime(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _after(line: LogLine, answered_at: datetime | None) -> bool:
+    """Whether a line was logged after the Hub answered (its Date header has 1 s steps)."""
+    if answered_at is None or line.timestamp is None:
+        return False
+    return (line.timestamp - answered_at).total_seconds() > 1.0
+
+
+def _server_reason(response: httpx2.Response) -> str:
+    header = response.headers.get("x-error-message")
+    if header:
+        return header
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    if isinstance(body, dict):
+        for key in ("error", "message"):
+            if isinstance(body.get(key), str):
+                return body[key]
+    return ""
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (moment - datetime.now(moment.tzinfo)).total_seconds())
+
+
+def _network_message(exc: Exception, endpoint: str) -> str:
+    if isinstance(exc, httpx2.TimeoutException):
+        return f"{endpoint} did not answer in time"
+    if isinstance(exc, httpx2.ConnectError):
+        return f"cannot connect to {endpoint}"
+    return f"the connection to {endpoint} broke ({type(exc).__name__})"

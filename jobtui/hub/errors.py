@@ -1,0 +1,66 @@
+"""The few ways a Hub call can fail, each with a message a person can act on."""
+
+from __future__ import annotations
+
+
+class HubError(Exception):
+    """Base of every failure the client reports. `str()` is the message to show."""
+
+    status: int | None = None
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NoTokenError(HubError):
+    """No token was given and none was found where `hf auth login` puts it."""
+
+
+class AuthError(HubError):
+    """401: the token was refused."""
+
+    status = 401
+
+
+class ForbiddenError(HubError):
+    """403: the token may not see this namespace."""
+
+    status = 403
+
+
+class NotFoundError(HubError):
+    """404: no such job, scheduled job or namespace."""
+
+    status = 404
+
+
+class RateLimitedError(HubError):
+    """429 that outlasted our retries."""
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class RequestRejected(HubError):
+    """Another 4xx: the Hub refused the request as sent (it is not retried)."""
+
+
+class ServerError(HubError):
+    """5xx that outlasted our retries."""
+
+
+class HubUnreachable(HubError):
+    """No answer at all: connection refused, DNS, timeouts, a dropped connection."""
+
+
+class InvalidResponse(HubError):
+    """The Hub answered with something that is not what the API promises."""
