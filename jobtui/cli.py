@@ -1,0 +1,153 @@
+"""The `jobtui` command: the monitor (default), `--demo`, and `jobtui sim`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from jobtui import __version__
+
+DEFAULT_INTERVAL = 5.0
+DEFAULT_LOG_LINES = 10_000
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="jobtui",
+        description="Watch your Hugging Face Jobs: a live job list, details, logs, cancel, rerun.",
+        epilog="Try it without an account: jobtui --demo. "
+        "Run a simulated Hub for other tools: jobtui sim --help.",
+    )
+    parser.add_argument("--version", action="version", version=f"jobtui {__version__}")
+    parser.add_argument(
+        "--namespace",
+        action="append",
+        metavar="NS",
+        help="user or org whose jobs to show; repeat to watch several "
+        "(default: the token's user and its orgs, switch with n)",
+    )
+    parser.add_argument(
+        "--endpoint",
+        metavar="URL",
+        help="Hub URL (default: $HF_ENDPOINT, else https://huggingface.co)",
+    )
+    parser.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help="Hugging Face token (default: $HF_TOKEN, else the token saved by `hf auth login`)",
+    )
+    parser.add_argument(
+        "--interval",
+        type=positive_float,
+        default=DEFAULT_INTERVAL,
+        metavar="SECONDS",
+        help=f"seconds between refreshes of the job list (default {DEFAULT_INTERVAL:g})",
+    )
+    parser.add_argument(
+        "--log-lines",
+        type=positive_int,
+        default=DEFAULT_LOG_LINES,
+        metavar="N",
+        help=f"log lines kept in the log pane (default {DEFAULT_LOG_LINES:,})",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="start a simulated Hub with lively jobs and watch it (no account needed)",
+    )
+    parser.add_argument(
+        "--bell", action="store_true", help="ring the terminal bell when a job fails"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="{sim}")
+    sim = commands.add_parser(
+        "sim",
+        help="serve a simulated Hub (the Jobs API) on loopback",
+        description="Serve a simulated Hugging Face Hub that speaks the Jobs API. "
+        "Jobs live, log and finish in real time; no command is ever executed.",
+    )
+    from jobtui.sim.cli import add_arguments
+
+    add_arguments(sim)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "sim":
+        from jobtui.sim.cli import run
+
+        return run(args)
+    return run_monitor(parser, args)
+
+
+def run_monitor(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from jobtui.hub import HubClient, find_endpoint, find_token
+    from jobtui.hub.errors import NoTokenError
+
+    if args.demo:
+        if args.endpoint or args.token:
+            parser.error("--demo runs its own simulated Hub: leave out --endpoint and --token")
+        return run_demo(args)
+    try:
+        endpoint = find_endpoint(args.endpoint)
+    except ValueError as exc:
+        parser.error(f"--endpoint / HF_ENDPOINT: {exc}")
+    try:
+        token = find_token(args.token)
+    except NoTokenError as exc:
+        print(f"jobtui: {exc}", file=sys.stderr)
+        return 1
+    return launch(HubClient(endpoint, token), args)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from jobtui.hub import HubClient, Token
+    from jobtui.sim import SimulatedHub
+
+    hub = SimulatedHub(scenario="demo", jobs=25, keepalive=15.0)
+    try:
+        hub.start()
+    except OSError as exc:
+        print(f"jobtui: could not start the simulated Hub: {exc}", file=sys.stderr)
+        return 1
+    try:
+        return launch(HubClient(hub.url, Token(hub.token, "the demo Hub")), args, demo=True)
+    finally:
+        hub.stop()
+
+
+def launch(client: object, args: argparse.Namespace, *, demo: bool = False) -> int:
+    from jobtui.ui.app import JobsApp
+
+    app = JobsApp(
+        client,  # type: ignore[arg-type]
+        namespaces=args.namespace or (),
+        interval=args.interval,
+        log_lines=args.log_lines,
+        bell=args.bell,
+        demo=demo,
+    )
+    app.run()
+    return app.return_code or 0

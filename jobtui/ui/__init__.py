@@ -1,0 +1,1 @@
+"""The terminal UI: the Textual app, its widgets, screens and styles."""

@@ -1,0 +1,357 @@
+"""The jobtui app: polls the Hub into a store and shows the list, the detail and the log."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input
+
+from jobtui.hub.client import HubClient
+from jobtui.hub.errors import HubError
+from jobtui.hub.models import JobHardwareInfo, JobInfo
+from jobtui.store import JobStore, JobSync, StoreDiff
+from jobtui.ui.format import now_utc, shell_command
+from jobtui.ui.screens.help import HelpScreen
+from jobtui.ui.terminal_text import clean_text
+from jobtui.ui.widgets.job_detail import JobDetail, describe
+from jobtui.ui.widgets.job_table import JobTable
+from jobtui.ui.widgets.log_pane import LogPane
+from jobtui.ui.widgets.status_bar import Freshness, StatusBar, status_line
+
+LOG_TAIL_LINES = 1_000
+NARROW_WIDTH = 110
+MAX_OFFLINE_BACKOFF = 60.0
+STREAM_SWITCH_DELAY = 0.1
+TIMES_REFRESH_SECONDS = 15.0
+
+
+class JobsApp(App[int]):
+    """The monitor. Takes a ready HubClient, so tests hand it one for a local simulated Hub."""
+
+    TITLE = "jobtui"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = False
+
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("a", "toggle_live", "All/live"),
+        Binding("i", "toggle_detail", "Details"),
+        Binding("R,ctrl+r", "refresh", "Refresh", key_display="R"),
+    ]
+
+    selected_job_id: reactive[str | None] = reactive(None)
+    live_only: reactive[bool] = reactive(False)
+    filter_text: reactive[str] = reactive("")
+    narrow: reactive[bool] = reactive(False)
+    detail_instead_of_log: reactive[bool] = reactive(False)
+
+    def __init__(
+        self,
+        client: HubClient,
+        *,
+        namespaces: Sequence[str] = (),
+        interval: float = 5.0,
+        log_lines: int = 10_000,
+        bell: bool = False,
+        demo: bool = False,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__()
+        self.client = client
+        self.namespaces: tuple[str, ...] = tuple(namespaces)
+        self.interval = interval
+        self.log_lines = log_lines
+        self.bell_on_failure = bell
+        self.demo = demo
+        self.clock = clock
+        self.store = JobStore()
+        self.hardware: dict[str, JobHardwareInfo] = {}
+        self.freshness = Freshness()
+        self._failures = 0
+        self._sync: JobSync | None = None
+        self._poll_timer: Timer | None = None
+        self._switch_timer: Timer | None = None
+        self._streaming_id: str | None = None
+
+    # ---- layout ------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        with Horizontal(id="top"):
+            with Vertical(id="list-pane"):
+                yield JobTable(id="jobs")
+                yield Input(
+                    placeholder="filter: id, name, image, command, flavor, stage", id="filter"
+                )
+            yield JobDetail(id="detail")
+        yield LogPane(max_lines=self.log_lines, id="logs")
+        yield Footer()
+
+    @property
+    def table(self) -> JobTable:
+        return self.query_one(JobTable)
+
+    @property
+    def log_pane(self) -> LogPane:
+        return self.query_one(LogPane)
+
+    def on_mount(self) -> None:
+        self.query_one("#list-pane").border_title = "Jobs"
+        self.query_one(JobDetail).border_title = "Details"
+        self.log_pane.border_title = "Log"
+        self.narrow = self.size.width < NARROW_WIDTH
+        self.table.focus()
+        self.set_interval(1.0, self._tick)
+        self.set_interval(TIMES_REFRESH_SECONDS, self._refresh_times)
+        self._render_status()
+        self.poll()
+
+    def on_resize(self) -> None:
+        self.narrow = self.size.width < NARROW_WIDTH
+
+    def watch_narrow(self, narrow: bool) -> None:
+        self.set_class(narrow, "-narrow")
+        self._apply_layout()
+
+    def watch_detail_instead_of_log(self, value: bool) -> None:
+        self.set_class(value, "-show-detail")
+
+    def _apply_layout(self) -> None:
+        if not self.is_mounted:
+            return
+        self.table.set_layout(
+            show_owner=len(self.namespaces) > 1, narrow=self.narrow, now=self.now()
+        )
+
+    def now(self):  # type: ignore[no-untyped-def]
+        return now_utc(self.clock())
+
+    # ---- polling -----------------------------------------------------------------------
+
+    @work(group="poll", exclusive=True, exit_on_error=False)
+    async def poll(self) -> None:
+        """One poll; re-arms a one-shot timer when done, so polls never overlap."""
+        try:
+            if self._sync is None:
+                await self._start_sync()
+            assert self._sync is not None
+            diff = await self._sync.poll()
+        except HubError as exc:
+            self._failures += 1
+            delay = min(MAX_OFFLINE_BACKOFF, self.interval * 2 ** (self._failures - 1))
+            self.freshness = Freshness(
+                last_ok=self.freshness.last_ok,
+                error=str(exc),
+                next_try=now_utc(self.clock() + delay),
+            )
+        else:
+            self._failures = 0
+            delay = self.interval
+            self.freshness = Freshness(last_ok=self.now())
+            self._apply_diff(diff)
+        self._render_status()
+        self._arm_poll(delay)
+
+    def _arm_poll(self, delay: float) -> None:
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+        self._poll_timer = self.set_timer(delay, self.poll)
+
+    async def _start_sync(self) -> None:
+        if not self.namespaces:
+            account = await self.client.whoami()
+            self.namespaces = (account.name,)
+            self._apply_layout()
+        try:
+            self.hardware = {flavor.name: flavor for flavor in await self.client.list_hardware()}
+        except HubError:
+            self.hardware = {}  # prices are a nicety: the list works without them
+        self._sync = JobSync(self.client, self.store, self.namespaces, on_page=self._apply_diff)
+
+    def _apply_diff(self, diff: StoreDiff) -> None:
+        if diff:
+            self.table.apply(
+                diff.added, diff.changed, diff.removed, visible=self.is_visible, now=self.now()
+            )
+            if self.selected_job_id is None:
+                self.selected_job_id = self.table.selected_job_id
+            elif any(job.id == self.selected_job_id for job in diff.changed):
+                self._show_detail()
+        for change in diff.stage_changes:
+            self._announce(change.job, change.before)
+        self._update_list_title()
+
+    def _announce(self, job: JobInfo, before: str) -> None:
+        name = clean_text(job.display_name, max_length=40)
+        stage = str(job.status.stage)
+        message = f"{name}: {before.lower()} → {stage.lower()}"
+        if job.status.message:
+            message += f"\n{clean_text(job.status.message, max_length=120)}"
+        failed = stage == "ERROR"
+        self.notify(message, severity="error" if failed else "information", timeout=8, markup=False)
+        if failed and self.bell_on_failure:
+            self.bell()
+
+    def action_refresh(self) -> None:
+        self.poll()
+
+    # ---- what the list shows -----------------------------------------------------------
+
+    def is_visible(self, job: JobInfo) -> bool:
+        if self.live_only and not job.is_live:
+            return False
+        needle = self.filter_text.strip().lower()
+        if not needle:
+            return True
+        haystack = " ".join(
+            (
+                job.id,
+                job.display_name,
+                job.image,
+                shell_command(job),
+                job.flavor or "",
+                str(job.status.stage),
+            )
+        ).lower()
+        return needle in haystack
+
+    def _refilter(self, select_first: bool = False) -> None:
+        jobs = [job for job in self.store.sorted() if self.is_visible(job)]
+        self.table.show_jobs(jobs, now=self.now())
+        if select_first and self.table.row_count:
+            self.table.move_cursor(row=0)
+        self._update_list_title()
+
+    def _update_list_title(self) -> None:
+        shown, total = self.table.row_count, len(self.store)
+        parts = ["Jobs"]
+        if self.live_only:
+            parts.append("live only")
+        if self.filter_text:
+            parts.append(f"filter “{clean_text(self.filter_text, max_length=30)}”")
+        title = " · ".join(parts)
+        self.query_one("#list-pane").border_title = Text(title)
+        self.query_one("#list-pane").border_subtitle = (
+            f"{shown:,} of {total:,}" if shown != total else f"{total:,}"
+        )
+
+    def watch_live_only(self) -> None:
+        if self.is_mounted:
+            self._refilter()
+
+    def action_toggle_live(self) -> None:
+        self.live_only = not self.live_only
+        self.notify("Showing live jobs only" if self.live_only else "Showing all jobs", timeout=2)
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+        self._refilter()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self._refilter(select_first=True)
+        self.table.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if not box.display and not self.filter_text:
+            return
+        box.value = ""
+        box.display = False
+        self.filter_text = ""
+        self._refilter()
+        self.table.focus()
+
+    def action_toggle_detail(self) -> None:
+        self.detail_instead_of_log = not self.detail_instead_of_log
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    # ---- the selected job: detail and log ----------------------------------------------
+
+    @on(DataTable.RowHighlighted, "#jobs")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.selected_job_id = event.row_key.value
+
+    def watch_selected_job_id(self, job_id: str | None) -> None:
+        self._show_detail()
+        if job_id == self._streaming_id:
+            return
+        # Close the old stream now; open the new one once the cursor rests.
+        self.workers.cancel_group(self, "logs")
+        self._streaming_id = None
+        if self._switch_timer is not None:
+            self._switch_timer.stop()
+        self._switch_timer = self.set_timer(STREAM_SWITCH_DELAY, self._open_selected_log)
+
+    def _open_selected_log(self) -> None:
+        job = self.store.get(self.selected_job_id or "")
+        if job is not None and job.id != self._streaming_id:
+            self._streaming_id = job.id
+            self.stream_log(job)
+
+    @work(group="logs", exclusive=True, exit_on_error=False)
+    async def stream_log(self, job: JobInfo) -> None:
+        pane = self.log_pane
+        pane.start(job.display_name)
+        try:
+            async for line in self.client.stream_logs(
+                job.owner.name, job.id, tail=LOG_TAIL_LINES, on_status=pane.set_state
+            ):
+                pane.add(line.text)
+        except HubError as exc:
+            pane.set_state("error", str(exc))
+        except asyncio.CancelledError:
+            raise
+
+    def _show_detail(self) -> None:
+        detail = self.query_one(JobDetail)
+        job = self.store.get(self.selected_job_id or "")
+        if job is None:
+            return
+        detail.show(describe(job, self.hardware.get(job.flavor or ""), self.now()))
+
+    # ---- time passing ------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        self._render_status()
+        job = self.store.get(self.selected_job_id or "")
+        if job is not None and job.is_live:
+            self._show_detail()  # the cost so far keeps growing
+
+    def _refresh_times(self) -> None:
+        self.table.refresh_times(self.now())
+
+    def _render_status(self) -> None:
+        self.query_one(StatusBar).update(
+            status_line(
+                self.namespaces,
+                self.store.stage_counts(),
+                self.freshness,
+                self.now(),
+                demo=self.demo,
+            )
+        )
+
+    async def on_unmount(self) -> None:
+        self.workers.cancel_all()
+        await self.client.aclose()

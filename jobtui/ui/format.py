@@ -1,0 +1,107 @@
+"""How jobs read on screen: times, runtimes, commands, prices. Plain functions over JobInfo."""
+
+from __future__ import annotations
+
+import shlex
+from datetime import UTC, datetime, timedelta
+
+import humanize
+
+from jobtui.hub.models import JobHardwareInfo, JobInfo, JobStage
+
+STAGE_STYLES: dict[str, str] = {
+    JobStage.SCHEDULING: "bold yellow",
+    JobStage.RUNNING: "bold green",
+    JobStage.COMPLETED: "green",
+    JobStage.ERROR: "bold red",
+    JobStage.CANCELED: "bright_black",
+    JobStage.DELETED: "bright_black strike",
+}
+UNKNOWN_STAGE_STYLE = "bold magenta"
+STAGE_ORDER = ("RUNNING", "SCHEDULING", "ERROR", "COMPLETED", "CANCELED", "DELETED")
+
+
+def stage_style(stage: str) -> str:
+    return STAGE_STYLES.get(stage, UNKNOWN_STAGE_STYLE)
+
+
+def now_utc(clock_value: float) -> datetime:
+    return datetime.fromtimestamp(clock_value, UTC)
+
+
+def ago(moment: datetime | None, now: datetime) -> str:
+    """'3 minutes ago'; 'just now' for the future (clock skew) and the last few seconds."""
+    if moment is None:
+        return "—"
+    delta = now - moment
+    if delta < timedelta(seconds=2):
+        return "just now"
+    return humanize.naturaltime(delta)
+
+
+def absolute(moment: datetime | None) -> str:
+    if moment is None:
+        return "—"
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def running_seconds(job: JobInfo, now: datetime) -> float | None:
+    """How long the job has run (or ran). Timestamps when there are, else the Hub's durations."""
+    if job.started_at is not None:
+        end = job.finished_at or (now if job.is_live else None)
+        if end is not None:
+            return max(0.0, (end - job.started_at).total_seconds())
+    if job.durations is not None and job.durations.running_secs is not None:
+        return float(job.durations.running_secs)
+    return None
+
+
+def compact_duration(seconds: float | None) -> str:
+    """'45s', '12m 03s', '3h 07m', '2d 04h': short and sortable by eye."""
+    if seconds is None:
+        return "—"
+    total = int(seconds)
+    days, rest = divmod(total, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours:02d}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{minutes}m {secs:02d}s"
+    return f"{secs}s"
+
+
+def long_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    return humanize.precisedelta(timedelta(seconds=int(seconds)), minimum_unit="seconds")
+
+
+def shell_command(job: JobInfo) -> str:
+    return shlex.join([*(job.command or ()), *(job.arguments or ())])
+
+
+def cost(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> float | None:
+    """What the job has cost so far: running time at the flavor's price (billed per minute)."""
+    seconds = running_seconds(job, now)
+    if flavor is None or seconds is None:
+        return None
+    return seconds * flavor.price_per_second
+
+
+def money(amount: float | None) -> str:
+    if amount is None:
+        return "—"
+    if amount < 0.01:
+        return "< $0.01" if amount > 0 else "$0.00"
+    return f"${amount:,.2f}"
+
+
+def hardware_summary(flavor: JobHardwareInfo) -> str:
+    parts = [flavor.pretty_name, flavor.cpu, f"{flavor.ram} RAM"]
+    if flavor.accelerator is not None:
+        acc = flavor.accelerator
+        parts.append(f"{acc.quantity}× {acc.model} {acc.vram}".strip())
+    return " · ".join(part for part in parts if part)

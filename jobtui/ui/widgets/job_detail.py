@@ -1,0 +1,136 @@
+"""The detail pane: everything about the selected job, including what it costs so far."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from jobtui.hub.models import JobHardwareInfo, JobInfo
+from jobtui.ui.format import (
+    absolute,
+    ago,
+    cost,
+    hardware_summary,
+    long_duration,
+    money,
+    running_seconds,
+    shell_command,
+    stage_style,
+)
+from jobtui.ui.terminal_text import clean_text
+
+
+def _when(moment: datetime | None, now: datetime) -> Text:
+    if moment is None:
+        return Text("—", style="bright_black")
+    return Text.assemble(ago(moment, now), ("  " + absolute(moment), "bright_black"))
+
+
+def _pairs(mapping: dict[str, str] | None) -> Text:
+    if not mapping:
+        return Text("—", style="bright_black")
+    return Text("\n").join(
+        Text.assemble((clean_text(key), "bold"), "=", clean_text(value))
+        for key, value in sorted(mapping.items())
+    )
+
+
+def describe(
+    job: JobInfo, flavor: JobHardwareInfo | None, now: datetime, *, canceling: bool = False
+) -> RenderableType:
+    """The detail of one job as a two-column grid. Every server string is cleaned."""
+    grid = Table.grid(padding=(0, 1), expand=True)
+    grid.add_column(style="bold cyan", no_wrap=True, width=12)
+    grid.add_column(ratio=1, overflow="fold")
+    stage = str(job.status.stage)
+    stage_text = Text(clean_text(stage), style=stage_style(stage))
+    if canceling:
+        stage_text.append("  canceling…", style="bold yellow")
+    title = Text(clean_text(job.display_name), style="bold")
+    grid.add_row("Job", title)
+    grid.add_row("Stage", stage_text)
+    if job.status.message:
+        style = "red" if stage == "ERROR" else ""
+        grid.add_row("Message", Text(clean_text(job.status.message), style=style))
+    grid.add_row("ID", Text(clean_text(job.id)))
+    grid.add_row("URL", Text(clean_text(job.url), style="underline"))
+    grid.add_row("Owner", Text(f"{clean_text(job.owner.name)} ({clean_text(job.owner.type)})"))
+    if flavor is not None:
+        hardware = Text.assemble(
+            (clean_text(job.flavor or flavor.name), "bold"),
+            "  ",
+            clean_text(hardware_summary(flavor)),
+            "  ",
+            (f"${flavor.price_per_hour:,.2f}/hour", "yellow"),
+        )
+    else:
+        hardware = Text(clean_text(job.flavor or "—"), style="bold")
+    grid.add_row("Flavor", hardware)
+    spent = cost(job, flavor, now)
+    label = "Cost so far" if job.is_live else "Cost"
+    grid.add_row(label[:12], Text(money(spent) if spent is not None else "—", style="yellow"))
+    grid.add_row("Created", _when(job.created_at, now))
+    grid.add_row("Started", _when(job.started_at, now))
+    grid.add_row("Finished", _when(job.finished_at, now))
+    durations = job.durations
+    if durations is not None:
+        grid.add_row(
+            "Durations",
+            Text(
+                f"scheduling {long_duration(durations.scheduling_secs)} · "
+                f"running {long_duration(running_seconds(job, now))} · "
+                f"total {long_duration(durations.total_secs)}"
+            ),
+        )
+    if job.space_id:
+        grid.add_row("Space", Text(clean_text(job.space_id)))
+    else:
+        grid.add_row("Image", Text(clean_text(job.docker_image or "—")))
+    grid.add_row("Command", Text(clean_text(shell_command(job)) or "—"))
+    if job.timeout_seconds:
+        grid.add_row("Timeout", Text(long_duration(job.timeout_seconds)))
+    grid.add_row("Environment", _pairs(job.environment))
+    secrets = ", ".join(clean_text(name) for name in job.secrets or ()) or "—"
+    grid.add_row("Secrets", Text(secrets + ("  (values hidden)" if job.secrets else "")))
+    grid.add_row("Labels", _pairs(job.labels))
+    if job.volumes:
+        grid.add_row(
+            "Volumes",
+            Text("\n").join(
+                Text(
+                    f"{clean_text(v.type)} {clean_text(v.source)}"
+                    f"{'@' + clean_text(v.revision) if v.revision else ''}"
+                    f"{'/' + clean_text(v.path) if v.path else ''} → {clean_text(v.mount_path)}"
+                    f"{' (read-only)' if v.read_only else ''}"
+                )
+                for v in job.volumes
+            ),
+        )
+    if job.initiator is not None:
+        who = job.initiator.name or job.initiator.id
+        grid.add_row("Started by", Text(f"{clean_text(job.initiator.type)} {clean_text(who)}"))
+    for url in job.status.expose_urls or ():
+        grid.add_row("Exposed", Text(clean_text(url), style="underline"))
+    if job.status.ssh_url:
+        grid.add_row("SSH", Text(clean_text(job.status.ssh_url)))
+    return Group(grid)
+
+
+class JobDetail(VerticalScroll, can_focus=True):
+    """Scrollable pane around a Static that the app fills with `describe(...)`."""
+
+    DEFAULT_CSS = """
+    JobDetail { padding: 0 1; }
+    JobDetail > Static { width: 100%; }
+    """
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield Static(Text("No job selected", style="bright_black"), id="detail-body")
+
+    def show(self, renderable: RenderableType) -> None:
+        self.query_one("#detail-body", Static).update(renderable)

@@ -1,0 +1,123 @@
+"""A bounded, lazily rendered log view that follows the end until the user scrolls up."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterable
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from jobtui.ui.terminal_text import clean_log_line, log_line_to_text
+
+RENDER_CACHE_LINES = 2_000
+# Colour codes take no room on screen; tabs are expanded when drawn (widths stay approximate).
+_SGR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class LogView(ScrollView, can_focus=True):
+    """Holds cleaned lines in a ring buffer and draws only the rows on screen.
+
+    Writing costs one clean per line; a line becomes styled text only when it is drawn.
+    """
+
+    BINDINGS = [
+        Binding("end,G", "follow", "Follow", tooltip="Jump to the end and follow new lines"),
+        Binding("home,g", "scroll_home", "Top", show=False),
+        Binding("up,k", "scroll_up", "Up", show=False),
+        Binding("down,j", "scroll_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("left,h", "scroll_left", "Left", show=False),
+        Binding("right,l", "scroll_right", "Right", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    LogView {
+        background: $surface;
+        scrollbar-gutter: stable;
+    }
+    """
+
+    following: reactive[bool] = reactive(True)
+    """Whether new lines scroll the view to the end. Scrolling up turns it off."""
+
+    def __init__(self, max_lines: int = 10_000, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.max_lines = max_lines
+        self._lines: deque[str] = deque(maxlen=max_lines)
+        self._dropped = 0  # lines pushed out of the buffer: absolute index of _lines[0]
+        self._widest = 0
+        self._cache: dict[int, Strip] = {}
+
+    @property
+    def line_count(self) -> int:
+        return len(self._lines)
+
+    @property
+    def lines(self) -> list[str]:
+        """The cleaned lines held, oldest first (SGR colour codes included)."""
+        return list(self._lines)
+
+    def clear(self) -> None:
+        self._lines.clear()
+        self._dropped = 0
+        self._widest = 0
+        self._cache.clear()
+        self.following = True
+        self.virtual_size = Size(0, 0)
+        self.scroll_to(0, 0, animate=False, immediate=True)
+        self.refresh()
+
+    def write_lines(self, raw_lines: Iterable[str]) -> None:
+        """Clean and append lines; keeps the view at the end when following."""
+        cleaned = [clean_log_line(line) for line in raw_lines]
+        if not cleaned:
+            return
+        overflow = max(0, len(self._lines) + len(cleaned) - self.max_lines)
+        self._lines.extend(cleaned)
+        self._dropped += overflow
+        widest = max(cell_len(_SGR.sub("", line)) for line in cleaned[-self.max_lines :])
+        self._widest = max(self._widest, widest)
+        if len(self._cache) > RENDER_CACHE_LINES:
+            self._cache.clear()
+        self.virtual_size = Size(self._widest, len(self._lines))
+        if self.following:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        elif overflow:
+            # Lines left the top: move up with the text so what the user reads stays put.
+            self.scroll_to(y=max(0, self.scroll_y - overflow), animate=False, immediate=True)
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.size.width
+        style = self.rich_style
+        if index >= len(self._lines):
+            return Strip.blank(width, style)
+        absolute = self._dropped + index
+        strip = self._cache.get(absolute)
+        if strip is None:
+            text = log_line_to_text(self._lines[index])
+            strip = Strip(Segment.apply_style(text.render(self.app.console), style))
+            self._cache[absolute] = strip
+        return strip.crop_extend(scroll_x, scroll_x + width, style)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        # Scrolling up pauses following; reaching the end by hand resumes it.
+        if new < old and new < self.max_scroll_y:
+            self.following = False
+        elif new >= self.max_scroll_y:
+            self.following = True
+
+    def action_follow(self) -> None:
+        self.following = True
+        self.scroll_end(animate=False, immediate=True, x_axis=False)

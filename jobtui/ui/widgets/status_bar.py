@@ -1,0 +1,63 @@
+"""The line at the top: what is watched, how many jobs in each stage, and how fresh it is."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+from textual.widgets import Static
+
+from jobtui.ui.format import STAGE_ORDER, ago, stage_style
+from jobtui.ui.terminal_text import clean_text
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """Where the data stands: last good poll, and the error and next try while offline."""
+
+    last_ok: datetime | None = None
+    error: str | None = None
+    next_try: datetime | None = None
+
+
+def status_line(
+    namespaces: Sequence[str],
+    counts: Counter[str],
+    freshness: Freshness,
+    now: datetime,
+    *,
+    demo: bool = False,
+) -> Text:
+    line = Text.assemble(("jobtui", "bold"), " ")
+    if demo:
+        line.append(" DEMO ", style="bold black on yellow")
+        line.append(" ")
+    shown = " · ".join(clean_text(ns) for ns in namespaces) or "…"
+    line.append(shown, style="bold cyan")
+    line.append("  ")
+    stages = sorted(counts, key=lambda s: (STAGE_ORDER.index(s) if s in STAGE_ORDER else 99, s))
+    for stage in stages:
+        line.append(f"{counts[stage]} {clean_text(stage).lower()}", style=stage_style(stage))
+        line.append("  ")
+    if freshness.error is not None:
+        line.append(" OFFLINE ", style="bold white on red")
+        line.append(" " + clean_text(freshness.error, max_length=90), style="red")
+        if freshness.last_ok is not None:
+            line.append(f" · data from {ago(freshness.last_ok, now)}", style="bright_black")
+        if freshness.next_try is not None:
+            seconds = max(0, round((freshness.next_try - now).total_seconds()))
+            line.append(f" · retrying in {seconds} s", style="bright_black")
+    elif freshness.last_ok is None:
+        line.append("loading…", style="bright_black")
+    else:
+        line.append(f"updated {ago(freshness.last_ok, now)}", style="bright_black")
+    return line
+
+
+class StatusBar(Static):
+    DEFAULT_CSS = """
+    StatusBar { height: 1; background: $panel; padding: 0 1; }
+    """

@@ -1,0 +1,225 @@
+"""The monitor, driven with Textual's pilot against the simulated Hub over loopback."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from uihelpers import screen_ansi, screen_text, wait_for
+
+from jobtui.hub import HubClient, Token
+from jobtui.sim import SimulatedHub
+from jobtui.ui.app import JobsApp
+from jobtui.ui.widgets.log_view import LogView
+
+HOSTILE = (
+    "before"
+    "\x1b]52;c;ZWNobyBwd25lZA==\x07"  # clipboard write
+    "\x1b]0;pwned title\x1b\\"  # window title
+    "\x1b[2J\x1b[H"  # clear screen, cursor home
+    "\x9b2J"  # 8-bit CSI
+    "\x1bc"  # terminal reset
+    " after"
+)
+
+
+def make_app(hub: SimulatedHub, **kwargs: object) -> JobsApp:
+    client = HubClient(hub.url, Token(hub.token, "--token"), retries=0, backoff=0.05)
+    return JobsApp(client, interval=0.5, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def api(hub: SimulatedHub) -> AsyncIterator[HubClient]:
+    """A second client: what another terminal running `hf jobs run` would do."""
+    async with HubClient(hub.url, Token(hub.token, "--token")) as client:
+        yield client
+
+
+async def user_jobs(api: HubClient) -> list[str]:
+    ns = (await api.whoami()).name
+    return [job.id for job in await api.list_jobs(ns)]
+
+
+async def test_rows_appear_newest_first_with_details(hub: SimulatedHub, api: HubClient) -> None:
+    expected = await user_jobs(api)
+    app = make_app(hub)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: app.table.row_count == len(expected))
+        assert app.table.job_ids() == expected
+        await wait_for(pilot, lambda: "Owner" in screen_text(app))
+        text = screen_text(app)
+        assert "running" in text and "updated" in text
+
+
+async def test_new_job_appears_without_moving_the_cursor(
+    hub: SimulatedHub, api: HubClient
+) -> None:
+    app = make_app(hub)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.table.row_count > 5)
+        await pilot.press("down", "down", "down")
+        chosen = app.table.selected_job_id
+        assert chosen is not None
+        ns = (await api.whoami()).name
+        new = await api.run_job(
+            ns,
+            {"dockerImage": "alpine", "command": ["sleep", "30"], "labels": {"name": "fresh"}},
+        )
+        await wait_for(pilot, lambda: new.id in app.table.job_ids(), timeout=5)
+        assert app.table.job_ids()[0] == new.id, "the newest job is on top"
+        assert app.table.selected_job_id == chosen
+        assert app.selected_job_id == chosen
+
+
+async def test_a_finishing_job_updates_its_row_in_place(
+    hub: SimulatedHub, api: HubClient
+) -> None:
+    app = make_app(hub)
+    ns = (await api.whoami()).name
+    nap = await api.run_job(
+        ns, {"dockerImage": "alpine", "command": ["sleep", "1"], "labels": {"name": "short-nap"}}
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: nap.id in app.table.job_ids())
+        rows = app.table.row_count
+        await wait_for(
+            pilot,
+            lambda: app.store.get(nap.id) is not None
+            and app.store.get(nap.id).status.stage == "COMPLETED",  # type: ignore[union-attr]
+            timeout=8,
+        )
+        await pilot.pause(0.1)
+        cells = app.table.get_row(nap.id)
+        assert cells[0].plain == "completed"
+        assert app.table.row_count == rows
+
+
+async def test_detail_shows_owner_flavor_status_and_price(
+    hub: SimulatedHub, api: HubClient
+) -> None:
+    ns = (await api.whoami()).name
+    job = await api.run_job(
+        ns,
+        {
+            "dockerImage": "pytorch/pytorch:2.6.0-cuda12.4-cudnn9-devel",
+            "command": ["python", "train.py", "--epochs", "3"],
+            "flavor": "a10g-small",
+            "environment": {"EPOCHS": "3"},
+            "secrets": {"WANDB_API_KEY": "wandb-secret-value"},
+            "labels": {"name": "detail-me"},
+        },
+    )
+    app = make_app(hub)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: job.id in app.table.job_ids())
+        app.table.move_cursor(row=app.table.get_row_index(job.id))
+        await wait_for(pilot, lambda: "detail-me" in screen_text(app))
+        await wait_for(pilot, lambda: "$1.00/hour" in screen_text(app))
+        text = screen_text(app)
+        for expected in (ns, "(user)", "a10g-small", "Nvidia A10G", "WANDB_API_KEY", "EPOCHS=3"):
+            assert expected in text, expected
+        assert "SCHEDULING" in text or "RUNNING" in text
+        assert "wandb-secret-value" not in text
+
+
+async def test_log_tail_shows_an_echo_jobs_text(hub: SimulatedHub, api: HubClient) -> None:
+    ns = (await api.whoami()).name
+    job = await api.run_job(
+        ns,
+        {"dockerImage": "alpine", "command": ["echo", "hello from the log pane"]},
+    )
+    app = make_app(hub)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.table.selected_job_id == job.id)
+        await wait_for(pilot, lambda: "hello from the log pane" in screen_text(app))
+        await wait_for(pilot, lambda: "ended" in screen_text(app))
+
+
+async def test_running_job_streams_and_switching_closes_the_old_stream(
+    hub: SimulatedHub, api: HubClient
+) -> None:
+    ns = (await api.whoami()).name
+    running = [j for j in await api.list_jobs(ns, stages=["RUNNING"])]
+    app = make_app(hub)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: running[0].id in app.table.job_ids())
+        app.table.move_cursor(row=app.table.get_row_index(running[0].id))
+        view = app.query_one(LogView)
+        await wait_for(pilot, lambda: view.line_count > 0)
+        await wait_for(pilot, lambda: "streaming" in screen_text(app))
+        log_workers = lambda: [  # noqa: E731
+            w for w in app.workers if w.group == "logs" and not w.is_finished
+        ]
+        assert len(log_workers()) == 1
+        app.table.move_cursor(row=app.table.get_row_index(running[1].id))
+        await wait_for(pilot, lambda: app._streaming_id == running[1].id)
+        await wait_for(pilot, lambda: len(log_workers()) == 1)
+        assert log_workers()[0].is_running
+
+
+async def test_filter_narrows_and_selects_the_first_match(hub: SimulatedHub) -> None:
+    app = make_app(hub)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.table.row_count > 10)
+        everything = app.table.row_count
+        await pilot.press("slash")
+        await pilot.press(*"h200")
+        await wait_for(pilot, lambda: app.table.row_count < everything)
+        for job_id in app.table.job_ids():
+            job = app.store.get(job_id)
+            assert job is not None and "h200" in (job.flavor or "")
+        await pilot.press("end")  # move the input cursor; the table keeps its rows
+        await pilot.press("enter")
+        assert app.table.has_focus
+        assert app.table.cursor_row == 0
+        assert app.selected_job_id == app.table.job_ids()[0]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.table.row_count == everything)
+
+
+async def test_live_only_toggle(hub: SimulatedHub) -> None:
+    app = make_app(hub)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.table.row_count > 10)
+        await pilot.press("a")
+        await wait_for(
+            pilot,
+            lambda: all(app.store.get(j).is_live for j in app.table.job_ids()),  # type: ignore[union-attr]
+        )
+        assert app.table.row_count > 0
+        await pilot.press("a")
+        await wait_for(pilot, lambda: app.table.row_count == len(app.store))
+
+
+async def test_offline_then_back_by_itself(hub: SimulatedHub) -> None:
+    app = make_app(hub)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.table.row_count > 0)
+        rows = app.table.row_count
+        hub.stop()
+        await wait_for(pilot, lambda: "OFFLINE" in screen_text(app), timeout=10)
+        assert app.table.row_count == rows, "the last good data stays on screen"
+        assert "retrying in" in screen_text(app)
+        hub.start()
+        await wait_for(pilot, lambda: "OFFLINE" not in screen_text(app), timeout=15)
+        assert "updated" in screen_text(app)
+
+
+async def test_hostile_log_line_renders_as_harmless_text(
+    hub: SimulatedHub, api: HubClient
+) -> None:
+    ns = (await api.whoami()).name
+    job = await api.run_job(
+        ns,
+        {"dockerImage": "alpine", "command": ["echo", HOSTILE], "labels": {"name": "evil"}},
+    )
+    app = make_app(hub)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.table.selected_job_id == job.id)
+        await wait_for(pilot, lambda: "before" in screen_text(app))
+        assert "after" in screen_text(app)
+        raw = screen_ansi(app)
+        for dangerous in ("\x1b]", "\x9b", "\x1bc", "\x1b[2J", "\x1b[H", "ZWNobyBwd25lZA"):
+            assert dangerous not in raw, repr(dangerous)
+        svg = app.export_screenshot()
+        assert "]52;" not in svg and "pwned title" not in svg

@@ -1,0 +1,90 @@
+"""The store's diffs, and JobSync keeping it in step with the simulated Hub."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from jobtui.hub import HubClient, Token
+from jobtui.hub.models import JobInfo
+from jobtui.sim import SimulatedHub
+from jobtui.store import JobStore, JobSync, StoreDiff
+
+
+def job(job_id: str, stage: str = "RUNNING", owner: str = "alice", **extra: Any) -> JobInfo:
+    payload = {
+        "id": job_id,
+        "createdAt": "2026-01-01T00:00:00Z",
+        "status": {"stage": stage},
+        "owner": {"id": "1", "name": owner, "type": "user"},
+        **extra,
+    }
+    return JobInfo.from_api(payload)
+
+
+def test_update_reports_added_changed_and_stage_changes() -> None:
+    store = JobStore()
+    first = store.update([job("a"), job("b")])
+    assert [j.id for j in first.added] == ["a", "b"] and not first.changed
+    second = store.update([job("a"), job("b", "ERROR", labels={"name": "x"})])
+    assert not second.added
+    assert [j.id for j in second.changed] == ["b"]
+    assert [(c.job.id, c.before, c.after) for c in second.stage_changes] == [
+        ("b", "RUNNING", "ERROR")
+    ]
+    assert not store.update([job("a")]), "nothing changed, empty diff"
+
+
+def test_replace_removes_only_within_its_namespaces() -> None:
+    store = JobStore()
+    store.update([job("a"), job("b"), job("o", owner="acme")])
+    diff = store.replace([job("a")], ["alice"])
+    assert diff.removed == ("b",)
+    assert "o" in store and "b" not in store
+
+
+def test_stage_counts() -> None:
+    store = JobStore()
+    store.update([job("a"), job("b", "ERROR"), job("c", "ERROR"), job("d", "UPDATING")])
+    assert store.stage_counts() == {"RUNNING": 1, "ERROR": 2, "UPDATING": 1}
+
+
+@pytest.fixture
+async def client(hub: SimulatedHub) -> AsyncIterator[HubClient]:
+    async with HubClient(hub.url, Token(hub.token, "--token"), backoff=0.05) as client:
+        yield client
+
+
+async def test_sync_shows_the_first_page_early_then_everything(
+    client: HubClient, hub: SimulatedHub
+) -> None:
+    ns = (await client.whoami()).name
+    early: list[StoreDiff] = []
+    store = JobStore()
+    sync = JobSync(client, store, [ns], on_page=early.append)
+    diff = await sync.poll()
+    assert len(early) == 1 and 0 < len(early[0].added) <= 25
+    total = len(await client.list_jobs(ns))
+    assert len(store) == total
+    assert len(early[0].added) + len(diff.added) == total
+    assert not diff.changed
+
+
+async def test_quick_polls_see_new_and_finished_jobs(client: HubClient, hub: SimulatedHub) -> None:
+    ns = (await client.whoami()).name
+    store = JobStore()
+    sync = JobSync(client, store, [ns], full_every=100)
+    await sync.poll()
+    nap = await client.run_job(ns, {"dockerImage": "alpine", "command": ["sleep", "60"]})
+    echo = await client.run_job(ns, {"dockerImage": "alpine", "command": ["echo", "hi"]})
+    diff = await sync.poll()
+    assert {nap.id, echo.id} <= {j.id for j in diff.added}
+    await client.cancel_job(ns, nap.id)
+    requests_before = len(hub.faults.requests)
+    diff = await sync.poll()
+    assert store.get(nap.id).status.stage == "CANCELED"  # type: ignore[union-attr]
+    assert any(c.job.id == nap.id and c.after == "CANCELED" for c in diff.stage_changes)
+    # A quick poll reads the newest page, the live jobs and the one that left: not everything.
+    assert len(hub.faults.requests) - requests_before < 10
