@@ -80,7 +80,8 @@ async def test_a_finishing_job_updates_its_row_in_place(
         ns, {"dockerImage": "alpine", "command": ["sleep", "1"], "labels": {"name": "short-nap"}}
     )
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: nap.id in app.table.job_ids())
+        await wait_for(pilot, lambda: app.freshness.last_ok is not None)
+        assert nap.id in app.table.job_ids()
         rows = app.table.row_count
         await wait_for(
             pilot,
@@ -160,7 +161,7 @@ async def test_running_job_streams_and_switching_closes_the_old_stream(
 async def test_filter_narrows_and_selects_the_first_match(hub: SimulatedHub) -> None:
     app = make_app(hub)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: app.table.row_count > 10)
+        await wait_for(pilot, lambda: app.freshness.last_ok is not None)
         everything = app.table.row_count
         await pilot.press("slash")
         await pilot.press(*"h200")
@@ -180,7 +181,7 @@ async def test_filter_narrows_and_selects_the_first_match(hub: SimulatedHub) -> 
 async def test_live_only_toggle(hub: SimulatedHub) -> None:
     app = make_app(hub)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: app.table.row_count > 10)
+        await wait_for(pilot, lambda: app.freshness.last_ok is not None)
         await pilot.press("a")
         await wait_for(
             pilot,

@@ -242,6 +242,7 @@ class HubClient:
                     what=f"job {job_id}",
                     meta=meta,
                     read_timeout=STREAM_READ_TIMEOUT if follow else NO_FOLLOW_READ_TIMEOUT,
+                    on_connect=lambda: notify("streaming", ""),
                 ):
                     if event.event not in ("message", ""):
                         continue
@@ -250,13 +251,11 @@ class HubClient:
                         continue
                     if not follow and _after(line, meta.get("date")):
                         break  # without follow: what had been logged when the Hub answered
-                    if resume.should_skip(line):
-                        continue
-                    if failures or not resume.started:
-                        notify("streaming", "")
-                    failures = 0
-                    resume.record(line)
-                    yield line
+                    for new in resume.accept(line):
+                        failures = 0
+                        yield new
+                for new in resume.end_of_stream():
+                    yield new
             except (HubUnreachable, ServerError, RateLimitedError) as exc:
                 broken = exc
             if not follow:
@@ -309,10 +308,11 @@ class HubClient:
         what: str,
         meta: dict[str, Any] | None = None,
         read_timeout: float = STREAM_READ_TIMEOUT,
+        on_connect: Callable[[], None] | None = None,
     ) -> AsyncIterator[httpx2.ServerSentEvent]:
         """The events of one SSE response. `meta` receives the server's `date`."""
         meta = {} if meta is None else meta
-        timeout = httpx2.Timeout(REQUEST_TIMEOUT, read=read_timeout)
+        timeout = httpx2.Timeout(connect=10.0, read=read_timeout, write=30.0, pool=10.0)
         try:
             async with self._http.stream(
                 "GET",
@@ -325,6 +325,8 @@ class HubClient:
                     await response.aread()
                     raise self._error(response, what)
                 meta["date"] = _http_date(response.headers.get("date"))
+                if on_connect is not None:
+                    on_connect()
                 content_type = response.headers.get("content-type", "")
                 if not content_type.lower().startswith("text/event-stream"):
                     # The official client never checks; read it as SSE rather than fail.
@@ -355,7 +357,7 @@ class HubClient:
         while True:
             attempt += 1
             try:
-                response = await self._http.request(method, url, params=params, json=json)
+                response = await self._http.request(method, url, params=params or None, json=json)
             except httpx2.TransportError as exc:
                 # A request that never reached the server is always safe to send again.
                 sent = not isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout)
@@ -408,49 +410,75 @@ class HubClient:
 
 
 class _Resume:
-    """Remembers where a log stream got to, so a replay can skip exactly what was seen.
+    """Remembers where a log stream got to, so that a replay yields exactly the lines after it.
 
-    Log timestamps never go backwards: skip every event older than the last one yielded,
-    and as many events stamped the same instant as were yielded with that stamp. Without
-    timestamps, count events instead.
+    Log timestamps never go backwards. On a replay, lines older than the last one yielded are
+    skipped; lines stamped the same instant are held until the run of them already yielded is
+    found among them, and only what follows that run is let through. Lines without timestamps
+    fall back to counting.
     """
 
+    MAX_RUN = 50_000
+
     def __init__(self) -> None:
-        self.started = False
         self.count = 0
         self.last: datetime | None = None
-        self.seen_at_last = 0
-        self._caught_up = True
+        self.run: list[str] = []  # texts yielded with the timestamp `last`, in order
+        self._replaying = False
         self._index = 0
-        self._same = 0
+        self._held: list[LogLine] = []
 
     def begin_stream(self) -> None:
-        self._caught_up = not self.started
-        self._index = self._same = 0
+        self._replaying = self.count > 0
+        self._index = 0
+        self._held = []
 
-    def should_skip(self, line: LogLine) -> bool:
-        if self._caught_up:
-            return False
+    def accept(self, line: LogLine) -> list[LogLine]:
+        """The lines to yield now, given the next line of the current stream."""
+        if not self._replaying:
+            self._record(line)
+            return [line]
         self._index += 1
         if self.last is None or line.timestamp is None:
-            skip = self._index <= self.count
-        elif line.timestamp < self.last:
-            skip = True
-        elif line.timestamp == self.last and self._same < self.seen_at_last:
-            self._same += 1
-            skip = True
-        else:
-            skip = False
-        self._caught_up = not skip
-        return skip
+            if self._index <= self.count:
+                return []
+            return self._catch_up([line])
+        if line.timestamp < self.last:
+            return []
+        if line.timestamp == self.last:
+            self._held.append(line)
+            return []
+        return self._catch_up([*self._after_run(), line])
 
-    def record(self, line: LogLine) -> None:
-        self.started = True
+    def end_of_stream(self) -> list[LogLine]:
+        """Held lines that turned out to be new when a stream ends cleanly."""
+        if not self._replaying or not self._held:
+            return []
+        return self._catch_up(self._after_run())
+
+    def _after_run(self) -> list[LogLine]:
+        held, run = self._held, self.run
+        texts = [line.text for line in held]
+        width = len(run)
+        for end in range(width, len(texts) + 1):
+            if texts[end - width : end] == run:
+                return held[end:]
+        return held[width:]  # the run was not found whole: trust its length
+
+    def _catch_up(self, lines: list[LogLine]) -> list[LogLine]:
+        self._replaying = False
+        self._held = []
+        for line in lines:
+            self._record(line)
+        return lines
+
+    def _record(self, line: LogLine) -> None:
         self.count += 1
         if line.timestamp is not None and line.timestamp == self.last:
-            self.seen_at_last += 1
+            if len(self.run) < self.MAX_RUN:
+                self.run.append(line.text)
         else:
-            self.last, self.seen_at_last = line.timestamp, 1
+            self.last, self.run = line.timestamp, [line.text]
 
 
 def _parse(reader: Callable[[Any], Any], payload: Any, what: str) -> Any:

@@ -89,14 +89,12 @@ class JobsApp(App[int]):
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
-        with Horizontal(id="top"):
-            with Vertical(id="list-pane"):
-                yield JobTable(id="jobs")
-                yield Input(
-                    placeholder="filter: id, name, image, command, flavor, stage", id="filter"
-                )
+        with Vertical(id="list-pane"):
+            yield JobTable(id="jobs")
+            yield Input(placeholder="filter: id, name, image, command, flavor, stage", id="filter")
+        with Horizontal(id="bottom"):
+            yield LogPane(max_lines=self.log_lines, id="logs")
             yield JobDetail(id="detail")
-        yield LogPane(max_lines=self.log_lines, id="logs")
         yield Footer()
 
     @property
@@ -131,9 +129,7 @@ class JobsApp(App[int]):
     def _apply_layout(self) -> None:
         if not self.is_mounted:
             return
-        self.table.set_layout(
-            show_owner=len(self.namespaces) > 1, narrow=self.narrow, now=self.now()
-        )
+        self.table.set_layout(show_owner=len(self.namespaces) > 1, now=self.now())
 
     def now(self):  # type: ignore[no-untyped-def]
         return now_utc(self.clock())
@@ -185,9 +181,9 @@ class JobsApp(App[int]):
             self.table.apply(
                 diff.added, diff.changed, diff.removed, visible=self.is_visible, now=self.now()
             )
-            if self.selected_job_id is None:
-                self.selected_job_id = self.table.selected_job_id
-            elif any(job.id == self.selected_job_id for job in diff.changed):
+            if not self._sync_selection() and any(
+                job.id == self.selected_job_id for job in diff.changed
+            ):
                 self._show_detail()
         for change in diff.stage_changes:
             self._announce(change.job, change.before)
@@ -232,7 +228,16 @@ class JobsApp(App[int]):
         self.table.show_jobs(jobs, now=self.now())
         if select_first and self.table.row_count:
             self.table.move_cursor(row=0)
+        self._sync_selection()
         self._update_list_title()
+
+    def _sync_selection(self) -> bool:
+        """Follow the row under the cursor after rows moved; True if the selection changed."""
+        selected = self.table.selected_job_id
+        if selected is None or selected == self.selected_job_id:
+            return False
+        self.selected_job_id = selected
+        return True
 
     def _update_list_title(self) -> None:
         shown, total = self.table.row_count, len(self.store)

@@ -3,30 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
+from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowDoesNotExist
 
 from jobtui.hub.models import JobInfo
 from jobtui.store import newest_first
 from jobtui.ui.format import ago, compact_duration, running_seconds, shell_command, stage_style
 from jobtui.ui.terminal_text import clean_text
 
-COLUMNS: tuple[tuple[str, str, int | None], ...] = (
-    # key, label, width (None: as wide as the content)
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    # key, label, width at the least; name, image and command share what room is left
     ("stage", "Stage", 10),
     ("owner", "Owner", 12),
-    ("name", "Name", 24),
-    ("image", "Image / Space", 26),
-    ("command", "Command", 34),
+    ("name", "Name", 18),
+    ("image", "Image / Space", 16),
+    ("command", "Command", 16),
     ("flavor", "Flavor", 12),
-    ("created", "Created", 15),
+    ("created", "Created", 14),
     ("runtime", "Runtime", 8),
 )
-# Columns dropped first when the terminal is narrow.
+# How the room left over is shared: (column, share, most it takes).
+STRETCH = (("name", 1, 14), ("image", 1, 18), ("command", 3, 1000))
+CELL_PADDING = 2
+# Columns dropped when the terminal is narrow.
 NARROW_HIDDEN = ("image", "command")
 
 
@@ -63,17 +66,18 @@ class JobTable(DataTable[Text]):
         Binding("G,end", "scroll_bottom", "Bottom", show=False),
     ]
 
-    def __init__(self, *, show_owner: bool = False, narrow: bool = False, **kwargs: object) -> None:
+    def __init__(self, *, show_owner: bool = False, **kwargs: object) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
         self._cells: dict[str, dict[str, Text]] = {}
+        self._last_now = datetime.now(UTC)
         self._jobs: dict[str, JobInfo] = {}
         self.show_owner = show_owner
-        self.narrow = narrow
+        self.narrow = False  # too narrow for the image and command columns
 
     def on_mount(self) -> None:
         self._add_columns()
 
-    def _columns_shown(self) -> list[tuple[str, str, int | None]]:
+    def _columns_shown(self) -> list[tuple[str, str, int]]:
         return [
             column
             for column in COLUMNS
@@ -84,6 +88,43 @@ class JobTable(DataTable[Text]):
     def _add_columns(self) -> None:
         for key, label, width in self._columns_shown():
             self.add_column(label, key=key, width=width)
+        self._fit_columns()
+
+    def on_resize(self) -> None:
+        full = sum(w + CELL_PADDING for key, _, w in COLUMNS if key != "owner" or self.show_owner)
+        narrow = self.size.width - 2 < full
+        if narrow != self.narrow:
+            self.set_layout(show_owner=self.show_owner, narrow=narrow, now=self._last_now)
+        else:
+            self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Widen name, image and command to use the room the pane has; no sideways scrolling."""
+        shown = self._columns_shown()
+        if not self.size.width or not self.columns:
+            return
+        room = self.size.width - 2 - sum(width + CELL_PADDING for _, _, width in shown)
+        widths = {key: width for key, _, width in shown}
+        stretch = [(key, share, most) for key, share, most in STRETCH if key in widths]
+        total_share = sum(share for _, share, _ in stretch) or 1
+        for key, share, most in stretch:
+            extra = min(most, max(0, room * share // total_share))
+            widths[key] += extra
+        # What the capped columns did not take goes to the command.
+        leftover = room - sum(widths[key] - w for key, _, w in shown if key in widths)
+        if "command" in widths and leftover > 0:
+            widths["command"] += leftover
+        changed = False
+        for key, width in widths.items():
+            column = self.columns.get(ColumnKey(key))
+            if column is not None and column.width != width:
+                column.width, column.auto_width = width, False
+                changed = True
+        if changed:
+            # DataTable has no public call to re-measure columns: reset its caches by hand.
+            self._require_update_dimensions = True
+            self._clear_caches()
+            self.refresh()
 
     @property
     def selected_job_id(self) -> str | None:
@@ -98,8 +139,9 @@ class JobTable(DataTable[Text]):
         """Row keys in display order."""
         return [row.key.value for row in self.ordered_rows if row.key.value is not None]
 
-    def set_layout(self, *, show_owner: bool, narrow: bool, now: datetime) -> None:
+    def set_layout(self, *, show_owner: bool, now: datetime, narrow: bool | None = None) -> None:
         """Change which columns show; rebuilds the rows, keeping the selection."""
+        narrow = self.narrow if narrow is None else narrow
         if (show_owner, narrow) == (self.show_owner, self.narrow) and self.columns:
             return
         self.show_owner, self.narrow = show_owner, narrow
@@ -167,6 +209,7 @@ class JobTable(DataTable[Text]):
 
     def _put(self, job: JobInfo, now: datetime) -> bool:
         """Add or update one row; returns True when a row was added."""
+        self._last_now = now
         cells = row_cells(job, now)
         old = self._cells.get(job.id)
         self._jobs[job.id] = job

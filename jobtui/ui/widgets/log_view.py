@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -55,6 +55,7 @@ class LogView(ScrollView, can_focus=True):
         self._dropped = 0  # lines pushed out of the buffer: absolute index of _lines[0]
         self._widest = 0
         self._cache: dict[int, Strip] = {}
+        self._programmatic = False
 
     @property
     def line_count(self) -> int:
@@ -70,9 +71,9 @@ class LogView(ScrollView, can_focus=True):
         self._dropped = 0
         self._widest = 0
         self._cache.clear()
-        self.following = True
         self.virtual_size = Size(0, 0)
-        self.scroll_to(0, 0, animate=False, immediate=True)
+        self._scroll_by_program(lambda: self.scroll_to(0, 0, animate=False, immediate=True))
+        self.following = True
         self.refresh()
 
     def write_lines(self, raw_lines: Iterable[str]) -> None:
@@ -89,11 +90,22 @@ class LogView(ScrollView, can_focus=True):
             self._cache.clear()
         self.virtual_size = Size(self._widest, len(self._lines))
         if self.following:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
+            self._to_end()
+            # The scroll range grows only once the new size is laid out: go again after that.
+            self.call_after_refresh(self._to_end)
         elif overflow:
             # Lines left the top: move up with the text so what the user reads stays put.
-            self.scroll_to(y=max(0, self.scroll_y - overflow), animate=False, immediate=True)
+            y = max(0, self.scroll_y - overflow)
+            self._scroll_by_program(lambda: self.scroll_to(y=y, animate=False, immediate=True))
         self.refresh()
+
+    def _scroll_by_program(self, scroll: Callable[[], object]) -> None:
+        """Scroll without it counting as the user scrolling away from the end."""
+        self._programmatic = True
+        try:
+            scroll()
+        finally:
+            self._programmatic = False
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
@@ -112,12 +124,20 @@ class LogView(ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
+        if self._programmatic:
+            return
         # Scrolling up pauses following; reaching the end by hand resumes it.
         if new < old and new < self.max_scroll_y:
             self.following = False
         elif new >= self.max_scroll_y:
             self.following = True
 
+    def _to_end(self) -> None:
+        if self.following:
+            self._scroll_by_program(
+                lambda: self.scroll_end(animate=False, immediate=True, x_axis=False)
+            )
+
     def action_follow(self) -> None:
         self.following = True
-        self.scroll_end(animate=False, immediate=True, x_axis=False)
+        self._to_end()
