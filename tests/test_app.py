@@ -51,9 +51,7 @@ async def test_rows_appear_newest_first_with_details(hub: SimulatedHub, api: Hub
         assert "running" in text and "updated" in text
 
 
-async def test_new_job_appears_without_moving_the_cursor(
-    hub: SimulatedHub, api: HubClient
-) -> None:
+async def test_new_job_appears_without_moving_the_cursor(hub: SimulatedHub, api: HubClient) -> None:
     app = make_app(hub)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: app.table.row_count > 5)
@@ -71,9 +69,7 @@ async def test_new_job_appears_without_moving_the_cursor(
         assert app.selected_job_id == chosen
 
 
-async def test_a_finishing_job_updates_its_row_in_place(
-    hub: SimulatedHub, api: HubClient
-) -> None:
+async def test_a_finishing_job_updates_its_row_in_place(hub: SimulatedHub, api: HubClient) -> None:
     app = make_app(hub)
     ns = (await api.whoami()).name
     nap = await api.run_job(
@@ -85,8 +81,10 @@ async def test_a_finishing_job_updates_its_row_in_place(
         rows = app.table.row_count
         await wait_for(
             pilot,
-            lambda: app.store.get(nap.id) is not None
-            and app.store.get(nap.id).status.stage == "COMPLETED",  # type: ignore[union-attr]
+            lambda: (
+                app.store.get(nap.id) is not None
+                and app.store.get(nap.id).status.stage == "COMPLETED"
+            ),  # type: ignore[union-attr]
             timeout=8,
         )
         await pilot.pause(0.1)
@@ -206,9 +204,7 @@ async def test_offline_then_back_by_itself(hub: SimulatedHub) -> None:
         assert "updated" in screen_text(app)
 
 
-async def test_hostile_log_line_renders_as_harmless_text(
-    hub: SimulatedHub, api: HubClient
-) -> None:
+async def test_hostile_log_line_renders_as_harmless_text(hub: SimulatedHub, api: HubClient) -> None:
     ns = (await api.whoami()).name
     job = await api.run_job(
         ns,

@@ -124,9 +124,7 @@ def shared_values(job: Any) -> dict[str, Any]:
         "labels": job.labels,
         "volumes": None
         if volumes is None
-        else [
-            (v.type, v.source, v.mount_path, v.revision, v.read_only, v.path) for v in volumes
-        ],
+        else [(v.type, v.source, v.mount_path, v.revision, v.read_only, v.path) for v in volumes],
         "stage": str(job.status.stage),
         "message": job.status.message,
         "expose_urls": seq(job.status.expose_urls),
