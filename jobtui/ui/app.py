@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from rich.text import Text
 from textual import on, work
@@ -13,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input
+from textual.widgets import Footer, Input
 
 from jobtui.hub.client import HubClient
 from jobtui.hub.errors import HubError
@@ -90,7 +91,7 @@ class JobsApp(App[int]):
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
         with Vertical(id="list-pane"):
-            yield JobTable(id="jobs")
+            yield JobTable(id="jobs", clock=self.now)
             yield Input(placeholder="filter: id, name, image, command, flavor, stage", id="filter")
         with Horizontal(id="bottom"):
             yield LogPane(max_lines=self.log_lines, id="logs")
@@ -129,9 +130,9 @@ class JobsApp(App[int]):
     def _apply_layout(self) -> None:
         if not self.is_mounted:
             return
-        self.table.set_layout(show_owner=len(self.namespaces) > 1, now=self.now())
+        self.table.set_layout(show_owner=len(self.namespaces) > 1)
 
-    def now(self):  # type: ignore[no-untyped-def]
+    def now(self) -> datetime:
         return now_utc(self.clock())
 
     # ---- polling -----------------------------------------------------------------------
@@ -178,9 +179,7 @@ class JobsApp(App[int]):
 
     def _apply_diff(self, diff: StoreDiff) -> None:
         if diff:
-            self.table.apply(
-                diff.added, diff.changed, diff.removed, visible=self.is_visible, now=self.now()
-            )
+            self.table.apply(diff.added, diff.changed, diff.removed, visible=self.is_visible)
             if not self._sync_selection() and any(
                 job.id == self.selected_job_id for job in diff.changed
             ):
@@ -225,7 +224,7 @@ class JobsApp(App[int]):
 
     def _refilter(self, select_first: bool = False) -> None:
         jobs = [job for job in self.store.sorted() if self.is_visible(job)]
-        self.table.show_jobs(jobs, now=self.now())
+        self.table.show_jobs(jobs)
         if select_first and self.table.row_count:
             self.table.move_cursor(row=0)
         self._sync_selection()
@@ -293,9 +292,9 @@ class JobsApp(App[int]):
 
     # ---- the selected job: detail and log ----------------------------------------------
 
-    @on(DataTable.RowHighlighted, "#jobs")
-    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self.selected_job_id = event.row_key.value
+    @on(JobTable.Highlighted)
+    def _row_highlighted(self, event: JobTable.Highlighted) -> None:
+        self.selected_job_id = event.job_id
 
     def watch_selected_job_id(self, job_id: str | None) -> None:
         self._show_detail()
@@ -344,7 +343,7 @@ class JobsApp(App[int]):
             self._show_detail()  # the cost so far keeps growing
 
     def _refresh_times(self) -> None:
-        self.table.refresh_times(self.now())
+        self.table.refresh_times()
 
     def _render_status(self) -> None:
         self.query_one(StatusBar).update(

@@ -1,181 +1,177 @@
-"""The job list: a keyed DataTable updated by diffs, so the cursor and scroll stay put."""
+"""The job list: a virtual table that draws only the rows on screen, updated by diffs.
+
+Rows are job ids in newest-first order; a poll's diff moves only the rows it touches, and the
+cursor stays on the same job while rows come and go around it.
+"""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
-from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowDoesNotExist
+from textual.events import Click
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from jobtui.hub.models import JobInfo
 from jobtui.store import newest_first
 from jobtui.ui.format import ago, compact_duration, running_seconds, shell_command, stage_style
 from jobtui.ui.terminal_text import clean_text
 
-COLUMNS: tuple[tuple[str, str, int], ...] = (
-    # key, label, width at the least; name, image and command share what room is left
-    ("stage", "Stage", 10),
-    ("owner", "Owner", 12),
-    ("name", "Name", 18),
-    ("image", "Image / Space", 16),
-    ("command", "Command", 16),
-    ("flavor", "Flavor", 12),
-    ("created", "Created", 14),
-    ("runtime", "Runtime", 8),
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    width: int
+    justify: str = "left"
+
+
+# Each column's width at the least; name, image and command share what room is left.
+COLUMNS: tuple[Column, ...] = (
+    Column("stage", "Stage", 10),
+    Column("owner", "Owner", 12),
+    Column("name", "Name", 18),
+    Column("image", "Image / Space", 16),
+    Column("command", "Command", 16),
+    Column("flavor", "Flavor", 12),
+    Column("created", "Created", 14),
+    Column("runtime", "Runtime", 8, "right"),
 )
 # How the room left over is shared: (column, share, most it takes).
-STRETCH = (("name", 1, 14), ("image", 1, 18), ("command", 3, 1000))
-CELL_PADDING = 2
-# Columns dropped when the terminal is narrow.
-NARROW_HIDDEN = ("image", "command")
+STRETCH = (("name", 1, 14), ("image", 1, 18), ("command", 3, 10_000))
+GAP = 2
+# Dropped, in this order, when the pane is too narrow for them.
+OPTIONAL = ("image", "command")
 
 
-class CreatedCell(Text):
-    """A 'created' cell that sorts by the job's age, not by its text."""
+def layout_columns(width: int, *, show_owner: bool) -> list[Column]:
+    """The columns that fit in `width` cells, widened to use the room there is."""
+    columns = [c for c in COLUMNS if c.key != "owner" or show_owner]
 
-    sort_key: tuple[float, str] = (0.0, "")
+    def needed(cols: list[Column]) -> int:
+        return sum(c.width for c in cols) + GAP * (len(cols) - 1)
+
+    for key in OPTIONAL:
+        if needed(columns) <= width:
+            break
+        columns = [c for c in columns if c.key != key]
+    room = max(0, width - needed(columns))
+    widths = {c.key: c.width for c in columns}
+    stretch = [(key, share, most) for key, share, most in STRETCH if key in widths]
+    total = sum(share for _, share, _ in stretch) or 1
+    given = 0
+    for key, share, most in stretch:
+        extra = min(most, room * share // total)
+        widths[key] += extra
+        given += extra
+    last = stretch[-1][0] if stretch else None
+    if last is not None:
+        widths[last] += room - given
+    return [Column(c.key, c.label, widths[c.key], c.justify) for c in columns]
 
 
 def row_cells(job: JobInfo, now: datetime) -> dict[str, Text]:
+    """What each column shows for a job. Every server string is cleaned here."""
     stage = str(job.status.stage)
-    created = CreatedCell(ago(job.created_at, now), style="bright_black" if not job.is_live else "")
-    created.sort_key = newest_first(job)
-    name_style = "bold" if job.is_live else ""
+    live = job.is_live
     return {
         "stage": Text(clean_text(stage.lower(), max_length=12), style=stage_style(stage)),
-        "owner": Text(clean_text(job.owner.name, max_length=20)),
-        "name": Text(clean_text(job.display_name, max_length=48), style=name_style),
-        "image": Text(clean_text(job.image, max_length=60)),
-        "command": Text(clean_text(shell_command(job), max_length=120), style="bright_black"),
-        "flavor": Text(clean_text(job.flavor or "—", max_length=20)),
-        "created": created,
-        "runtime": Text(compact_duration(running_seconds(job, now)), justify="right"),
+        "owner": Text(clean_text(job.owner.name, max_length=40)),
+        "name": Text(clean_text(job.display_name, max_length=80), style="bold" if live else ""),
+        "image": Text(clean_text(job.image, max_length=120)),
+        "command": Text(clean_text(shell_command(job), max_length=400), style="bright_black"),
+        "flavor": Text(clean_text(job.flavor or "—", max_length=24)),
+        "created": Text(ago(job.created_at, now), style="" if live else "bright_black"),
+        "runtime": Text(compact_duration(running_seconds(job, now))),
     }
 
 
-class JobTable(DataTable[Text]):
-    """Shows jobs as rows keyed by job id. Knows nothing of the Hub: the app feeds it diffs."""
+class JobTable(ScrollView, can_focus=True):
+    """Shows jobs, newest first. Knows nothing of the Hub: the app feeds it jobs and diffs."""
 
     BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g,home", "scroll_top", "Top", show=False),
-        Binding("G,end", "scroll_bottom", "Bottom", show=False),
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home,g", "first", "First", show=False),
+        Binding("end,G", "last", "Last", show=False),
     ]
 
-    def __init__(self, *, show_owner: bool = False, **kwargs: object) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
-        self._cells: dict[str, dict[str, Text]] = {}
-        self._last_now = datetime.now(UTC)
-        self._jobs: dict[str, JobInfo] = {}
+    COMPONENT_CLASSES = {"job-table--header", "job-table--cursor"}
+
+    DEFAULT_CSS = """
+    JobTable { background: $surface; scrollbar-gutter: stable; overflow-x: hidden; }
+    JobTable > .job-table--header { text-style: bold; color: $text; background: $panel; }
+    JobTable > .job-table--cursor { background: $block-cursor-blurred-background; }
+    JobTable:focus > .job-table--cursor {
+        background: $block-cursor-background; color: $block-cursor-foreground;
+        text-style: bold;
+    }
+    """
+
+    class Highlighted(Message):
+        """The cursor moved to another job (or the list became empty: None)."""
+
+        def __init__(self, job_id: str | None) -> None:
+            super().__init__()
+            self.job_id = job_id
+
+    cursor_row: reactive[int] = reactive(0, always_update=True)
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        show_owner: bool = False,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._clock = clock or (lambda: datetime.now(UTC))
         self.show_owner = show_owner
-        self.narrow = False  # too narrow for the image and command columns
+        self._jobs: dict[str, JobInfo] = {}
+        self._order: list[str] = []  # job ids, newest first
+        self._rows: dict[str, Strip] = {}  # rendered rows, by job id
+        self._columns: list[Column] = []
+        self._highlighted: str | None = None
 
-    def on_mount(self) -> None:
-        self._add_columns()
+    # ---- what the app reads -------------------------------------------------------------
 
-    def _columns_shown(self) -> list[tuple[str, str, int]]:
-        return [
-            column
-            for column in COLUMNS
-            if (column[0] != "owner" or self.show_owner)
-            and not (self.narrow and column[0] in NARROW_HIDDEN)
-        ]
+    @property
+    def row_count(self) -> int:
+        return len(self._order)
 
-    def _add_columns(self) -> None:
-        for key, label, width in self._columns_shown():
-            self.add_column(label, key=key, width=width)
-        self._fit_columns()
+    def job_ids(self) -> list[str]:
+        return list(self._order)
 
-    def on_resize(self) -> None:
-        full = sum(w + CELL_PADDING for key, _, w in COLUMNS if key != "owner" or self.show_owner)
-        narrow = self.size.width - 2 < full
-        if narrow != self.narrow:
-            self.set_layout(show_owner=self.show_owner, narrow=narrow, now=self._last_now)
-        else:
-            self._fit_columns()
-
-    def _fit_columns(self) -> None:
-        """Widen name, image and command to use the room the pane has; no sideways scrolling."""
-        shown = self._columns_shown()
-        if not self.size.width or not self.columns:
-            return
-        room = self.size.width - 2 - sum(width + CELL_PADDING for _, _, width in shown)
-        widths = {key: width for key, _, width in shown}
-        stretch = [(key, share, most) for key, share, most in STRETCH if key in widths]
-        total_share = sum(share for _, share, _ in stretch) or 1
-        for key, share, most in stretch:
-            extra = min(most, max(0, room * share // total_share))
-            widths[key] += extra
-        # What the capped columns did not take goes to the command.
-        leftover = room - sum(widths[key] - w for key, _, w in shown if key in widths)
-        if "command" in widths and leftover > 0:
-            widths["command"] += leftover
-        changed = False
-        for key, width in widths.items():
-            column = self.columns.get(ColumnKey(key))
-            if column is not None and column.width != width:
-                column.width, column.auto_width = width, False
-                changed = True
-        if changed:
-            # DataTable has no public call to re-measure columns: reset its caches by hand.
-            self._require_update_dimensions = True
-            self._clear_caches()
-            self.refresh()
+    @property
+    def columns(self) -> list[Column]:
+        return list(self._columns)
 
     @property
     def selected_job_id(self) -> str | None:
-        if not self.row_count:
+        if not self._order:
             return None
-        try:
-            return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-        except CellDoesNotExist:
-            return None
+        return self._order[min(self.cursor_row, len(self._order) - 1)]
 
-    def job_ids(self) -> list[str]:
-        """Row keys in display order."""
-        return [row.key.value for row in self.ordered_rows if row.key.value is not None]
+    def get_row_index(self, job_id: str) -> int:
+        return self._order.index(job_id)
 
-    def set_layout(self, *, show_owner: bool, now: datetime, narrow: bool | None = None) -> None:
-        """Change which columns show; rebuilds the rows, keeping the selection."""
-        narrow = self.narrow if narrow is None else narrow
-        if (show_owner, narrow) == (self.show_owner, self.narrow) and self.columns:
-            return
-        self.show_owner, self.narrow = show_owner, narrow
-        jobs = list(self._jobs.values())
-        selected = self.selected_job_id
-        self.clear(columns=True)
-        self._cells.clear()
-        self._jobs.clear()
-        self._add_columns()
-        self.show_jobs(jobs, now=now, select=selected)
+    def cells(self, job_id: str) -> dict[str, Text]:
+        """What the row of this job shows, column by column."""
+        return row_cells(self._jobs[job_id], self._clock())
 
-    def show_jobs(
-        self, jobs: Iterable[JobInfo], *, now: datetime, select: str | None = None
-    ) -> None:
-        """Make exactly these jobs the rows (used when the filter changes)."""
-        jobs = list(jobs)
-        wanted = {job.id for job in jobs}
-        selected = select or self.selected_job_id
-        gone = [job_id for job_id in self._jobs if job_id not in wanted]
-        if len(gone) > 200:
-            # remove_row rebuilds the row map each time: many removals are cheaper as a refill.
-            self.clear()
-            self._cells.clear()
-            self._jobs.clear()
-            gone = []
-        with self.app.batch_update():
-            for job_id in gone:
-                self._remove(job_id)
-            added = False
-            for job in jobs:
-                added |= self._put(job, now)
-            if added:
-                self._sort()
-            self._reselect(selected)
+    # ---- changing the rows -------------------------------------------------------------
 
     def apply(
         self,
@@ -184,65 +180,180 @@ class JobTable(DataTable[Text]):
         removed: Iterable[str],
         *,
         visible: Callable[[JobInfo], bool],
-        now: datetime,
     ) -> None:
-        """Apply one poll's diff in a single batch: cursor and scroll stay on the same job."""
-        selected = self.selected_job_id
-        added_rows = False
-        with self.app.batch_update():
+        """Apply one poll's diff: only the rows it touches move; the cursor keeps its job."""
+        with self._keeping_place():
             for job_id in removed:
                 self._remove(job_id)
             for job in (*added, *changed):
                 if visible(job):
-                    added_rows |= self._put(job, now)
+                    self._put(job)
                 else:
                     self._remove(job.id)
-            if added_rows:
-                self._sort()
-            self._reselect(selected)
 
-    def refresh_times(self, now: datetime) -> None:
-        """Re-word 'created' and 'runtime' as time passes; touches only cells whose text moved."""
-        with self.app.batch_update():
-            for job in self._jobs.values():
-                self._put(job, now)
+    def show_jobs(self, jobs: Iterable[JobInfo]) -> None:
+        """Make exactly these jobs the rows (when the filter changes)."""
+        with self._keeping_place():
+            self._jobs = {job.id: job for job in jobs}
+            self._order = sorted(self._jobs, key=self._sort_key)
+            self._rows.clear()
 
-    def _put(self, job: JobInfo, now: datetime) -> bool:
-        """Add or update one row; returns True when a row was added."""
-        self._last_now = now
-        cells = row_cells(job, now)
-        old = self._cells.get(job.id)
+    def refresh_times(self) -> None:
+        """Times moved on: redraw rows (only the visible ones are drawn again)."""
+        self._rows.clear()
+        self.refresh()
+
+    def set_layout(self, *, show_owner: bool) -> None:
+        if show_owner != self.show_owner:
+            self.show_owner = show_owner
+            self._fit_columns()
+
+    def move_cursor(self, *, row: int) -> None:
+        self.cursor_row = row
+
+    def _put(self, job: JobInfo) -> None:
+        old = self._jobs.get(job.id)
         self._jobs[job.id] = job
-        self._cells[job.id] = cells
-        keys = [key for key, _, _ in self._columns_shown()]
+        self._rows.pop(job.id, None)
         if old is None:
-            self.add_row(*(cells[key] for key in keys), key=job.id)
-            return True
-        for key in keys:
-            if cells[key] != old[key] or cells[key].style != old[key].style:
-                self.update_cell(job.id, key, cells[key])
-        return False
+            bisect.insort(self._order, job.id, key=self._sort_key)
+        elif newest_first(old) != newest_first(job):
+            self._order.remove(job.id)
+            bisect.insort(self._order, job.id, key=self._sort_key)
 
     def _remove(self, job_id: str) -> None:
-        if self._cells.pop(job_id, None) is not None:
-            self._jobs.pop(job_id, None)
-            self.remove_row(job_id)
+        if self._jobs.pop(job_id, None) is not None:
+            self._rows.pop(job_id, None)
+            self._order.remove(job_id)
 
-    def _sort(self) -> None:
-        self.sort("created", key=lambda cell: cell.sort_key)
+    def _sort_key(self, job_id: str) -> tuple[float, str]:
+        return newest_first(self._jobs[job_id])
 
-    def _reselect(self, job_id: str | None) -> None:
-        if job_id is None or job_id not in self._cells:
-            return
-        try:
-            index = self.get_row_index(job_id)
-        except RowDoesNotExist:
-            return
-        if index != self.cursor_row:
-            self.move_cursor(row=index, animate=False)
+    def _keeping_place(self) -> _KeepPlace:
+        return _KeepPlace(self)
 
-    def action_scroll_top(self) -> None:
-        self.move_cursor(row=0)
+    # ---- cursor and scrolling ----------------------------------------------------------
 
-    def action_scroll_bottom(self) -> None:
-        self.move_cursor(row=self.row_count - 1)
+    def validate_cursor_row(self, row: int) -> int:
+        return max(0, min(row, len(self._order) - 1))
+
+    def watch_cursor_row(self, row: int) -> None:
+        self._scroll_to_cursor()
+        self.refresh()
+        job_id = self.selected_job_id
+        if job_id != self._highlighted:
+            self._highlighted = job_id
+            self.post_message(self.Highlighted(job_id))
+
+    def _scroll_to_cursor(self) -> None:
+        visible = max(1, self.scrollable_content_region.height - 1)
+        top = int(self.scroll_y)
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif self.cursor_row >= top + visible:
+            self.scroll_to(y=self.cursor_row - visible + 1, animate=False, immediate=True)
+
+    def action_cursor_up(self) -> None:
+        self.cursor_row -= 1
+
+    def action_cursor_down(self) -> None:
+        self.cursor_row += 1
+
+    def action_page_up(self) -> None:
+        self.cursor_row -= max(1, self.scrollable_content_region.height - 2)
+
+    def action_page_down(self) -> None:
+        self.cursor_row += max(1, self.scrollable_content_region.height - 2)
+
+    def action_first(self) -> None:
+        self.cursor_row = 0
+
+    def action_last(self) -> None:
+        self.cursor_row = len(self._order) - 1
+
+    def on_click(self, event: Click) -> None:
+        if event.y >= 1:
+            self.cursor_row = int(self.scroll_y) + event.y - 1
+
+    # ---- drawing -----------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        self._columns = layout_columns(
+            self.scrollable_content_region.width - 1, show_owner=self.show_owner
+        )
+        self._rows.clear()
+        self._update_size()
+        self.refresh()
+
+    def _update_size(self) -> None:
+        # One line more than the rows: the header stays at the top.
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._order) + 1)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            header = Text(" ")
+            header.append_text(self._join({c.key: Text(c.label) for c in self._columns}))
+            return self._strip(
+                header, width, base + self.get_component_rich_style("job-table--header")
+            )
+        index = int(self.scroll_y) + y - 1
+        if index >= len(self._order):
+            return Strip.blank(width, base)
+        job_id = self._order[index]
+        strip = self._rows.get(job_id)
+        if strip is None:
+            row = Text(" ")
+            row.append_text(self._join(row_cells(self._jobs[job_id], self._clock())))
+            strip = self._rows[job_id] = self._strip(row, width, base)
+        if index == self.cursor_row:
+            cursor = self.get_component_rich_style("job-table--cursor")
+            strip = Strip(Segment.apply_style(strip, post_style=cursor), strip.cell_length)
+        return strip
+
+    def _join(self, cells: dict[str, Text]) -> Text:
+        line = Text(no_wrap=True, end="")
+        for number, column in enumerate(self._columns):
+            cell = cells[column.key].copy()
+            cell.truncate(column.width, overflow="ellipsis", pad=True)
+            if column.justify == "right":
+                plain = cell.plain.rstrip()
+                cell = Text(" " * (column.width - len(plain))) + cell[: len(plain)]
+            if number:
+                line.append(" " * GAP)
+            line.append_text(cell)
+        return line
+
+    def _strip(self, text: Text, width: int, style: Style) -> Strip:
+        segments = list(Segment.apply_style(text.render(self.app.console), style))
+        return Strip(segments).crop_extend(0, width, style)
+
+
+class _KeepPlace:
+    """Around a change of rows: the cursor stays on its job and that job stays put on screen
+    (unless the view was at the very top, where new jobs are meant to be seen)."""
+
+    def __init__(self, table: JobTable) -> None:
+        self.table = table
+
+    def __enter__(self) -> None:
+        table = self.table
+        self.job_id = table.selected_job_id
+        self.offset = table.cursor_row - int(table.scroll_y)
+        self.at_top = table.scroll_y == 0
+
+    def __exit__(self, *_: object) -> None:
+        table = self.table
+        table._update_size()
+        if self.job_id in table._jobs:
+            row = table._order.index(self.job_id)  # type: ignore[arg-type]
+            if not self.at_top:
+                table.scroll_to(y=max(0, row - self.offset), animate=False, immediate=True)
+            table.cursor_row = row
+        else:
+            table.cursor_row = min(table.cursor_row, max(0, len(table._order) - 1))
+        table.refresh()

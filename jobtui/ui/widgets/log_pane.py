@@ -73,7 +73,9 @@ class LogPane(Vertical):
         text = Text(state or "no job selected", style=STATE_STYLES.get(state, "bright_black"))
         if detail:
             text.append(" · " + clean_text(detail, max_length=120))
-        text.append(f" · {view.line_count:,} lines", style="bright_black")
+        text.append(f" · {view.written:,} lines", style="bright_black")
+        if view.written > view.line_count:
+            text.append(f" (last {view.line_count:,} kept)", style="bright_black")
         if not view.following and view.line_count:
             text.append(" · paused, G or end to follow", style="bold cyan")
         self.query_one("#log-state", Static).update(text)

@@ -56,6 +56,7 @@ class LogView(ScrollView, can_focus=True):
         self._widest = 0
         self._cache: dict[int, Strip] = {}
         self._programmatic = False
+        self.written = 0  # lines received since the last clear, kept or not
 
     @property
     def line_count(self) -> int:
@@ -68,6 +69,7 @@ class LogView(ScrollView, can_focus=True):
 
     def clear(self) -> None:
         self._lines.clear()
+        self.written = 0
         self._dropped = 0
         self._widest = 0
         self._cache.clear()
@@ -81,6 +83,7 @@ class LogView(ScrollView, can_focus=True):
         cleaned = [clean_log_line(line) for line in raw_lines]
         if not cleaned:
             return
+        self.written += len(cleaned)
         overflow = max(0, len(self._lines) + len(cleaned) - self.max_lines)
         self._lines.extend(cleaned)
         self._dropped += overflow
