@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from jobtui.hub.client import HubClient
-from jobtui.hub.errors import NotFoundError
+from jobtui.hub.errors import ForbiddenError, NotFoundError
 from jobtui.hub.models import JobInfo, JobStage
 
 LIVE_QUERY = (JobStage.SCHEDULING, JobStage.RUNNING)
@@ -130,18 +130,24 @@ class JobSync:
     namespaces: Sequence[str]
     full_every: int = 12
     on_page: Callable[[StoreDiff], None] | None = None
+    refused: dict[str, str] = field(default_factory=dict, init=False)
     _polls: int = field(default=0, init=False)
 
     async def poll(self) -> StoreDiff:
-        """One poll of every namespace. Raises HubError if the Hub cannot be read."""
+        """One poll of every namespace. Raises HubError if the Hub cannot be read.
+
+        A namespace the token may not list (403, 404) is skipped and named in `refused`.
+        """
         full = self._polls % self.full_every == 0
         self._polls += 1
         diff = StoreDiff()
         for namespace in self.namespaces:
-            if full:
-                diff += await self._full(namespace)
+            try:
+                diff += await (self._full(namespace) if full else self._quick(namespace))
+            except (ForbiddenError, NotFoundError) as exc:
+                self.refused[namespace] = str(exc)
             else:
-                diff += await self._quick(namespace)
+                self.refused.pop(namespace, None)
         return diff
 
     async def _full(self, namespace: str) -> StoreDiff:

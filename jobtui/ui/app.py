@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -21,7 +24,9 @@ from jobtui.hub.errors import HubError
 from jobtui.hub.models import JobHardwareInfo, JobInfo
 from jobtui.store import JobStore, JobSync, StoreDiff
 from jobtui.ui.format import now_utc, shell_command
+from jobtui.ui.screens.cancel import CancelScreen
 from jobtui.ui.screens.help import HelpScreen
+from jobtui.ui.screens.rerun import RerunScreen
 from jobtui.ui.terminal_text import clean_text
 from jobtui.ui.widgets.job_detail import JobDetail, describe
 from jobtui.ui.widgets.job_table import JobTable
@@ -49,6 +54,13 @@ class JobsApp(App[int]):
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("a", "toggle_live", "All/live"),
         Binding("i", "toggle_detail", "Details"),
+        Binding("c", "cancel", "Cancel job"),
+        Binding("r", "rerun", "Rerun"),
+        Binding("space", "mark", "Mark", show=False),
+        Binding("n", "next_namespace", "Namespace", show=False),
+        Binding("o", "open_page", "Open page", show=False),
+        Binding("y", "copy_id", "Copy id", show=False),
+        Binding("Y", "copy_url", "Copy URL", show=False),
         Binding("R,ctrl+r", "refresh", "Refresh", key_display="R"),
     ]
 
@@ -85,6 +97,9 @@ class JobsApp(App[int]):
         self._poll_timer: Timer | None = None
         self._switch_timer: Timer | None = None
         self._streaming_id: str | None = None
+        self._rerun_in_flight = False
+        # Which watched namespace the list shows; None shows them all, with an owner column.
+        self.shown_namespace: str | None = None
 
     # ---- layout ------------------------------------------------------------------------
 
@@ -130,7 +145,7 @@ class JobsApp(App[int]):
     def _apply_layout(self) -> None:
         if not self.is_mounted:
             return
-        self.table.set_layout(show_owner=len(self.namespaces) > 1)
+        self.table.set_layout(show_owner=self.shown_namespace is None and len(self.namespaces) > 1)
 
     def now(self) -> datetime:
         return now_utc(self.clock())
@@ -169,7 +184,8 @@ class JobsApp(App[int]):
     async def _start_sync(self) -> None:
         if not self.namespaces:
             account = await self.client.whoami()
-            self.namespaces = (account.name,)
+            self.namespaces = account.namespaces
+            self.shown_namespace = account.name
             self._apply_layout()
         try:
             self.hardware = {flavor.name: flavor for flavor in await self.client.list_hardware()}
@@ -178,6 +194,9 @@ class JobsApp(App[int]):
         self._sync = JobSync(self.client, self.store, self.namespaces, on_page=self._apply_diff)
 
     def _apply_diff(self, diff: StoreDiff) -> None:
+        for job in diff.changed:
+            if job.id in self.table.canceling and not job.is_live:
+                self.table.set_canceling(job.id, False)
         if diff:
             self.table.apply(diff.added, diff.changed, diff.removed, visible=self.is_visible)
             if not self._sync_selection() and any(
@@ -202,10 +221,135 @@ class JobsApp(App[int]):
     def action_refresh(self) -> None:
         self.poll()
 
+    # ---- acting on jobs ----------------------------------------------------------------
+
+    def selected_job(self) -> JobInfo | None:
+        return self.store.get(self.selected_job_id or "")
+
+    def action_mark(self) -> None:
+        job = self.selected_job()
+        if job is not None:
+            self.table.toggle_mark(job.id)
+            self.table.action_cursor_down()
+
+    def action_cancel(self) -> None:
+        marked = [self.store.get(job_id) for job_id in sorted(self.table.marked)]
+        if marked:
+            targets = [job for job in marked if job is not None and job.is_live]
+            if not targets:
+                self.notify("None of the marked jobs is live: nothing to cancel.", timeout=4)
+                return
+        else:
+            job = self.selected_job()
+            if job is None:
+                return
+            if not job.is_live:
+                self.notify(
+                    f"Nothing to cancel: {clean_text(job.display_name)} has already "
+                    f"{'been ' if job.status.stage in ('CANCELED', 'DELETED') else ''}"
+                    f"{clean_text(str(job.status.stage)).lower()}.",
+                    timeout=4,
+                    markup=False,
+                )
+                return
+            targets = [job]
+        pending = [job for job in targets if job.id not in self.table.canceling]
+        if not pending:
+            self.notify("Already canceling: waiting for the Hub to confirm.", timeout=4)
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                for job in pending:
+                    self.table.set_canceling(job.id, True)
+                self.cancel_jobs(pending)
+
+        self.push_screen(CancelScreen(pending, self.hardware, self.now()), confirmed)
+
+    @work(group="act", exit_on_error=False)
+    async def cancel_jobs(self, jobs: list[JobInfo]) -> None:
+        async def cancel(job: JobInfo) -> None:
+            try:
+                await self.client.cancel_job(job.owner.name, job.id)
+            except HubError as exc:
+                self.table.set_canceling(job.id, False)
+                self.notify(
+                    f"Could not cancel {clean_text(job.display_name)}: {exc}",
+                    severity="error",
+                    timeout=10,
+                    markup=False,
+                )
+            else:
+                self.table.marked.discard(job.id)
+
+        await asyncio.gather(*(cancel(job) for job in jobs))
+        self.table.refresh_times()
+        self.poll()
+
+    def action_rerun(self) -> None:
+        job = self.selected_job()
+        if job is None or self._rerun_in_flight:
+            return
+
+        def submit(spec: dict[str, Any] | None) -> None:
+            if spec is not None:
+                self.rerun_job(job.owner.name, spec)
+
+        self.push_screen(RerunScreen(job, self.hardware, os.environ), submit)
+
+    @work(group="act", exit_on_error=False)
+    async def rerun_job(self, namespace: str, spec: dict[str, Any]) -> None:
+        if self._rerun_in_flight:
+            return
+        self._rerun_in_flight = True
+        try:
+            new = await self.client.run_job(namespace, spec)
+        except HubError as exc:
+            self.notify(f"Rerun failed: {exc}", severity="error", timeout=10, markup=False)
+            return
+        finally:
+            self._rerun_in_flight = False
+        self._apply_diff(self.store.update([new]))
+        if new.id in self.table.job_ids():
+            self.table.move_cursor(row=self.table.get_row_index(new.id))
+        self.notify(f"Started {clean_text(new.display_name)} ({new.id})", timeout=5, markup=False)
+
+    def action_open_page(self) -> None:
+        job = self.selected_job()
+        if job is None:
+            return
+        if _no_browser(os.environ):
+            self.notify(f"Job page: {job.url}", timeout=15, markup=False)
+        else:
+            self.open_url(job.url)
+            self.notify(f"Opened {job.url}", timeout=4, markup=False)
+
+    def action_copy_id(self) -> None:
+        if (job := self.selected_job()) is not None:
+            self.copy_to_clipboard(job.id)
+            self.notify(f"Copied the job id {job.id}", timeout=3, markup=False)
+
+    def action_copy_url(self) -> None:
+        if (job := self.selected_job()) is not None:
+            self.copy_to_clipboard(job.url)
+            self.notify(f"Copied {job.url}", timeout=3, markup=False)
+
+    def action_next_namespace(self) -> None:
+        choices: list[str | None] = [*self.namespaces, None]
+        if len(self.namespaces) < 2:
+            self.notify("Only one namespace is watched (add more with --namespace).", timeout=4)
+            return
+        self.shown_namespace = choices[(choices.index(self.shown_namespace) + 1) % len(choices)]
+        self._apply_layout()
+        self._refilter()
+        self._render_status()
+
     # ---- what the list shows -----------------------------------------------------------
 
     def is_visible(self, job: JobInfo) -> bool:
         if self.live_only and not job.is_live:
+            return False
+        if self.shown_namespace is not None and job.owner.name != self.shown_namespace:
             return False
         needle = self.filter_text.strip().lower()
         if not needle:
@@ -348,7 +492,7 @@ class JobsApp(App[int]):
     def _render_status(self) -> None:
         self.query_one(StatusBar).update(
             status_line(
-                self.namespaces,
+                [self.shown_namespace] if self.shown_namespace else self.namespaces,
                 self.store.stage_counts(),
                 self.freshness,
                 self.now(),
@@ -359,3 +503,12 @@ class JobsApp(App[int]):
     async def on_unmount(self) -> None:
         self.workers.cancel_all()
         await self.client.aclose()
+
+
+def _no_browser(env: Mapping[str, str]) -> bool:
+    """Over ssh, or on a Linux box with no display, a browser would open far from the user."""
+    if env.get("SSH_CONNECTION") or env.get("SSH_TTY"):
+        return True
+    return sys.platform.startswith("linux") and not (
+        env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")
+    )

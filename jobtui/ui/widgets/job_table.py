@@ -144,6 +144,8 @@ class JobTable(ScrollView, can_focus=True):
         self._rows: dict[str, Strip] = {}  # rendered rows, by job id
         self._columns: list[Column] = []
         self._highlighted: str | None = None
+        self.marked: set[str] = set()
+        self.canceling: set[str] = set()
 
     # ---- what the app reads -------------------------------------------------------------
 
@@ -210,6 +212,18 @@ class JobTable(ScrollView, can_focus=True):
 
     def move_cursor(self, *, row: int) -> None:
         self.cursor_row = row
+
+    def toggle_mark(self, job_id: str) -> None:
+        self.marked.symmetric_difference_update({job_id})
+        self._redraw(job_id)
+
+    def set_canceling(self, job_id: str, canceling: bool) -> None:
+        (self.canceling.add if canceling else self.canceling.discard)(job_id)
+        self._redraw(job_id)
+
+    def _redraw(self, job_id: str) -> None:
+        self._rows.pop(job_id, None)
+        self.refresh()
 
     def _put(self, job: JobInfo) -> None:
         old = self._jobs.get(job.id)
@@ -307,8 +321,11 @@ class JobTable(ScrollView, can_focus=True):
         job_id = self._order[index]
         strip = self._rows.get(job_id)
         if strip is None:
-            row = Text(" ")
-            row.append_text(self._join(row_cells(self._jobs[job_id], self._clock())))
+            row = Text("●" if job_id in self.marked else " ", style="bold magenta")
+            cells = row_cells(self._jobs[job_id], self._clock())
+            if job_id in self.canceling:
+                cells["stage"] = Text("canceling…", style="bold yellow")
+            row.append_text(self._join(cells))
             strip = self._rows[job_id] = self._strip(row, width, base)
         if index == self.cursor_row:
             cursor = self.get_component_rich_style("job-table--cursor")

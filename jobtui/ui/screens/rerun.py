@@ -1,0 +1,218 @@
+"""The rerun preview: exactly what will be sent, with the flavor, environment and secrets to
+settle first. Secret values are never shown: each comes from the local environment variable
+of the same name, or is typed into a password field, or is dropped on purpose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+
+from jobtui.hub.models import JobHardwareInfo, JobInfo
+from jobtui.hub.spec import rerun_spec
+from jobtui.ui.format import long_duration, shell_command
+from jobtui.ui.terminal_text import clean_text
+
+
+def parse_environment(text: str) -> tuple[dict[str, str], str | None]:
+    """KEY=value lines into a dict; the second item says what is wrong, if anything."""
+    environment: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip():
+            return environment, f"environment line {number} is not KEY=value"
+        environment[key.strip()] = value
+    return environment, None
+
+
+def flavor_label(flavor: JobHardwareInfo) -> str:
+    return f"{flavor.name}  ·  {flavor.pretty_name}  ·  ${flavor.price_per_hour:,.2f}/h"
+
+
+class RerunScreen(ModalScreen[dict[str, Any] | None]):
+    """Answers the spec to submit, or None when the user backs out."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+s", "submit", "Run it"),
+    ]
+
+    DEFAULT_CSS = """
+    RerunScreen { align: center middle; }
+    RerunScreen > Vertical {
+        width: 100; max-width: 98%; height: 90%;
+        border: thick $accent; background: $surface; padding: 0 1;
+    }
+    RerunScreen VerticalScroll { height: 1fr; }
+    RerunScreen .field { margin-top: 1; text-style: bold; color: $text-accent; }
+    RerunScreen TextArea { height: 6; }
+    RerunScreen .secret { height: auto; }
+    RerunScreen .secret Label { width: 28; padding: 1 0 0 0; }
+    RerunScreen .secret Input { width: 1fr; }
+    RerunScreen .secret Checkbox { width: auto; }
+    RerunScreen #problem { color: $error; height: auto; }
+    RerunScreen #buttons { height: auto; align-horizontal: right; }
+    RerunScreen #buttons Button { margin-left: 2; }
+    """
+
+    def __init__(
+        self,
+        job: JobInfo,
+        hardware: Mapping[str, JobHardwareInfo],
+        local_env: Mapping[str, str],
+    ) -> None:
+        super().__init__()
+        self.job = job
+        self.hardware = hardware
+        # Only the names of the job's secrets are looked up; nothing else of the env is kept.
+        self.found = {name: local_env[name] for name in job.secrets or () if local_env.get(name)}
+        self.missing = [name for name in job.secrets or () if name not in self.found]
+        self._sent = False
+
+    def compose(self) -> ComposeResult:
+        job = self.job
+        with Vertical() as box:
+            box.border_title = Text(f"Rerun {clean_text(job.display_name, max_length=50)}")
+            box.border_subtitle = "ctrl+s run it · escape back"
+            with VerticalScroll():
+                yield Static(self._fixed_part(), id="fixed")
+                yield Label("Flavor", classes="field")
+                yield Select(
+                    self._flavor_options(),
+                    value=job.flavor or "cpu-basic",
+                    allow_blank=False,
+                    id="flavor",
+                )
+                yield Label("Environment (KEY=value, one per line)", classes="field")
+                environment = "\n".join(
+                    f"{clean_text(k)}={clean_text(v)}" for k, v in (job.environment or {}).items()
+                )
+                yield TextArea(environment, id="environment", soft_wrap=False)
+                if job.secrets:
+                    yield Label("Secrets (values are never shown)", classes="field")
+                for name in job.secrets or ():
+                    with Horizontal(classes="secret"):
+                        yield Label(Text(clean_text(name)))
+                        if name in self.found:
+                            yield Static(
+                                Text("✓ from your environment", style="green"),
+                                classes="found",
+                            )
+                        else:
+                            yield Input(
+                                placeholder="type the value, or drop it →",
+                                password=True,
+                                id=f"secret-{self.missing.index(name)}",
+                            )
+                            yield Checkbox("drop", id=f"drop-{self.missing.index(name)}")
+            yield Static("", id="problem")
+            with Horizontal(id="buttons"):
+                yield Button("Back", id="back")
+                yield Button("Run it", id="run", variant="primary")
+
+    def _fixed_part(self) -> Table:
+        job = self.job
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(style="bold cyan", no_wrap=True, width=12)
+        grid.add_column(overflow="fold")
+        if job.space_id:
+            grid.add_row("Space", Text(clean_text(job.space_id)))
+        else:
+            grid.add_row("Image", Text(clean_text(job.docker_image or "—")))
+        grid.add_row("Command", Text(clean_text(shell_command(job)) or "—"))
+        timeout = job.timeout_seconds
+        grid.add_row(
+            "Timeout", Text(long_duration(timeout) if timeout else "the Hub's default (30 min)")
+        )
+        labels = ", ".join(
+            f"{clean_text(k)}={clean_text(v)}" for k, v in (job.labels or {}).items()
+        )
+        grid.add_row("Labels", Text(labels or "—"))
+        if job.volumes:
+            grid.add_row(
+                "Volumes",
+                Text(
+                    "\n".join(
+                        f"{clean_text(v.type)} {clean_text(v.source)} → {clean_text(v.mount_path)}"
+                        for v in job.volumes
+                    )
+                ),
+            )
+        return grid
+
+    def _flavor_options(self) -> list[tuple[str, str]]:
+        options = [(flavor_label(f), name) for name, f in self.hardware.items()]
+        current = self.job.flavor or "cpu-basic"
+        if current not in self.hardware:
+            options.insert(0, (clean_text(current), current))
+        return options
+
+    def on_mount(self) -> None:
+        self.query_one("#run", Button).focus()
+        self._check()
+
+    @on(Input.Changed)
+    @on(Checkbox.Changed)
+    @on(TextArea.Changed)
+    def _changed(self) -> None:
+        self._check()
+
+    def _problem(self) -> str | None:
+        unresolved = [
+            name
+            for number, name in enumerate(self.missing)
+            if not self.query_one(f"#secret-{number}", Input).value
+            and not self.query_one(f"#drop-{number}", Checkbox).value
+        ]
+        if unresolved:
+            return (
+                f"Secret {', '.join(clean_text(n) for n in unresolved)} is not in your "
+                "environment: type its value or tick drop."
+            )
+        _, error = parse_environment(self.query_one("#environment", TextArea).text)
+        return error
+
+    def _check(self) -> bool:
+        problem = self._problem()
+        self.query_one("#problem", Static).update(Text(problem or ""))
+        self.query_one("#run", Button).disabled = problem is not None or self._sent
+        return problem is None
+
+    def spec(self) -> dict[str, Any]:
+        secrets = dict(self.found)
+        for number, name in enumerate(self.missing):
+            value = self.query_one(f"#secret-{number}", Input).value
+            if value and not self.query_one(f"#drop-{number}", Checkbox).value:
+                secrets[name] = value
+        environment, _ = parse_environment(self.query_one("#environment", TextArea).text)
+        flavor = self.query_one("#flavor", Select).value
+        return rerun_spec(
+            self.job,
+            flavor=str(flavor) if isinstance(flavor, str) else None,
+            environment=environment,
+            secrets=secrets,
+        )
+
+    @on(Button.Pressed, "#run")
+    def action_submit(self) -> None:
+        if self._sent or not self._check():
+            return
+        self._sent = True  # one request, however often the key is pressed
+        self.query_one("#run", Button).disabled = True
+        self.dismiss(self.spec())
+
+    @on(Button.Pressed, "#back")
+    def action_back(self) -> None:
+        if not self._sent:
+            self.dismiss(None)
