@@ -186,7 +186,8 @@ async def test_live_only_toggle(hub: SimulatedHub) -> None:
         )
         assert app.table.row_count > 0
         await pilot.press("a")
-        await wait_for(pilot, lambda: app.table.row_count == len(app.store))
+        mine = [job for job in app.store if job.owner.name == app.shown_namespace]
+        await wait_for(pilot, lambda: app.table.row_count == len(mine))
 
 
 async def test_offline_then_back_by_itself(hub: SimulatedHub) -> None:

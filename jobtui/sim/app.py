@@ -1,0 +1,343 @@
+"""The simulated Hub's HTTP face: a Starlette app speaking the Hugging Face Jobs REST API."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import threading
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from email.utils import formatdate
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from jobtui.sim.faults import Faults
+from jobtui.sim.jobs import BadRequest, HubError, iso
+from jobtui.sim.world import World
+
+BAD_TOKEN = "Invalid credentials in Authorization header"
+POLL_SECS = 0.5  # how often an idle stream looks for a cancel or a shutdown
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+class StreamCut(Exception):
+    """Raised inside a stream to drop the connection without a clean end."""
+
+
+def _hide_stream_cuts(record: logging.LogRecord) -> bool:
+    """Keep uvicorn from logging the streams we drop on purpose as application errors."""
+    return not (record.exc_info and isinstance(record.exc_info[1], StreamCut))
+
+
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """The Hub's error shape: a JSON body {"error": message} and an X-Error-Message header."""
+    header = "".join(c if " " <= c <= "~" else "?" for c in message)
+    return JSONResponse(
+        {"error": message},
+        status_code=status,
+        headers={"X-Error-Message": header, **(headers or {})},
+    )
+
+
+def _event(line: str, moment: float) -> bytes:
+    # ensure_ascii: no raw U+2028 or other line separators ever reach the wire.
+    return b"data: " + json.dumps({"data": line, "timestamp": iso(moment)}).encode() + b"\n\n"
+
+
+def _started_marker(started_at: float) -> bytes:
+    when = datetime.fromtimestamp(started_at, UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return _event(f"===== Job started at {when} =====", started_at)
+
+
+async def _json_body(request: Request) -> Any:
+    try:
+        return json.loads(await request.body() or b"null")
+    except ValueError:
+        raise BadRequest("The request body is not valid JSON") from None
+
+
+class _Gate:
+    """Logs every request, answers injected faults, checks the token and stamps the Date."""
+
+    def __init__(self, app: ASGIApp, *, world: World, token: str, faults: Faults) -> None:
+        self.app, self.world, self.faults = app, world, faults
+        self.expected = f"Bearer {token}".encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_date(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                date = formatdate(self.world.clock(), usegmt=True).encode()
+                message = {**message, "headers": [*message.get("headers", []), (b"date", date)]}
+            await send(message)
+
+        injected = self.faults.record(scope["method"], scope["path"])
+        if injected is not None:
+            retry = (
+                {} if injected.retry_after is None else {"Retry-After": str(injected.retry_after)}
+            )
+            message = injected.message or f"Injected fault: HTTP {injected.status}"
+            response = error_response(injected.status, message, retry)
+        elif not hmac.compare_digest(
+            dict(scope["headers"]).get(b"authorization", b""), self.expected
+        ):
+            response = error_response(401, BAD_TOKEN)
+        else:
+            await self.app(scope, receive, send_with_date)
+            return
+        await response(scope, receive, send_with_date)
+
+
+class HubApi:
+    """The endpoints, bound to one world."""
+
+    def __init__(
+        self,
+        world: World,
+        *,
+        page_size: int,
+        keepalive: float,
+        faults: Faults,
+        closing: threading.Event,
+    ) -> None:
+        self.world, self.page_size, self.keepalive = world, page_size, keepalive
+        self.faults, self.closing = faults, closing
+
+    def routes(self) -> list[Route]:
+        jobs, scheduled = "/api/jobs/{namespace}", "/api/scheduled-jobs/{namespace}"
+        job, one_scheduled = jobs + "/{job_id}", scheduled + "/{scheduled_id}"
+        return [
+            Route("/api/whoami-v2", self.whoami),
+            Route("/api/jobs/hardware", self.hardware),
+            Route(jobs, self.list_jobs),
+            Route(jobs, self.create_job, methods=["POST"]),
+            Route(job, self.inspect_job),
+            Route(job + "/cancel", self.cancel_job, methods=["POST"]),
+            Route(job + "/duplicate", self.duplicate_job, methods=["POST"]),
+            Route(job + "/labels", self.set_labels, methods=["PUT"]),
+            Route(job + "/logs", self.logs),
+            Route(job + "/metrics", self.metrics),
+            Route(scheduled, self.list_scheduled_jobs),
+            Route(scheduled, self.create_scheduled_job, methods=["POST"]),
+            Route(one_scheduled, self.scheduled_job),
+            Route(one_scheduled, self.delete_scheduled_job, methods=["DELETE"]),
+            Route(one_scheduled + "/suspend", self.suspend_scheduled_job, methods=["POST"]),
+            Route(one_scheduled + "/resume", self.resume_scheduled_job, methods=["POST"]),
+            Route(one_scheduled + "/run", self.trigger_scheduled_job, methods=["POST"]),
+            Route(one_scheduled + "/schedule", self.set_schedule, methods=["POST"]),
+            Route(one_scheduled + "/labels", self.set_scheduled_labels, methods=["PUT"]),
+        ]
+
+    # -- account and hardware
+
+    async def whoami(self, request: Request) -> Response:
+        return JSONResponse(self.world.whoami())
+
+    async def hardware(self, request: Request) -> Response:
+        return JSONResponse(self.world.hardware())
+
+    # -- jobs
+
+    async def list_jobs(self, request: Request) -> Response:
+        query = request.query_params
+        page, cursor = self.world.list_jobs(
+            request.path_params["namespace"],
+            stages=query.getlist("stage"),
+            labels=query.getlist("label"),
+            after=query.get("cursor"),
+            limit=self.page_size,
+        )
+        headers = {}
+        if cursor is not None:
+            kept = [(key, value) for key, value in query.multi_items() if key != "cursor"]
+            next_url = request.url.replace(query=urlencode([*kept, ("cursor", cursor)]))
+            headers["Link"] = f'<{next_url}>; rel="next"'
+        return JSONResponse(page, headers=headers)
+
+    async def create_job(self, request: Request) -> Response:
+        body = await _json_body(request)
+        return JSONResponse(self.world.create_job(request.path_params["namespace"], body))
+
+    async def inspect_job(self, request: Request) -> Response:
+        return JSONResponse(self.world.job(**request.path_params))
+
+    async def cancel_job(self, request: Request) -> Response:
+        return JSONResponse(self.world.cancel_job(**request.path_params))
+
+    async def duplicate_job(self, request: Request) -> Response:
+        return JSONResponse(self.world.duplicate_job(**request.path_params))
+
+    async def set_labels(self, request: Request) -> Response:
+        body = await _json_body(request)
+        return JSONResponse(self.world.set_labels(**request.path_params, body=body))
+
+    async def logs(self, request: Request) -> Response:
+        namespace, job_id = request.path_params["namespace"], request.path_params["job_id"]
+        self.world.logs(namespace, job_id)  # 403 / 404 before the stream starts
+        tail_text = request.query_params.get("tail")
+        if tail_text is not None and not tail_text.isdigit():
+            raise BadRequest("tail must be a non-negative integer")
+        tail = None if tail_text is None else int(tail_text)
+        events = self._log_events(namespace, job_id, tail, self.faults.take_cut())
+        return StreamingResponse(events, media_type="text/event-stream", headers=SSE_HEADERS)
+
+    async def _log_events(
+        self, namespace: str, job_id: str, tail: int | None, cut_after: int | None
+    ) -> AsyncIterator[bytes]:
+        """The job's log as SSE: the marker once it starts, every line at its own time, a
+        keep-alive comment after `keepalive` seconds of silence, the end when the job ends."""
+        loop = asyncio.get_running_loop()
+        quiet_since = loop.time()
+        sent = 0
+        next_line: int | None = None  # index of the next line to send, once started
+        while True:
+            view = self.world.logs(namespace, job_id, next_line or 0)
+            events: list[bytes] = []
+            if view.started_at is not None:
+                lines = view.lines
+                if next_line is None:
+                    events.append(_started_marker(view.started_at))
+                    if tail is not None:
+                        lines = lines[max(0, len(lines) - tail) :]
+                events.extend(_event(line, moment) for moment, line in lines)
+                next_line = view.printed
+            if cut_after is not None:
+                events = events[: max(0, cut_after - sent)]
+            if events:
+                yield b"".join(events)
+                sent += len(events)
+                quiet_since = loop.time()
+            if cut_after is not None and (sent >= cut_after or not view.live):
+                raise StreamCut  # the injected fault: no clean end, whatever comes next
+            if self.closing.is_set():
+                raise StreamCut  # the Hub goes away: open connections drop
+            if not view.live:
+                return
+            await self._wait(view.wake_at, quiet_since)
+            if loop.time() - quiet_since >= self.keepalive:
+                yield b": keep-alive\n\n"
+                quiet_since = loop.time()
+
+    async def _wait(self, wake_at: float | None, quiet_since: float) -> None:
+        """Sleep until `wake_at` (world time), the next keep-alive or the next poll, whichever
+        comes first."""
+        loop = asyncio.get_running_loop()
+        delay = min(POLL_SECS, quiet_since + self.keepalive - loop.time())
+        if wake_at is not None:
+            delay = min(delay, wake_at - self.world.clock())
+        await asyncio.sleep(max(0.0, delay))
+
+    async def metrics(self, request: Request) -> Response:
+        namespace, job_id = request.path_params["namespace"], request.path_params["job_id"]
+        state, _ = self.world.metrics(namespace, job_id)
+        if not state.live:
+            return error_response(500, f"Job '{job_id}' is {state.stage}: it has no live metrics")
+        events = self._metric_events(namespace, job_id)
+        return StreamingResponse(events, media_type="text/event-stream", headers=SSE_HEADERS)
+
+    async def _metric_events(self, namespace: str, job_id: str) -> AsyncIterator[bytes]:
+        """One `metric` event a second while the job runs; waits while it is scheduling."""
+        loop = asyncio.get_running_loop()
+        quiet_since = loop.time()
+        while not self.closing.is_set():
+            state, sample = self.world.metrics(namespace, job_id)
+            if not state.live:
+                return
+            if sample is not None:
+                yield b"event: metric\ndata: " + json.dumps(sample).encode() + b"\n\n"
+                quiet_since = loop.time()
+                await asyncio.sleep(1.0)
+                continue
+            await self._wait(None, quiet_since)
+            if loop.time() - quiet_since >= self.keepalive:
+                yield b": keep-alive\n\n"
+                quiet_since = loop.time()
+        raise StreamCut
+
+    # -- scheduled jobs
+
+    async def list_scheduled_jobs(self, request: Request) -> Response:
+        labels = request.query_params.getlist("label")
+        return JSONResponse(
+            self.world.list_scheduled_jobs(request.path_params["namespace"], labels=labels)
+        )
+
+    async def create_scheduled_job(self, request: Request) -> Response:
+        body = await _json_body(request)
+        return JSONResponse(self.world.create_scheduled_job(request.path_params["namespace"], body))
+
+    async def scheduled_job(self, request: Request) -> Response:
+        return JSONResponse(self.world.scheduled_job(**request.path_params))
+
+    async def delete_scheduled_job(self, request: Request) -> Response:
+        self.world.delete_scheduled_job(**request.path_params)
+        return Response(status_code=204)
+
+    async def suspend_scheduled_job(self, request: Request) -> Response:
+        return JSONResponse(self.world.suspend_scheduled_job(**request.path_params, suspend=True))
+
+    async def resume_scheduled_job(self, request: Request) -> Response:
+        return JSONResponse(self.world.suspend_scheduled_job(**request.path_params, suspend=False))
+
+    async def trigger_scheduled_job(self, request: Request) -> Response:
+        return JSONResponse(self.world.trigger_scheduled_job(**request.path_params))
+
+    async def set_schedule(self, request: Request) -> Response:
+        body = await _json_body(request)
+        return JSONResponse(self.world.set_schedule(**request.path_params, body=body))
+
+    async def set_scheduled_labels(self, request: Request) -> Response:
+        body = await _json_body(request)
+        return JSONResponse(self.world.set_scheduled_labels(**request.path_params, body=body))
+
+
+async def _hub_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HubError)
+    return error_response(error.status, error.message)
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    return error_response(error.status_code, error.detail, dict(error.headers or {}))
+
+
+def create_app(
+    world: World,
+    *,
+    token: str,
+    page_size: int = 50,
+    keepalive: float = 30.0,
+    faults: Faults | None = None,
+    closing: threading.Event | None = None,
+) -> Starlette:
+    """The ASGI app of a simulated Hub serving `world` to holders of `token`.
+
+    Set `closing` to make every open stream drop its connection, as when the Hub goes away.
+    """
+    faults = faults if faults is not None else Faults()
+    api = HubApi(
+        world,
+        page_size=page_size,
+        keepalive=keepalive,
+        faults=faults,
+        closing=closing if closing is not None else threading.Event(),
+    )
+    logging.getLogger("uvicorn.error").addFilter(_hide_stream_cuts)
+    return Starlette(
+        routes=api.routes(),
+        middleware=[Middleware(_Gate, world=world, token=token, faults=faults)],
+        exception_handlers={HubError: _hub_error, HTTPException: _http_error},
+    )

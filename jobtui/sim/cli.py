@@ -1,0 +1,132 @@
+"""`jobtui sim`: serve a simulated Hub in the foreground until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import math
+import sys
+import threading
+from collections.abc import Callable
+
+from jobtui.sim.server import SimulatedHub
+
+DEFAULT_TOKEN = "hf_jobtui_sim_token"  # a local toy token: fine to print
+
+
+def _whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < low or (high is not None and value > high):
+            bounds = f"{low} or more" if high is None else f"from {low} to {high}"
+            raise argparse.ArgumentTypeError(f"must be {bounds}, not {text}")
+        return value
+
+    return parse
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not (0 < value < math.inf):
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The simulator's options; bad values end in parser.error."""
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default %(default)s)"
+    )
+    parser.add_argument(
+        "--port",
+        type=_whole_number(0, 65535),
+        default=8765,
+        help="port (default %(default)s; 0 picks a free one)",
+    )
+    parser.add_argument(
+        "--token", default=DEFAULT_TOKEN, help="the token it accepts (default %(default)s)"
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="makes history and outcomes repeatable (default %(default)s)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=_whole_number(0),
+        default=40,
+        help="past jobs to preload (default %(default)s)",
+    )
+    parser.add_argument(
+        "--page-size",
+        type=_whole_number(1),
+        default=50,
+        help="jobs per page of the list (default %(default)s)",
+    )
+    parser.add_argument(
+        "--keepalive",
+        type=_seconds,
+        default=30.0,
+        metavar="SECONDS",
+        help="seconds between SSE keep-alives (default %(default)g)",
+    )
+    parser.add_argument(
+        "--scenario",
+        choices=("history", "demo"),
+        default="history",
+        help="a plain history, or the lively demo set (default %(default)s)",
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until Ctrl-C (exit 0); exit 1 with one line if the port cannot be bound."""
+    hub = SimulatedHub(
+        token=args.token,
+        seed=args.seed,
+        jobs=args.jobs,
+        scenario=args.scenario,
+        page_size=args.page_size,
+        keepalive=args.keepalive,
+        host=args.host,
+        port=args.port,
+    )
+    if not _is_loopback(args.host):
+        print(
+            f"warning: listening on {args.host}: anyone who can reach it can use the simulated "
+            "Hub with the printed token",
+            file=sys.stderr,
+        )
+    try:
+        hub.start()
+    except OSError as error:
+        reason = error.strerror or str(error)
+        print(f"jobtui sim: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)
+        return 1
+    print(f"Simulated Hub at {hub.url}", flush=True)
+    print(f"Token: {hub.token}")
+    print("Paste this in another terminal to try it with the official CLI:")
+    print(f"HF_ENDPOINT={hub.url} HF_TOKEN={hub.token} hf jobs ps -a")
+    print("Press Ctrl-C to stop.", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        print("Stopped.")
+    finally:
+        hub.stop()
+    return 0

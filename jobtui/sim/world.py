@@ -1,0 +1,430 @@
+"""The simulated Hub's state, in memory: accounts, jobs and scheduled jobs, driven by a clock."""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
+from typing import Any
+
+from jobtui.sim import scenarios
+from jobtui.sim.hardware import FLAVORS
+from jobtui.sim.jobs import (
+    DEFAULT_TIMEOUT_SECS,
+    LIVE_STAGES,
+    BadRequest,
+    Conflict,
+    Forbidden,
+    Job,
+    JobState,
+    LogView,
+    NotFound,
+    Plan,
+    ScheduledJob,
+    Spec,
+    check_schedule,
+    new_id,
+    spec_for_image,
+    string_map,
+)
+from jobtui.sim.logs import Failure, LogScript, kind_of, log_script, pick_failure
+
+
+def _label_filter(text: str) -> Callable[[Mapping[str, str]], bool]:
+    key, has_value, value = text.partition("=")
+    if has_value:
+        return lambda labels: labels.get(key) == value
+    return lambda labels: key in labels
+
+
+def _cursor(job: Job) -> str:
+    return f"{round(job.plan.created_at * 1000)}-{job.id}"
+
+
+def _sort_key(job: Job) -> tuple[int, str]:
+    return round(job.plan.created_at * 1000), job.id
+
+
+class World:
+    """Every account, job and scheduled job of the simulated Hub, driven by `clock`.
+
+    `scenario="history"` preloads `jobs` jobs from the past three days; `scenario="demo"` preloads
+    its own lively set of about 25 and ignores `jobs`. Created jobs wait `scheduling_secs` for a
+    machine (echo and seq jobs never wait). Methods raise HubError subclasses, which carry the
+    HTTP status the Hub answers with.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        jobs: int = 40,
+        scenario: str = "history",
+        scheduling_secs: float = 3.0,
+        user: str = "alice",
+        org: str = "acme-ml",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if scenario not in ("history", "demo"):
+            raise ValueError(f"unknown scenario {scenario!r}: use 'history' or 'demo'")
+        self.clock = clock
+        self.user, self.org = user, org
+        self.scheduling_secs = scheduling_secs
+        self._rng = random.Random(seed)
+        self.user_id = f"{self._rng.getrandbits(96):024x}"
+        self.org_id = f"{self._rng.getrandbits(96):024x}"
+        self._lock = threading.RLock()
+        self._jobs: dict[str, Job] = {}
+        self._scheduled: dict[str, ScheduledJob] = {}
+        if scenario == "demo":
+            scenarios.demo(self, self._rng, clock())
+        else:
+            scenarios.history(self, self._rng, clock(), jobs)
+
+    # -- accounts
+
+    def whoami(self) -> dict[str, Any]:
+        return {
+            "type": "user",
+            "id": self.user_id,
+            "name": self.user,
+            "fullname": self.user.capitalize(),
+            "email": f"{self.user}@example.com",
+            "emailVerified": True,
+            "isPro": True,
+            "canPay": True,
+            "avatarUrl": f"/avatars/{self.user}.svg",
+            "orgs": [
+                {
+                    "type": "org",
+                    "id": self.org_id,
+                    "name": self.org,
+                    "fullname": self.org.replace("-", " ").title(),
+                    "roleInOrg": "admin",
+                    "isEnterprise": True,
+                    "canPay": True,
+                }
+            ],
+            "auth": {
+                "type": "access_token",
+                "accessToken": {"displayName": "jobtui-sim", "role": "write"},
+            },
+        }
+
+    @property
+    def namespaces(self) -> tuple[str, str]:
+        return self.user, self.org
+
+    def owner(self, namespace: str) -> dict[str, str]:
+        if namespace == self.user:
+            return {"id": self.user_id, "name": self.user, "type": "user"}
+        if namespace == self.org:
+            return {"id": self.org_id, "name": self.org, "type": "org"}
+        raise Forbidden(f"You don't have access to namespace '{namespace}'")
+
+    def _user_initiator(self) -> dict[str, str]:
+        return {"type": "user", "id": self.user_id, "name": self.user}
+
+    # -- jobs
+
+    def add_job(
+        self,
+        namespace: str,
+        spec: Spec,
+        plan: Plan,
+        write_logs: Callable[[], LogScript],
+        *,
+        labels: Mapping[str, str] | None = None,
+        initiator: Mapping[str, str] | None = None,
+        canceled_at: float | None = None,
+    ) -> Job:
+        """Add a job with a plan of your own (scenarios and tests); returns it."""
+        with self._lock:
+            job = Job(
+                id=new_id(self._rng, plan.created_at),
+                namespace=namespace,
+                owner=self.owner(namespace),
+                initiator=dict(initiator or self._user_initiator()),
+                spec=spec,
+                labels=dict(labels or {}),
+                plan=plan,
+                write_logs=write_logs,
+                canceled_at=canceled_at,
+            )
+            self._jobs[job.id] = job
+            return job
+
+    def add_scripted_job(
+        self,
+        namespace: str,
+        lines: LogScript,
+        *,
+        run_secs: float,
+        scheduling_secs: float = 0.0,
+        outcome: str = "COMPLETED",
+        message: str | None = None,
+        command: Iterable[str] = ("python", "script.py"),
+        image: str = "python:3.12",
+        flavor: str = "cpu-basic",
+        labels: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """Start now a job that prints exactly `lines` ((seconds after start, line) pairs)."""
+        now = self.clock()
+        plan = Plan(now, scheduling_secs, run_secs, outcome, message)
+        spec = spec_for_image(image, command, flavor=flavor)
+        fixed = sorted(lines, key=lambda item: item[0])
+        job = self.add_job(namespace, spec, plan, lambda: fixed, labels=labels)
+        return job.to_json(self.clock())
+
+    def _plan_for(self, spec: Spec, now: float) -> tuple[Plan, Callable[[], LogScript]]:
+        """The created-job rules: echo and seq finish at once, sleep N runs N seconds, the rest
+        run a minute or more with synthetic logs and sometimes fail."""
+        program, args = spec.command[0], [*spec.command[1:], *spec.arguments]
+        timeout = spec.timeout_secs or DEFAULT_TIMEOUT_SECS
+        if program == "echo":
+            lines = [(0.0, line) for line in " ".join(args).split("\n")]
+            return Plan(now, 0.0, 0.0, timeout_secs=timeout), lambda: lines
+        if program == "seq" and len(args) == 1 and args[0].isdigit():
+            numbers = [(0.0, str(n)) for n in range(1, int(args[0]) + 1)]
+            return Plan(now, 0.0, 0.0, timeout_secs=timeout), lambda: numbers
+        if program == "sleep" and len(args) == 1 and _is_seconds(args[0]):
+            return Plan(now, self.scheduling_secs, float(args[0]), timeout_secs=timeout), list
+        kind = kind_of(spec.command)
+        low, high = (120, 600) if kind == "train" else (60, 240)
+        run_secs = round(self._rng.uniform(low, high), 3)
+        failure: Failure | None = None
+        if self._rng.random() < 0.25:
+            failure = pick_failure(self._rng, gpu=spec.hardware.gpu_count > 0)
+        plan = Plan(
+            now,
+            self.scheduling_secs,
+            run_secs,
+            "COMPLETED" if failure is None else "ERROR",
+            None if failure is None else failure.message,
+            timeout,
+        )
+        rng = random.Random(self._rng.getrandbits(64))
+        return plan, partial(log_script, kind, rng, run_secs=run_secs, failure=failure)
+
+    def _start(
+        self,
+        namespace: str,
+        spec: Spec,
+        labels: Mapping[str, str],
+        initiator: Mapping[str, str] | None = None,
+    ) -> Job:
+        with self._lock:
+            plan, write_logs = self._plan_for(spec, self.clock())
+            return self.add_job(
+                namespace, spec, plan, write_logs, labels=labels, initiator=initiator
+            )
+
+    def create_job(self, namespace: str, body: Any) -> dict[str, Any]:
+        """POST /api/jobs/{namespace}: validate the spec (dropping secret values) and start it."""
+        self.owner(namespace)
+        spec, labels = Spec.from_body(body)
+        return self._start(namespace, spec, labels).to_json(self.clock())
+
+    def _job(self, namespace: str, job_id: str) -> Job:
+        self.owner(namespace)
+        job = self._jobs.get(job_id)
+        if job is None or job.namespace != namespace:
+            raise NotFound(f"Job '{job_id}' not found in namespace '{namespace}'")
+        return job
+
+    def job(self, namespace: str, job_id: str) -> dict[str, Any]:
+        return self._job(namespace, job_id).to_json(self.clock())
+
+    def list_jobs(
+        self,
+        namespace: str,
+        *,
+        stages: Iterable[str] = (),
+        labels: Iterable[str] = (),
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Jobs newest first, filtered; returns one page and the cursor of the next (or None).
+
+        `labels` items are "key=value" (that value) or "key" (has the key); all must match.
+        `after` is a cursor from an earlier page: the page starts after that job, wherever new
+        jobs were created in between.
+        """
+        self.owner(namespace)
+        wanted = {stage.upper() for stage in stages}
+        matches = [_label_filter(text) for text in labels]
+        now = self.clock()
+        with self._lock:
+            jobs = sorted(
+                (job for job in self._jobs.values() if job.namespace == namespace),
+                key=_sort_key,
+                reverse=True,
+            )
+        if after is not None:
+            created, _, job_id = after.partition("-")
+            if not created.isdigit() or not job_id:
+                raise BadRequest(f"Invalid cursor {after!r}")
+            jobs = [job for job in jobs if _sort_key(job) < (int(created), job_id)]
+        page: list[Job] = []
+        for job in jobs:
+            if wanted and job.state(now).stage not in wanted:
+                continue
+            if not all(match(job.labels) for match in matches):
+                continue
+            if limit is not None and len(page) == limit:
+                return [job.to_json(now) for job in page], _cursor(page[-1])
+            page.append(job)
+        return [job.to_json(now) for job in page], None
+
+    def cancel_job(self, namespace: str, job_id: str) -> dict[str, Any]:
+        """Cancel a live job. A finished job cannot be canceled: Conflict (HTTP 409)."""
+        with self._lock:
+            job = self._job(namespace, job_id)
+            now = self.clock()
+            stage = job.state(now).stage
+            if stage not in LIVE_STAGES:
+                raise Conflict(f"Job '{job_id}' is already {stage} and cannot be canceled")
+            job.canceled_at = now
+            return job.to_json(now)
+
+    def duplicate_job(self, namespace: str, job_id: str) -> dict[str, Any]:
+        """Run a job again with the same spec; the new job says it was duplicated."""
+        original = self._job(namespace, job_id)
+        initiator = {"type": "duplicated-job", "id": original.id}
+        return self._start(namespace, original.spec, original.labels, initiator).to_json(
+            self.clock()
+        )
+
+    def set_labels(self, namespace: str, job_id: str, body: Any) -> dict[str, Any]:
+        job = self._job(namespace, job_id)
+        job.labels = string_map(_labels_of(body), "labels")
+        return job.to_json(self.clock())
+
+    def logs(self, namespace: str, job_id: str, start: int = 0) -> LogView:
+        return self._job(namespace, job_id).logs(self.clock(), start)
+
+    def metrics(self, namespace: str, job_id: str) -> tuple[JobState, dict[str, Any] | None]:
+        """The job's state and, while it runs, one metrics sample."""
+        job = self._job(namespace, job_id)
+        now = self.clock()
+        state = job.state(now)
+        return state, job.metrics(now) if state.stage == "RUNNING" else None
+
+    def hardware(self) -> list[dict[str, Any]]:
+        return [flavor.to_json() for flavor in FLAVORS.values()]
+
+    # -- scheduled jobs
+
+    def add_scheduled_job(
+        self,
+        namespace: str,
+        spec: Spec,
+        schedule: str,
+        *,
+        labels: Mapping[str, str] | None = None,
+        suspend: bool = False,
+        concurrency: bool = False,
+        created_at: float | None = None,
+    ) -> ScheduledJob:
+        with self._lock:
+            created = self.clock() if created_at is None else created_at
+            scheduled = ScheduledJob(
+                id=new_id(self._rng, created),
+                namespace=namespace,
+                owner=self.owner(namespace),
+                created_at=created,
+                spec=spec,
+                labels=dict(labels or {}),
+                schedule=schedule,
+                suspend=suspend,
+                concurrency=concurrency,
+            )
+            self._scheduled[scheduled.id] = scheduled
+            return scheduled
+
+    def create_scheduled_job(self, namespace: str, body: Any) -> dict[str, Any]:
+        self.owner(namespace)
+        if not isinstance(body, dict):
+            raise BadRequest("The body must be a JSON object with jobSpec and schedule")
+        spec, labels = Spec.from_body(body.get("jobSpec"))
+        scheduled = self.add_scheduled_job(
+            namespace,
+            spec,
+            check_schedule(body.get("schedule")),
+            labels=labels,
+            suspend=bool(body.get("suspend", False)),
+            concurrency=bool(body.get("concurrency", False)),
+        )
+        return scheduled.to_json(self.clock())
+
+    def _scheduled_job(self, namespace: str, scheduled_id: str) -> ScheduledJob:
+        self.owner(namespace)
+        scheduled = self._scheduled.get(scheduled_id)
+        if scheduled is None or scheduled.namespace != namespace:
+            raise NotFound(f"Scheduled job '{scheduled_id}' not found in namespace '{namespace}'")
+        return scheduled
+
+    def list_scheduled_jobs(
+        self, namespace: str, *, labels: Iterable[str] = ()
+    ) -> list[dict[str, Any]]:
+        self.owner(namespace)
+        matches = [_label_filter(text) for text in labels]
+        now = self.clock()
+        with self._lock:
+            found = [s for s in self._scheduled.values() if s.namespace == namespace]
+        found.sort(key=lambda s: (s.created_at, s.id), reverse=True)
+        return [s.to_json(now) for s in found if all(match(s.labels) for match in matches)]
+
+    def scheduled_job(self, namespace: str, scheduled_id: str) -> dict[str, Any]:
+        return self._scheduled_job(namespace, scheduled_id).to_json(self.clock())
+
+    def delete_scheduled_job(self, namespace: str, scheduled_id: str) -> None:
+        with self._lock:
+            del self._scheduled[self._scheduled_job(namespace, scheduled_id).id]
+
+    def suspend_scheduled_job(
+        self, namespace: str, scheduled_id: str, suspend: bool
+    ) -> dict[str, Any]:
+        scheduled = self._scheduled_job(namespace, scheduled_id)
+        scheduled.suspend = suspend
+        return scheduled.to_json(self.clock())
+
+    def set_schedule(self, namespace: str, scheduled_id: str, body: Any) -> dict[str, Any]:
+        scheduled = self._scheduled_job(namespace, scheduled_id)
+        scheduled.schedule = check_schedule(
+            body.get("schedule") if isinstance(body, dict) else None
+        )
+        return scheduled.to_json(self.clock())
+
+    def set_scheduled_labels(self, namespace: str, scheduled_id: str, body: Any) -> dict[str, Any]:
+        scheduled = self._scheduled_job(namespace, scheduled_id)
+        scheduled.labels = string_map(_labels_of(body), "labels")
+        return scheduled.to_json(self.clock())
+
+    def trigger_scheduled_job(self, namespace: str, scheduled_id: str) -> dict[str, Any]:
+        """Run a scheduled job now. Refused (409) while its last run is live, unless concurrent."""
+        with self._lock:
+            scheduled = self._scheduled_job(namespace, scheduled_id)
+            last = scheduled.last_job
+            if not scheduled.concurrency and last is not None and last.state(self.clock()).live:
+                raise Conflict(f"Scheduled job '{scheduled_id}' already has a run in progress")
+            initiator = {"type": "scheduled-job", "id": scheduled.id}
+            job = self._start(namespace, scheduled.spec, scheduled.labels, initiator)
+            scheduled.last_job = job
+            return job.to_json(self.clock())
+
+
+def _labels_of(body: Any) -> Any:
+    if not isinstance(body, dict) or "labels" not in body:
+        raise BadRequest('The body must be {"labels": {...}}')
+    return body["labels"]
+
+
+def _is_seconds(text: str) -> bool:
+    try:
+        return math.isfinite(float(text)) and float(text) >= 0
+    except ValueError:
+        return False

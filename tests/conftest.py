@@ -1,0 +1,16 @@
+"""Shared fixtures: a simulated Hub on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from jobtui.sim import SimulatedHub
+
+
+@pytest.fixture
+def hub() -> Iterator[SimulatedHub]:
+    """A started simulated Hub: 120 jobs, pages of 25, 1 s keep-alives, 0.3 s scheduling."""
+    with SimulatedHub(seed=1, jobs=120, page_size=25, keepalive=1.0, scheduling_secs=0.3) as hub:
+        yield hub
