@@ -79,8 +79,13 @@ class JobStore:
             if job.is_live and (wanted is None or job.owner.name in wanted)
         }
 
-    def stage_counts(self) -> Counter[str]:
-        return Counter(str(job.status.stage) for job in self._jobs.values())
+    def stage_counts(self, namespaces: Iterable[str] | None = None) -> Counter[str]:
+        wanted = None if namespaces is None else set(namespaces)
+        return Counter(
+            str(job.status.stage)
+            for job in self._jobs.values()
+            if wanted is None or job.owner.name in wanted
+        )
 
     def update(self, jobs: Iterable[JobInfo]) -> StoreDiff:
         """Add or refresh these jobs; nothing is removed."""
@@ -152,24 +157,13 @@ class JobSync:
 
     async def _full(self, namespace: str) -> StoreDiff:
         jobs: list[JobInfo] = []
-        early = StoreDiff()
+        first_load = self._polls == 1
         async for page in self.client.iter_job_pages(namespace):
             jobs.extend(page)
-            if self.on_page is not None and not self.store:
-                # Nothing on screen yet: show the first page while the rest arrives.
-                early = self.store.update(page)
-                self.on_page(early)
-        diff = self.store.replace(jobs, [namespace])
-        # Jobs shown early count as added, not as changed, for whoever sees only the result.
-        early_ids = {job.id for job in early.added}
-        if not early_ids:
-            return diff
-        return StoreDiff(
-            diff.added,
-            tuple(job for job in diff.changed if job.id not in early_ids),
-            diff.removed,
-            diff.stage_changes,
-        )
+            if first_load and self.on_page is not None:
+                # Nothing on screen yet: show each page as it arrives.
+                self.on_page(self.store.update(page))
+        return self.store.replace(jobs, [namespace])
 
     async def _quick(self, namespace: str) -> StoreDiff:
         was_live = self.store.live_ids([namespace])

@@ -44,7 +44,7 @@ async def test_rows_appear_newest_first_with_details(hub: SimulatedHub, api: Hub
     expected = await user_jobs(api)
     app = make_app(hub)
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_for(pilot, lambda: app.table.row_count == len(expected))
+        await wait_for(pilot, lambda: app.freshness.last_ok is not None)
         assert app.table.job_ids() == expected
         await wait_for(pilot, lambda: "Owner" in screen_text(app))
         text = screen_text(app)
@@ -193,7 +193,7 @@ async def test_live_only_toggle(hub: SimulatedHub) -> None:
 async def test_offline_then_back_by_itself(hub: SimulatedHub) -> None:
     app = make_app(hub)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: app.table.row_count > 0)
+        await wait_for(pilot, lambda: app.freshness.last_ok is not None)
         rows = app.table.row_count
         hub.stop()
         await wait_for(pilot, lambda: "OFFLINE" in screen_text(app), timeout=10)

@@ -57,7 +57,7 @@ async def client(hub: SimulatedHub) -> AsyncIterator[HubClient]:
         yield client
 
 
-async def test_sync_shows_the_first_page_early_then_everything(
+async def test_first_load_shows_each_page_as_it_arrives(
     client: HubClient, hub: SimulatedHub
 ) -> None:
     ns = (await client.whoami()).name
@@ -65,11 +65,15 @@ async def test_sync_shows_the_first_page_early_then_everything(
     store = JobStore()
     sync = JobSync(client, store, [ns], on_page=early.append)
     diff = await sync.poll()
-    assert len(early) == 1 and 0 < len(early[0].added) <= 25
     total = len(await client.list_jobs(ns))
+    assert len(early) == -(-total // 25), "one early diff per page"
+    assert all(0 < len(page.added) <= 25 for page in early)
     assert len(store) == total
-    assert len(early[0].added) + len(diff.added) == total
-    assert not diff.changed
+    assert sum(len(page.added) for page in early) == total
+    assert not diff, "the final listing only confirms what the pages showed"
+    later = await sync.poll()
+    assert len(early) == -(-total // 25), "later polls do not report pages early"
+    assert not later.added
 
 
 async def test_quick_polls_see_new_and_finished_jobs(client: HubClient, hub: SimulatedHub) -> None:

@@ -352,13 +352,15 @@ def history(world: World, rng: random.Random, now: float, count: int) -> None:
     """`count` jobs over the past three days, every stage, about one in seven in the org."""
     scheduled = _scheduled_jobs(world, rng, now)
     jobs: list[tuple[Job, Recipe]] = []
+    finished: list[tuple[Job, Recipe]] = []  # kept as we go: rescanning `jobs` is quadratic
     for index, stage in enumerate(_stage_mix(rng, count)):
         namespace = world.org if index % 7 == 3 else world.user
         if stage in ("RUNNING", "SCHEDULING"):
             jobs.append(_live_run(world, rng, now, stage, namespace))
         else:
-            finished = [pair for pair in jobs if not pair[0].state(now).live]
             jobs.append(_finished_run(world, rng, now, stage, namespace, scheduled, finished))
+            if not jobs[-1][0].state(now).live:
+                finished.append(jobs[-1])
     _link_last_runs(scheduled, jobs)
 
 

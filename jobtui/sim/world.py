@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 import random
 import threading
@@ -48,6 +49,10 @@ def _sort_key(job: Job) -> tuple[int, str]:
     return round(job.plan.created_at * 1000), job.id
 
 
+def _first(pair: tuple[tuple[int, str], Job]) -> tuple[int, str]:
+    return pair[0]
+
+
 class World:
     """Every account, job and scheduled job of the simulated Hub, driven by `clock`.
 
@@ -78,6 +83,8 @@ class World:
         self.org_id = f"{self._rng.getrandbits(96):024x}"
         self._lock = threading.RLock()
         self._jobs: dict[str, Job] = {}
+        # Per namespace, (sort key, job) oldest first: a page is a slice, not a sort of all jobs.
+        self._by_age: dict[str, list[tuple[tuple[int, str], Job]]] = {}
         self._scheduled: dict[str, ScheduledJob] = {}
         if scenario == "demo":
             scenarios.demo(self, self._rng, clock())
@@ -155,6 +162,7 @@ class World:
                 canceled_at=canceled_at,
             )
             self._jobs[job.id] = job
+            bisect.insort(self._by_age.setdefault(namespace, []), (_sort_key(job), job), key=_first)
             return job
 
     def add_scripted_job(
@@ -258,18 +266,15 @@ class World:
         matches = [_label_filter(text) for text in labels]
         now = self.clock()
         with self._lock:
-            jobs = sorted(
-                (job for job in self._jobs.values() if job.namespace == namespace),
-                key=_sort_key,
-                reverse=True,
-            )
+            by_age = list(self._by_age.get(namespace, ()))
+        end = len(by_age)
         if after is not None:
             created, _, job_id = after.partition("-")
             if not created.isdigit() or not job_id:
                 raise BadRequest(f"Invalid cursor {after!r}")
-            jobs = [job for job in jobs if _sort_key(job) < (int(created), job_id)]
+            end = bisect.bisect_left(by_age, (int(created), job_id), key=_first)
         page: list[Job] = []
-        for job in jobs:
+        for _, job in reversed(by_age[:end]):
             if wanted and job.state(now).stage not in wanted:
                 continue
             if not all(match(job.labels) for match in matches):

@@ -6,9 +6,10 @@ import asyncio
 import os
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.text import Text
 from textual import on, work
@@ -17,12 +18,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Footer, Input
 
 from jobtui.hub.client import HubClient
 from jobtui.hub.errors import HubError
 from jobtui.hub.models import JobHardwareInfo, JobInfo
-from jobtui.store import JobStore, JobSync, StoreDiff
+from jobtui.store import JobStore, JobSync, StageChange, StoreDiff
 from jobtui.ui.format import now_utc, shell_command
 from jobtui.ui.screens.cancel import CancelScreen
 from jobtui.ui.screens.help import HelpScreen
@@ -33,7 +35,11 @@ from jobtui.ui.widgets.job_table import JobTable
 from jobtui.ui.widgets.log_pane import LogPane
 from jobtui.ui.widgets.status_bar import Freshness, StatusBar, status_line
 
+W = TypeVar("W", bound=Widget)
+
 LOG_TAIL_LINES = 1_000
+YIELD_EVERY_LINES = 200
+MAX_SINGLE_NOTICES = 3
 NARROW_WIDTH = 110
 MAX_OFFLINE_BACKOFF = 60.0
 STREAM_SWITCH_DELAY = 0.1
@@ -98,6 +104,7 @@ class JobsApp(App[int]):
         self._switch_timer: Timer | None = None
         self._streaming_id: str | None = None
         self._rerun_in_flight = False
+        self._widgets: dict[str, Widget] = {}
         # Which watched namespace the list shows; None shows them all, with an owner column.
         self.shown_namespace: str | None = None
 
@@ -113,17 +120,37 @@ class JobsApp(App[int]):
             yield JobDetail(id="detail")
         yield Footer()
 
+    # The main screen's widgets. While a modal is up, `self.query_one` searches the modal,
+    # so a poll finishing then looks on the bottom screen instead.
+    def _part(self, selector: str, kind: type[W]) -> W:
+        widget = self._widgets.get(selector)
+        if widget is None:
+            widget = self._widgets[selector] = self.screen_stack[0].query_one(selector, kind)
+        return widget  # type: ignore[return-value]
+
     @property
     def table(self) -> JobTable:
-        return self.query_one(JobTable)
+        return self._part("#jobs", JobTable)
 
     @property
     def log_pane(self) -> LogPane:
-        return self.query_one(LogPane)
+        return self._part("#logs", LogPane)
+
+    @property
+    def detail(self) -> JobDetail:
+        return self._part("#detail", JobDetail)
+
+    @property
+    def list_pane(self) -> Vertical:
+        return self._part("#list-pane", Vertical)
+
+    @property
+    def filter_box(self) -> Input:
+        return self._part("#filter", Input)
 
     def on_mount(self) -> None:
-        self.query_one("#list-pane").border_title = "Jobs"
-        self.query_one(JobDetail).border_title = "Details"
+        self.list_pane.border_title = "Jobs"
+        self.detail.border_title = "Details"
         self.log_pane.border_title = "Log"
         self.narrow = self.size.width < NARROW_WIDTH
         self.table.focus()
@@ -203,9 +230,13 @@ class JobsApp(App[int]):
                 job.id == self.selected_job_id for job in diff.changed
             ):
                 self._show_detail()
-        for change in diff.stage_changes:
-            self._announce(change.job, change.before)
+        if len(diff.stage_changes) > MAX_SINGLE_NOTICES:
+            self._announce_many(diff.stage_changes)
+        else:
+            for change in diff.stage_changes:
+                self._announce(change.job, change.before)
         self._update_list_title()
+        self._render_status()
 
     def _announce(self, job: JobInfo, before: str) -> None:
         name = clean_text(job.display_name, max_length=40)
@@ -215,6 +246,20 @@ class JobsApp(App[int]):
             message += f"\n{clean_text(job.status.message, max_length=120)}"
         failed = stage == "ERROR"
         self.notify(message, severity="error" if failed else "information", timeout=8, markup=False)
+        if failed and self.bell_on_failure:
+            self.bell()
+
+    def _announce_many(self, changes: Sequence[StageChange]) -> None:
+        """One notice for a burst of changes (a first poll after a while offline, say)."""
+        stages = Counter(str(change.after).lower() for change in changes)
+        failed = stages.get("error", 0)
+        summary = ", ".join(f"{count} {stage}" for stage, count in stages.most_common())
+        self.notify(
+            f"{len(changes)} jobs changed stage: {summary}",
+            severity="error" if failed else "information",
+            timeout=8,
+            markup=False,
+        )
         if failed and self.bell_on_failure:
             self.bell()
 
@@ -309,6 +354,7 @@ class JobsApp(App[int]):
             return
         finally:
             self._rerun_in_flight = False
+        self._widgets: dict[str, Widget] = {}
         self._apply_diff(self.store.update([new]))
         if new.id in self.table.job_ids():
             self.table.move_cursor(row=self.table.get_row_index(new.id))
@@ -390,8 +436,8 @@ class JobsApp(App[int]):
         if self.filter_text:
             parts.append(f"filter “{clean_text(self.filter_text, max_length=30)}”")
         title = " · ".join(parts)
-        self.query_one("#list-pane").border_title = Text(title)
-        self.query_one("#list-pane").border_subtitle = (
+        self.list_pane.border_title = Text(title)
+        self.list_pane.border_subtitle = (
             f"{shown:,} of {total:,}" if shown != total else f"{total:,}"
         )
 
@@ -404,7 +450,7 @@ class JobsApp(App[int]):
         self.notify("Showing live jobs only" if self.live_only else "Showing all jobs", timeout=2)
 
     def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
+        box = self.filter_box
         box.display = True
         box.focus()
 
@@ -419,7 +465,7 @@ class JobsApp(App[int]):
         self.table.focus()
 
     def action_clear_filter(self) -> None:
-        box = self.query_one("#filter", Input)
+        box = self.filter_box
         if not box.display and not self.filter_text:
             return
         box.value = ""
@@ -462,17 +508,22 @@ class JobsApp(App[int]):
         pane = self.log_pane
         pane.start(job.display_name)
         try:
+            received = 0
             async for line in self.client.stream_logs(
                 job.owner.name, job.id, tail=LOG_TAIL_LINES, on_status=pane.set_state
             ):
                 pane.add(line.text)
+                received += 1
+                if received % YIELD_EVERY_LINES == 0:
+                    # A burst arrives parsed in one go: let keys and redraws in between.
+                    await asyncio.sleep(0)
         except HubError as exc:
             pane.set_state("error", str(exc))
         except asyncio.CancelledError:
             raise
 
     def _show_detail(self) -> None:
-        detail = self.query_one(JobDetail)
+        detail = self.detail
         job = self.store.get(self.selected_job_id or "")
         if job is None:
             return
@@ -490,10 +541,11 @@ class JobsApp(App[int]):
         self.table.refresh_times()
 
     def _render_status(self) -> None:
-        self.query_one(StatusBar).update(
+        shown = [self.shown_namespace] if self.shown_namespace else self.namespaces
+        self._part("#status", StatusBar).update(
             status_line(
-                [self.shown_namespace] if self.shown_namespace else self.namespaces,
-                self.store.stage_counts(),
+                shown,
+                self.store.stage_counts(shown),
                 self.freshness,
                 self.now(),
                 demo=self.demo,

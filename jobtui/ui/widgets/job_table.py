@@ -304,7 +304,9 @@ class JobTable(ScrollView, can_focus=True):
 
     def _update_size(self) -> None:
         # One line more than the rows: the header stays at the top.
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self._order) + 1)
+        size = Size(self.scrollable_content_region.width, len(self._order) + 1)
+        if size != self.virtual_size:  # a new size lays out the screen again
+            self.virtual_size = size
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width

@@ -43,13 +43,14 @@ def status_line(
         line.append(f"{counts[stage]} {clean_text(stage).lower()}", style=stage_style(stage))
         line.append("  ")
     if freshness.error is not None:
+        # What to do comes first: the reason may be long and is cut at the edge.
         line.append(" OFFLINE ", style="bold white on red")
-        line.append(" " + clean_text(freshness.error, max_length=90), style="red")
-        if freshness.last_ok is not None:
-            line.append(f" · data from {ago(freshness.last_ok, now)}", style="bright_black")
         if freshness.next_try is not None:
             seconds = max(0, round((freshness.next_try - now).total_seconds()))
-            line.append(f" · retrying in {seconds} s", style="bright_black")
+            line.append(f" retrying in {seconds} s", style="bold")
+        if freshness.last_ok is not None:
+            line.append(f" · data from {ago(freshness.last_ok, now)}", style="bright_black")
+        line.append(" · " + clean_text(freshness.error, max_length=120), style="red")
     elif freshness.last_ok is None:
         line.append("loading…", style="bright_black")
     else:
