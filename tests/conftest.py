@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from jobtui.hub import HubClient, Token
 from jobtui.sim import SimulatedHub
 
 
@@ -14,3 +15,10 @@ def hub() -> Iterator[SimulatedHub]:
     """A started simulated Hub: 120 jobs, pages of 25, 1 s keep-alives, 0.3 s scheduling."""
     with SimulatedHub(seed=1, jobs=120, page_size=25, keepalive=1.0, scheduling_secs=0.3) as hub:
         yield hub
+
+
+@pytest.fixture
+async def api(hub: SimulatedHub) -> AsyncIterator[HubClient]:
+    """A second client: what another terminal running `hf jobs run` would do."""
+    async with HubClient(hub.url, Token(hub.token, "--token")) as client:
+        yield client

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from uihelpers import make_app, screen_ansi, screen_text, wait_for
 
-import pytest
-from uihelpers import screen_ansi, screen_text, wait_for
-
-from jobtui.hub import HubClient, Token
+from jobtui.hub import HubClient
 from jobtui.sim import SimulatedHub
-from jobtui.ui.app import JobsApp
 from jobtui.ui.widgets.log_view import LogView
 
 HOSTILE = (
@@ -21,18 +17,6 @@ HOSTILE = (
     "\x1bc"  # terminal reset
     " after"
 )
-
-
-def make_app(hub: SimulatedHub, **kwargs: object) -> JobsApp:
-    client = HubClient(hub.url, Token(hub.token, "--token"), retries=0, backoff=0.05)
-    return JobsApp(client, interval=0.5, **kwargs)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-async def api(hub: SimulatedHub) -> AsyncIterator[HubClient]:
-    """A second client: what another terminal running `hf jobs run` would do."""
-    async with HubClient(hub.url, Token(hub.token, "--token")) as client:
-        yield client
 
 
 async def user_jobs(api: HubClient) -> list[str]:

@@ -8,7 +8,19 @@ from collections.abc import Callable
 
 from rich.console import Console
 from textual.app import App
+from textual.message import Message
+from textual.notifications import Notify
 from textual.pilot import Pilot
+
+from jobtui.hub import HubClient, Token
+from jobtui.sim import SimulatedHub
+from jobtui.ui.app import JobsApp
+
+
+def make_app(hub: SimulatedHub, **kwargs: object) -> JobsApp:
+    """The monitor on a simulated Hub, polling twice a second; no retries to wait out."""
+    client = HubClient(hub.url, Token(hub.token, "--token"), retries=0, backoff=0.05)
+    return JobsApp(client, interval=0.5, **kwargs)  # type: ignore[arg-type]
 
 
 def screen_text(app: App[object]) -> str:
@@ -38,3 +50,16 @@ async def wait_for(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {condition}")
         await pilot.pause(0.05)
+
+
+class Notices(list[str]):
+    """Every notification the app shows, whole (a toast on screen may wrap or be cut).
+
+    Pass as `app.run_test(message_hook=notices)`."""
+
+    def __call__(self, message: Message) -> None:
+        if isinstance(message, Notify):
+            self.append(message.notification.message)
+
+    def said(self, *parts: str) -> bool:
+        return any(all(part in notice for part in parts) for notice in self)

@@ -390,6 +390,9 @@ class Job:
             data["network"] = dict(self.spec.network)
         if self.spec.attempts is not None:
             data["retry"] = self.spec.attempts - 1
+        if self.spec.timeout_secs is not None:
+            # Not in the public docs' list, but a rerun needs it; clients ignore unknown fields.
+            data["timeoutSeconds"] = round(self.spec.timeout_secs)
         return data
 
 

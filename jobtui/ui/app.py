@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sys
 import time
@@ -36,6 +37,7 @@ from jobtui.ui.widgets.log_pane import LogPane
 from jobtui.ui.widgets.status_bar import Freshness, StatusBar, status_line
 
 W = TypeVar("W", bound=Widget)
+log = logging.getLogger(__name__)
 
 LOG_TAIL_LINES = 1_000
 YIELD_EVERY_LINES = 200
@@ -104,6 +106,8 @@ class JobsApp(App[int]):
         self._switch_timer: Timer | None = None
         self._streaming_id: str | None = None
         self._rerun_in_flight = False
+        self._polling = False
+        self._poll_again = False
         self._widgets: dict[str, Widget] = {}
         # Which watched namespace the list shows; None shows them all, with an owner column.
         self.shown_namespace: str | None = None
@@ -179,34 +183,50 @@ class JobsApp(App[int]):
 
     # ---- polling -----------------------------------------------------------------------
 
-    @work(group="poll", exclusive=True, exit_on_error=False)
-    async def poll(self) -> None:
+    def poll(self) -> None:
+        """Poll now, or as soon as the poll under way ends: a poll is never cut short, since
+        the store may already hold what it read while the screen does not show it yet."""
+        if self._polling:
+            self._poll_again = True
+            return
+        self._polling = True
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+        self._run_poll()
+
+    @work(group="poll", exit_on_error=False)
+    async def _run_poll(self) -> None:
         """One poll; re-arms a one-shot timer when done, so polls never overlap."""
+        delay = self.interval
         try:
             if self._sync is None:
                 await self._start_sync()
             assert self._sync is not None
             diff = await self._sync.poll()
         except HubError as exc:
-            self._failures += 1
-            delay = min(MAX_OFFLINE_BACKOFF, self.interval * 2 ** (self._failures - 1))
-            self.freshness = Freshness(
-                last_ok=self.freshness.last_ok,
-                error=str(exc),
-                next_try=now_utc(self.clock() + delay),
-            )
+            delay = self._offline(str(exc))
+        except Exception as exc:  # a bug of ours: say so, keep the last data, keep polling
+            log.exception("poll failed")
+            delay = self._offline(f"internal error ({type(exc).__name__}: {exc})")
         else:
             self._failures = 0
-            delay = self.interval
             self.freshness = Freshness(last_ok=self.now())
             self._apply_diff(diff)
+        finally:
+            self._polling = False
+            if self._poll_again:
+                self._poll_again, delay = False, 0.01  # Textual timers need a delay > 0
+            self._poll_timer = self.set_timer(delay, self.poll)
         self._render_status()
-        self._arm_poll(delay)
 
-    def _arm_poll(self, delay: float) -> None:
-        if self._poll_timer is not None:
-            self._poll_timer.stop()
-        self._poll_timer = self.set_timer(delay, self.poll)
+    def _offline(self, reason: str) -> float:
+        """Record a failed poll; returns how long to wait before the next, backing off."""
+        self._failures += 1
+        delay = min(MAX_OFFLINE_BACKOFF, self.interval * 2 ** (self._failures - 1))
+        self.freshness = Freshness(
+            last_ok=self.freshness.last_ok, error=reason, next_try=now_utc(self.clock() + delay)
+        )
+        return delay
 
     async def _start_sync(self) -> None:
         if not self.namespaces:
