@@ -93,6 +93,18 @@ async def help_screen(pilot: Pilot[object], app: JobsApp) -> None:
     await pilot.pause(0.3)
 
 
+async def cancel_confirmation(pilot: Pilot[object], app: JobsApp) -> None:
+    await select(pilot, app, "RUNNING")
+    await pilot.press("c")
+    await pilot.pause(0.3)
+
+
+async def rerun_preview(pilot: Pilot[object], app: JobsApp) -> None:
+    await select(pilot, app, "ERROR")
+    await pilot.press("r")
+    await pilot.pause(0.3)
+
+
 async def main() -> None:
     os.environ["TZ"] = "UTC"
     time.tzset()
@@ -101,6 +113,8 @@ async def main() -> None:
     await shoot("failed-job", (140, 40), failed_job)
     await shoot("help", (120, 36), help_screen)
     await shoot("narrow", (80, 24), main_view)
+    await shoot("cancel", (120, 36), cancel_confirmation)
+    await shoot("rerun", (120, 40), rerun_preview)
 
 
 if __name__ == "__main__":
