@@ -7,29 +7,10 @@ import sys
 from collections.abc import Sequence
 
 from jobtui import __version__
+from jobtui.argtypes import seconds, whole_number
 
 DEFAULT_INTERVAL = 5.0
 DEFAULT_LOG_LINES = 10_000
-
-
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text}")
-    return value
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {text}")
-    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,14 +40,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--interval",
-        type=positive_float,
+        type=seconds,
         default=DEFAULT_INTERVAL,
         metavar="SECONDS",
         help=f"seconds between refreshes of the job list (default {DEFAULT_INTERVAL:g})",
     )
     parser.add_argument(
         "--log-lines",
-        type=positive_int,
+        type=whole_number(1),
         default=DEFAULT_LOG_LINES,
         metavar="N",
         help=f"log lines kept in the log pane (default {DEFAULT_LOG_LINES:,})",

@@ -4,38 +4,13 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
-import math
 import sys
 import threading
-from collections.abc import Callable
 
+from jobtui.argtypes import seconds, whole_number
 from jobtui.sim.server import SimulatedHub
 
 DEFAULT_TOKEN = "hf_jobtui_sim_token"  # a local toy token: fine to print
-
-
-def _whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-        if value < low or (high is not None and value > high):
-            bounds = f"{low} or more" if high is None else f"from {low} to {high}"
-            raise argparse.ArgumentTypeError(f"must be {bounds}, not {text}")
-        return value
-
-    return parse
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not (0 < value < math.inf):
-        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
-    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--port",
-        type=_whole_number(0, 65535),
+        type=whole_number(0, 65535),
         default=8765,
         help="port (default %(default)s; 0 picks a free one)",
     )
@@ -60,19 +35,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--jobs",
-        type=_whole_number(0),
+        type=whole_number(0),
         default=40,
         help="past jobs to preload (default %(default)s)",
     )
     parser.add_argument(
         "--page-size",
-        type=_whole_number(1),
+        type=whole_number(1),
         default=50,
         help="jobs per page of the list (default %(default)s)",
     )
     parser.add_argument(
         "--keepalive",
-        type=_seconds,
+        type=seconds,
         default=30.0,
         metavar="SECONDS",
         help="seconds between SSE keep-alives (default %(default)g)",
