@@ -526,7 +526,8 @@ class JobsApp(App[int]):
     @work(group="logs", exclusive=True, exit_on_error=False)
     async def stream_log(self, job: JobInfo) -> None:
         pane = self.log_pane
-        pane.start(job.display_name)
+        waiting = job.status.stage == "SCHEDULING"
+        pane.start(job.display_name, empty_note="waiting for the job to start" if waiting else "")
         try:
             received = 0
             async for line in self.client.stream_logs(

@@ -33,6 +33,7 @@ class LogPane(Vertical):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._pending: list[str] = []
         self._state = ("", "")
+        self._empty_note = ""
         self.max_lines = max_lines
 
     def compose(self) -> ComposeResult:
@@ -47,9 +48,12 @@ class LogPane(Vertical):
     def view(self) -> LogView:
         return self.query_one(LogView)
 
-    def start(self, title: str) -> None:
-        """A new job's log: empty the view and say we are connecting."""
+    def start(self, title: str, *, empty_note: str = "") -> None:
+        """A new job's log: empty the view and say we are connecting.
+
+        `empty_note` is said while no line has come (e.g. the job has not started yet)."""
         self._pending.clear()
+        self._empty_note = empty_note
         self.view.clear()
         self.border_title = Text(f"Log · {clean_text(title, max_length=60)}")
         self.set_state("connecting", "")
@@ -73,6 +77,8 @@ class LogPane(Vertical):
         text = Text(state or "no job selected", style=STATE_STYLES.get(state, "bright_black"))
         if detail:
             text.append(" · " + clean_text(detail, max_length=120))
+        elif not view.written and self._empty_note:
+            text.append(" · " + self._empty_note, style="bright_black")
         text.append(f" · {view.written:,} lines", style="bright_black")
         if view.written > view.line_count:
             text.append(f" (last {view.line_count:,} kept)", style="bright_black")
