@@ -7,4 +7,5 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 .venv/bin/ruff check jobtui tests benchmarks scripts
 .venv/bin/ruff format --check jobtui tests benchmarks scripts
+.venv/bin/mypy
 .venv/bin/python -m pytest "$@"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -110,7 +110,7 @@ class HubClient:
         *,
         stages: Sequence[str] = (),
         labels: Mapping[str, str] | None = None,
-    ) -> AsyncIterator[list[JobInfo]]:
+    ) -> AsyncGenerator[list[JobInfo]]:
         """Yield each page of jobs as it arrives, following `Link: rel="next"`."""
         params: list[tuple[str, str]] = [("stage", str(s).upper()) for s in stages]
         params += [("label", f"{key}={value}") for key, value in (labels or {}).items()]
@@ -348,7 +348,7 @@ class HubClient:
         method: str,
         url: str,
         *,
-        params: Sequence[tuple[str, str]] | None = None,
+        params: list[tuple[str, str]] | None = None,
         json: Any = None,
         what: str = "",
         idempotent: bool = True,
@@ -357,7 +357,7 @@ class HubClient:
         while True:
             attempt += 1
             try:
-                response = await self._http.request(method, url, params=params or None, json=json)
+                response = await self._http.request(method, url, params=tuple(params) if params else None, json=json)
             except httpx2.TransportError as exc:
                 # A request that never reached the server is always safe to send again.
                 sent = not isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout)

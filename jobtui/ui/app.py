@@ -109,6 +109,7 @@ class JobsApp(App[int]):
         self._polling = False
         self._poll_again = False
         self._widgets: dict[str, Widget] = {}
+        self._main_mounted = False  # set once the main screen is mounted
         # Which watched namespace the list shows; None shows them all, with an owner column.
         self.shown_namespace: str | None = None
 
@@ -153,6 +154,7 @@ class JobsApp(App[int]):
         return self._part("#filter", Input)
 
     def on_mount(self) -> None:
+        self._main_mounted = True
         self.list_pane.border_title = "Jobs"
         self.detail.border_title = "Details"
         self.log_pane.border_title = "Log"
@@ -174,7 +176,7 @@ class JobsApp(App[int]):
         self.set_class(value, "-show-detail")
 
     def _apply_layout(self) -> None:
-        if not self.is_mounted:
+        if not self._main_mounted:
             return
         self.table.set_layout(show_owner=self.shown_namespace is None and len(self.namespaces) > 1)
 
@@ -374,7 +376,6 @@ class JobsApp(App[int]):
             return
         finally:
             self._rerun_in_flight = False
-        self._widgets: dict[str, Widget] = {}
         self._apply_diff(self.store.update([new]))
         if new.id in self.table.job_ids():
             self.table.move_cursor(row=self.table.get_row_index(new.id))
@@ -462,7 +463,7 @@ class JobsApp(App[int]):
         )
 
     def watch_live_only(self) -> None:
-        if self.is_mounted:
+        if self._main_mounted:
             self._refilter()
 
     def action_toggle_live(self) -> None:
