@@ -357,7 +357,9 @@ class HubClient:
         while True:
             attempt += 1
             try:
-                response = await self._http.request(method, url, params=tuple(params) if params else None, json=json)
+                response = await self._http.request(
+                    method, url, params=tuple(params) if params else None, json=json
+                )
             except httpx2.TransportError as exc:
                 # A request that never reached the server is always safe to send again.
                 sent = not isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout)
