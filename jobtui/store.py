@@ -134,35 +134,48 @@ class JobSync:
     store: JobStore
     namespaces: Sequence[str]
     full_every: int = 12
-    on_page: Callable[[StoreDiff], None] | None = None
+    on_change: Callable[[StoreDiff], None] | None = None
+    """Called with each piece of a poll as soon as the store has it: a page of the first
+    listing, then each namespace. A poll that fails half-way loses nothing already read."""
     refused: dict[str, str] = field(default_factory=dict, init=False)
     _polls: int = field(default=0, init=False)
+    _full_due: bool = field(default=True, init=False)
+    _loaded: bool = field(default=False, init=False)
+    _inspecting: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8), init=False)
 
     async def poll(self) -> StoreDiff:
         """One poll of every namespace. Raises HubError if the Hub cannot be read.
 
         A namespace the token may not list (403, 404) is skipped and named in `refused`.
         """
-        full = self._polls % self.full_every == 0
         self._polls += 1
+        full = self._full_due or self._polls % self.full_every == 0
         diff = StoreDiff()
         for namespace in self.namespaces:
             try:
-                diff += await (self._full(namespace) if full else self._quick(namespace))
+                part = await (self._full(namespace) if full else self._quick(namespace))
             except (ForbiddenError, NotFoundError) as exc:
                 self.refused[namespace] = str(exc)
-            else:
-                self.refused.pop(namespace, None)
+                continue
+            self.refused.pop(namespace, None)
+            self._tell(part)
+            diff += part
+        # Until a full listing has gone through, the next poll is a full one again.
+        self._full_due = False
+        self._loaded = True
         return diff
+
+    def _tell(self, diff: StoreDiff) -> None:
+        if self.on_change is not None and diff:
+            self.on_change(diff)
 
     async def _full(self, namespace: str) -> StoreDiff:
         jobs: list[JobInfo] = []
-        first_load = self._polls == 1
         async for page in self.client.iter_job_pages(namespace):
             jobs.extend(page)
-            if first_load and self.on_page is not None:
+            if not self._loaded:
                 # Nothing on screen yet: show each page as it arrives.
-                self.on_page(self.store.update(page))
+                self._tell(self.store.update(page))
         return self.store.replace(jobs, [namespace])
 
     async def _quick(self, namespace: str) -> StoreDiff:
@@ -177,7 +190,10 @@ class JobSync:
         return diff + StoreDiff(removed=tuple(j for j in gone if self.store.remove(j)))
 
     async def _inspect(self, namespace: str, job_id: str) -> JobInfo | None:
-        try:
-            return await self.client.inspect_job(namespace, job_id)
-        except NotFoundError:
-            return None
+        # After an outage hundreds of jobs may have ended: ask a few at a time, so the
+        # connection pool is not drained and every poll does not time out.
+        async with self._inspecting:
+            try:
+                return await self.client.inspect_job(namespace, job_id)
+            except NotFoundError:
+                return None

@@ -311,3 +311,32 @@ async def test_metrics_of_a_finished_job_just_end(client: HubClient) -> None:
     job_id = await echo_job(client, "done")
     samples = [s async for s in client.stream_metrics(await user(client), job_id)]
     assert samples == []
+
+
+async def test_a_next_link_to_another_host_is_not_followed_with_the_token() -> None:
+    seen: list[str] = []
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        seen.append(f"{request.url.host} {request.headers.get('authorization')}")
+        link = '<https://evil.test/api/jobs/me?cursor=2>; rel="next"'
+        return httpx2.Response(200, json=[], headers={"Link": link})
+
+    transport = httpx2.MockTransport(answer)
+    async with HubClient("http://hub.test", Token("sekrit", "--token"), transport=transport) as c:
+        assert await c.list_jobs("me") == []
+    assert seen == ["hub.test Bearer sekrit"]
+
+
+async def test_a_next_link_that_loops_ends() -> None:
+    calls = 0
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        nonlocal calls
+        calls += 1
+        link = '<http://hub.test/api/jobs/me?cursor=same>; rel="next"'
+        return httpx2.Response(200, json=[], headers={"Link": link})
+
+    transport = httpx2.MockTransport(answer)
+    async with HubClient("http://hub.test", Token("x", "--token"), transport=transport) as c:
+        await c.list_jobs("me")
+    assert calls == 2

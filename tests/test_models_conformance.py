@@ -253,3 +253,20 @@ def test_hardware_price_per_hour() -> None:
     )
     assert flavor.price_per_hour == pytest.approx(1.0, abs=0.001)
     assert flavor.accelerator is not None and flavor.accelerator.vram == "24 GB"
+
+
+def test_absurd_numbers_and_dates_are_dropped_not_fatal() -> None:
+    job = JobInfo.from_api(
+        {
+            "id": "c" * 24,
+            "createdAt": "0001-01-01T00:00:00+01:00",
+            "startedAt": "9999-12-31T23:59:59-05:00",
+            "durations": {"schedulingSecs": float("inf"), "runningSecs": 10**400},
+            "timeoutSeconds": float("nan"),
+            "status": {"stage": "RUNNING"},
+        },
+        ENDPOINT,
+    )
+    assert job.created_at is None and job.started_at is None
+    assert job.durations is not None and job.durations.running_secs is None
+    assert job.timeout_seconds is None

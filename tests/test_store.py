@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from jobtui.hub import HubClient, Token
+from jobtui.hub import HubClient, HubError, Token
 from jobtui.hub.models import JobInfo
 from jobtui.sim import SimulatedHub
 from jobtui.store import JobStore, JobSync, StoreDiff
@@ -63,17 +63,18 @@ async def test_first_load_shows_each_page_as_it_arrives(
     ns = (await client.whoami()).name
     early: list[StoreDiff] = []
     store = JobStore()
-    sync = JobSync(client, store, [ns], on_page=early.append)
+    sync = JobSync(client, store, [ns], on_change=early.append)
     diff = await sync.poll()
     total = len(await client.list_jobs(ns))
-    assert len(early) == -(-total // 25), "one early diff per page"
+    pages = -(-total // 25)
+    assert len(early) == pages, "one diff per page; the final listing only confirms them"
     assert all(0 < len(page.added) <= 25 for page in early)
     assert len(store) == total
     assert sum(len(page.added) for page in early) == total
-    assert not diff, "the final listing only confirms what the pages showed"
+    assert not diff.added and not diff.removed
     later = await sync.poll()
-    assert len(early) == -(-total // 25), "later polls do not report pages early"
     assert not later.added
+    assert len(early) == pages + (1 if later else 0), "later polls report one diff each"
 
 
 async def test_quick_polls_see_new_and_finished_jobs(client: HubClient, hub: SimulatedHub) -> None:
@@ -92,3 +93,20 @@ async def test_quick_polls_see_new_and_finished_jobs(client: HubClient, hub: Sim
     assert any(c.job.id == nap.id and c.after == "CANCELED" for c in diff.stage_changes)
     # A quick poll reads the newest page, the live jobs and the one that left: not everything.
     assert len(hub.faults.requests) - requests_before < 10
+
+
+async def test_a_poll_failing_half_way_keeps_what_it_read(
+    client: HubClient, hub: SimulatedHub
+) -> None:
+    account = await client.whoami()
+    told: list[StoreDiff] = []
+    store = JobStore()
+    sync = JobSync(client, store, account.namespaces, on_change=told.append)
+    hub.faults.fail("GET", f"/api/jobs/{account.orgs[0]}", 503, times=50)
+    with pytest.raises(HubError):
+        await sync.poll()
+    mine = {job.id for diff in told for job in diff.added}
+    assert mine and mine == {job.id for job in store}, "the user's jobs reached the screen"
+    hub.faults.clear()
+    await sync.poll()
+    assert any(job.owner.name == account.orgs[0] for job in store), "retried as a full listing"

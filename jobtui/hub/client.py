@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, cast
 
 import httpx2
 
@@ -30,7 +31,6 @@ from jobtui.hub.models import (
     JobHardwareInfo,
     JobInfo,
     LogLine,
-    MalformedPayload,
     ScheduledJobInfo,
     parse_timestamp,
 )
@@ -42,6 +42,10 @@ KEEPALIVE_SECONDS = 30.0
 STREAM_READ_TIMEOUT = 3 * KEEPALIVE_SECONDS
 # Room for a log stream, a metrics stream and several polls at once without a PoolTimeout.
 NO_FOLLOW_READ_TIMEOUT = 5.0
+# What a log stream waits out and tries again; anything else (401, 404) ends it.
+RETRYABLE = (HubUnreachable, ServerError, RateLimitedError, InvalidResponse)
+# 100,000 jobs at 50 a page: more means a broken or hostile paginator.
+MAX_PAGES = 2_000
 POOL_LIMITS = httpx2.Limits(max_connections=32, max_keepalive_connections=16)
 REQUEST_TIMEOUT = httpx2.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)
 # A log line can be long (a whole JSON dump), but not unbounded.
@@ -115,6 +119,7 @@ class HubClient:
         params: list[tuple[str, str]] = [("stage", str(s).upper()) for s in stages]
         params += [("label", f"{key}={value}") for key, value in (labels or {}).items()]
         url: str | None = f"/api/jobs/{namespace}"
+        seen: set[str] = set()
         while url is not None:
             response = await self._request("GET", url, params=params, what=namespace)
             params = []  # the next link already carries the query
@@ -125,10 +130,32 @@ class HubClient:
             for item in payload:
                 try:
                     page.append(JobInfo.from_api(item, self.endpoint, namespace))
-                except MalformedPayload as exc:
+                except Exception as exc:  # one odd item must not cost the rest
                     log.warning("skipped a job the Hub sent for %s: %s", namespace, exc)
             yield page
-            url = response.links.get("next", {}).get("url")
+            url = self._next_page(response, seen)
+
+    def _next_page(self, response: httpx2.Response, seen: set[str]) -> str | None:
+        """The `rel="next"` link, if it is one to follow: same Hub (the token goes with the
+        request), not seen before (a loop would poll forever), not past MAX_PAGES."""
+        url = response.links.get("next", {}).get("url")
+        if not url:
+            return None
+        target = httpx2.URL(url)
+        if target.is_relative_url:
+            target = response.url.join(target)
+        if (target.scheme, target.host, target.port) != (
+            self._http.base_url.scheme,
+            self._http.base_url.host,
+            self._http.base_url.port,
+        ):
+            log.warning("not following a next-page link to another host: %s", target.host)
+            return None
+        if str(target) in seen or len(seen) >= MAX_PAGES:
+            log.warning("stopped following next-page links after %d pages", len(seen))
+            return None
+        seen.add(str(target))
+        return str(target)
 
     async def list_jobs(
         self,
@@ -190,7 +217,7 @@ class HubClient:
         for item in payload:
             try:
                 flavors.append(JobHardwareInfo.from_api(item))
-            except MalformedPayload as exc:
+            except Exception as exc:  # one odd item must not cost the rest
                 log.warning("skipped a hardware entry: %s", exc)
         return flavors
 
@@ -204,7 +231,7 @@ class HubClient:
         for item in payload:
             try:
                 scheduled.append(ScheduledJobInfo.from_api(item, namespace))
-            except MalformedPayload as exc:
+            except Exception as exc:  # one odd item must not cost the rest
                 log.warning("skipped a scheduled job: %s", exc)
         return scheduled
 
@@ -235,28 +262,30 @@ class HubClient:
             broken: Exception | None = None
             resume.begin_stream()
             meta: dict[str, Any] = {}
+            events = self._events(
+                path,
+                params,
+                what=f"job {job_id}",
+                meta=meta,
+                read_timeout=STREAM_READ_TIMEOUT if follow else NO_FOLLOW_READ_TIMEOUT,
+                on_connect=lambda: notify("streaming", ""),
+            )
             try:
-                async for event in self._events(
-                    path,
-                    params,
-                    what=f"job {job_id}",
-                    meta=meta,
-                    read_timeout=STREAM_READ_TIMEOUT if follow else NO_FOLLOW_READ_TIMEOUT,
-                    on_connect=lambda: notify("streaming", ""),
-                ):
-                    if event.event not in ("message", ""):
-                        continue
-                    line = _log_line(event.data)
-                    if line is None or line.text.startswith(JOB_STARTED_MARKER):
-                        continue
-                    if not follow and _after(line, meta.get("date")):
-                        break  # without follow: what had been logged when the Hub answered
-                    for new in resume.accept(line):
-                        failures = 0
-                        yield new
+                async with contextlib.aclosing(events):
+                    async for event in events:
+                        if event.event not in ("message", ""):
+                            continue
+                        line = _log_line(event.data)
+                        if line is None or line.text.startswith(JOB_STARTED_MARKER):
+                            continue
+                        if not follow and _after(line, meta.get("date")):
+                            break  # without follow: what had been logged when the Hub answered
+                        for new in resume.accept(line):
+                            failures = 0
+                            yield new
                 for new in resume.end_of_stream():
                     yield new
-            except (HubUnreachable, ServerError, RateLimitedError) as exc:
+            except RETRYABLE as exc:
                 broken = exc
             if not follow:
                 # Without follow, a silent live job ends the read after a short wait.
@@ -268,7 +297,7 @@ class HubClient:
             try:
                 job = await self.inspect_job(namespace, job_id)
                 live = job.is_live
-            except (HubUnreachable, ServerError, RateLimitedError) as exc:
+            except RETRYABLE as exc:
                 broken, live = broken or exc, True
             if not live and broken is None:
                 notify("ended", "")
@@ -280,9 +309,10 @@ class HubClient:
             detail = str(broken) if broken else "the stream closed before the job ended"
             notify("reconnecting", f"{detail}; retrying in {delay:.0f} s")
             await asyncio.sleep(delay)
-            # After the first connection, replay everything and skip what was already seen:
-            # a second `tail` could leave a gap if many lines arrived in between.
-            params = {}
+            # Once lines have come, replay everything and skip what was already seen: a
+            # second `tail` could leave a gap if many lines arrived in between.
+            if resume.count:
+                params = {}
 
     async def stream_metrics(self, namespace: str, job_id: str) -> AsyncIterator[dict[str, Any]]:
         """Yield one metrics sample per second while the job runs; ends when it stops."""
@@ -309,7 +339,7 @@ class HubClient:
         meta: dict[str, Any] | None = None,
         read_timeout: float = STREAM_READ_TIMEOUT,
         on_connect: Callable[[], None] | None = None,
-    ) -> AsyncIterator[httpx2.ServerSentEvent]:
+    ) -> AsyncGenerator[httpx2.ServerSentEvent]:
         """The events of one SSE response. `meta` receives the server's `date`."""
         meta = {} if meta is None else meta
         timeout = httpx2.Timeout(connect=10.0, read=read_timeout, write=30.0, pool=10.0)
@@ -333,8 +363,11 @@ class HubClient:
                     log.warning("log stream came as %r, reading it as SSE", content_type)
                     response.headers["content-type"] = "text/event-stream"
                 source = httpx2.EventSource(response, max_event_size=MAX_EVENT_BYTES)
-                async for event in source:
-                    yield event
+                # Closed explicitly, so that closing this generator closes the response now.
+                events = cast(AsyncGenerator[httpx2.ServerSentEvent], aiter(source))
+                async with contextlib.aclosing(events):
+                    async for event in events:
+                        yield event
         except httpx2.SSEError as exc:
             raise InvalidResponse(f"the stream for {what} is not valid: {exc}") from None
         except (httpx2.TransportError, httpx2.DecodingError) as exc:
@@ -414,10 +447,11 @@ class HubClient:
 class _Resume:
     """Remembers where a log stream got to, so that a replay yields exactly the lines after it.
 
-    Log timestamps never go backwards. On a replay, lines older than the last one yielded are
-    skipped; lines stamped the same instant are held until the run of them already yielded is
-    found among them, and only what follows that run is let through. Lines without timestamps
-    fall back to counting.
+    Log timestamps never go backwards. A line without one is taken to be stamped like the line
+    before it in the same stream (a log with none at all is one long instant). On a replay,
+    lines older than the last one yielded are skipped; lines stamped that same instant are held
+    until the run of them already yielded is found among them, and only what follows that run
+    is let through. This works for a replay of everything after a `tail` stream, too.
     """
 
     MAX_RUN = 50_000
@@ -425,38 +459,38 @@ class _Resume:
     def __init__(self) -> None:
         self.count = 0
         self.last: datetime | None = None
-        self.run: list[str] = []  # texts yielded with the timestamp `last`, in order
+        self.run: list[str] = []  # texts yielded with the stamp `last`, in order
         self._replaying = False
-        self._index = 0
+        self._stamp: datetime | None = None  # the stamp of the stream's latest line
         self._held: list[LogLine] = []
 
     def begin_stream(self) -> None:
         self._replaying = self.count > 0
-        self._index = 0
+        self._stamp = None
         self._held = []
 
     def accept(self, line: LogLine) -> list[LogLine]:
         """The lines to yield now, given the next line of the current stream."""
+        stamp = self._stamp = line.timestamp or self._stamp
         if not self._replaying:
-            self._record(line)
+            self._record(line, stamp)
             return [line]
-        self._index += 1
-        if self.last is None or line.timestamp is None:
-            if self._index <= self.count:
-                return []
-            return self._catch_up([line])
-        if line.timestamp < self.last:
+        if stamp is not None and self.last is not None and stamp < self.last:
             return []
-        if line.timestamp == self.last:
+        if stamp == self.last:
             self._held.append(line)
+            # As soon as the whole run has gone by, what follows it is new.
+            width, held = len(self.run), self._held
+            if len(held) > width and [h.text for h in held[-1 - width : -1]] == self.run:
+                return self._catch_up(held[-1:], stamp)
             return []
-        return self._catch_up([*self._after_run(), line])
+        return self._catch_up([*self._after_run(), line], stamp)
 
     def end_of_stream(self) -> list[LogLine]:
         """Held lines that turned out to be new when a stream ends cleanly."""
         if not self._replaying or not self._held:
             return []
-        return self._catch_up(self._after_run())
+        return self._catch_up(self._after_run(), self.last)
 
     def _after_run(self) -> list[LogLine]:
         held, run = self._held, self.run
@@ -467,26 +501,26 @@ class _Resume:
                 return held[end:]
         return held[width:]  # the run was not found whole: trust its length
 
-    def _catch_up(self, lines: list[LogLine]) -> list[LogLine]:
+    def _catch_up(self, lines: list[LogLine], stamp: datetime | None) -> list[LogLine]:
         self._replaying = False
         self._held = []
         for line in lines:
-            self._record(line)
+            self._record(line, line.timestamp or stamp)
         return lines
 
-    def _record(self, line: LogLine) -> None:
+    def _record(self, line: LogLine, stamp: datetime | None) -> None:
         self.count += 1
-        if line.timestamp is not None and line.timestamp == self.last:
+        if stamp == self.last and self.count > 1:
             if len(self.run) < self.MAX_RUN:
                 self.run.append(line.text)
         else:
-            self.last, self.run = line.timestamp, [line.text]
+            self.last, self.run = stamp, [line.text]
 
 
 def _parse(reader: Callable[[Any], Any], payload: Any, what: str) -> Any:
     try:
         return reader(payload)
-    except MalformedPayload as exc:
+    except Exception as exc:  # whatever the shape, a readable error, never a crash
         raise InvalidResponse(f"The Hub sent {what} in a shape jobtui cannot read: {exc}") from None
 
 
@@ -516,9 +550,12 @@ def _log_line(data: str) -> LogLine | None:
 
 def _http_date(value: str | None) -> datetime | None:
     try:
-        return parsedate_to_datetime(value) if value else None
+        moment = parsedate_to_datetime(value) if value else None
     except (TypeError, ValueError):
         return None
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # "-0000" means UTC with no zone named
+    return moment
 
 
 def _after(line: LogLine, answered_at: datetime | None) -> bool:

@@ -42,6 +42,10 @@ TERMINAL_STAGES: frozenset[str] = frozenset(
 )
 
 
+MIN_YEAR, MAX_YEAR = 1970, 9000
+MAX_INT = 10**12  # seconds, micro-dollars: far beyond any real value, safe for timedelta
+
+
 def parse_stage(value: object) -> JobStage | str:
     """A known stage as `JobStage`, anything else as its upper-cased string."""
     text = str(value or "UNKNOWN").strip().upper() or "UNKNOWN"
@@ -70,9 +74,11 @@ def parse_timestamp(value: object) -> datetime | None:
         text = f"{head}.{rest[:digits][:6]:0<6}{rest[digits:]}"
     try:
         parsed = datetime.fromisoformat(text)
-    except ValueError:
+        parsed = (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    # Keep clear of the calendar's ends, where any arithmetic on the date overflows.
+    return parsed if MIN_YEAR <= parsed.year <= MAX_YEAR else None
 
 
 def format_timestamp(moment: datetime) -> str:
@@ -100,12 +106,14 @@ def _str_or_none(value: object) -> str | None:
 
 
 def _int_or_none(value: object) -> int | None:
+    """A sane whole number, or None: JSON can carry 1e400 (inf) or 10**400."""
     if isinstance(value, bool) or value is None:
         return None
     try:
-        return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
+        number = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if abs(number) <= MAX_INT else None
 
 
 def _strings(value: object) -> tuple[str, ...] | None:
@@ -366,7 +374,9 @@ class JobHardwareInfo:
         micro = _int_or_none(payload.get("unitCostMicroUSD")) or 0
         try:
             usd = float(payload.get("unitCostUSD", micro / 1e6))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
+            usd = micro / 1e6
+        if not 0 <= usd < MAX_INT:  # nan, inf, negative
             usd = micro / 1e6
         return cls(
             name=str(payload["name"]),

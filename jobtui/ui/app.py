@@ -17,6 +17,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widget import Widget
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 LOG_TAIL_LINES = 1_000
 YIELD_EVERY_LINES = 200
 MAX_SINGLE_NOTICES = 3
+POLL_TIMEOUT = 120.0
 NARROW_WIDTH = 110
 MAX_OFFLINE_BACKOFF = 60.0
 STREAM_SWITCH_DELAY = 0.1
@@ -196,7 +198,7 @@ class JobsApp(App[int]):
             self._poll_timer.stop()
         self._run_poll()
 
-    @work(group="poll", exit_on_error=False)
+    @work(group="poll", exit_on_error=False, description="poll the Hub")
     async def _run_poll(self) -> None:
         """One poll; re-arms a one-shot timer when done, so polls never overlap."""
         delay = self.interval
@@ -204,16 +206,19 @@ class JobsApp(App[int]):
             if self._sync is None:
                 await self._start_sync()
             assert self._sync is not None
-            diff = await self._sync.poll()
+            # Each part is shown as it arrives (on_change); a Hub that trickles bytes or
+            # loops must not hold the poll, and with it every later poll, for ever.
+            await asyncio.wait_for(self._sync.poll(), timeout=max(POLL_TIMEOUT, self.interval))
         except HubError as exc:
             delay = self._offline(str(exc))
+        except TimeoutError:
+            delay = self._offline(f"the Hub took over {POLL_TIMEOUT:.0f} s to answer a poll")
         except Exception as exc:  # a bug of ours: say so, keep the last data, keep polling
             log.exception("poll failed")
             delay = self._offline(f"internal error ({type(exc).__name__}: {exc})")
         else:
             self._failures = 0
-            self.freshness = Freshness(last_ok=self.now())
-            self._apply_diff(diff)
+            self.freshness = Freshness(last_ok=self.now(), refused=tuple(self._sync.refused))
         finally:
             self._polling = False
             if self._poll_again:
@@ -238,9 +243,10 @@ class JobsApp(App[int]):
             self._apply_layout()
         try:
             self.hardware = {flavor.name: flavor for flavor in await self.client.list_hardware()}
-        except HubError:
-            self.hardware = {}  # prices are a nicety: the list works without them
-        self._sync = JobSync(self.client, self.store, self.namespaces, on_page=self._apply_diff)
+        except Exception:  # prices are a nicety: the list works without them
+            log.warning("no hardware list: prices will not show", exc_info=True)
+            self.hardware = {}
+        self._sync = JobSync(self.client, self.store, self.namespaces, on_change=self._apply_diff)
 
     def _apply_diff(self, diff: StoreDiff) -> None:
         for job in diff.changed:
@@ -265,9 +271,9 @@ class JobsApp(App[int]):
         stage = str(job.status.stage)
         message = f"{name}: {before.lower()} → {stage.lower()}"
         if job.status.message:
-            message += f"\n{clean_text(job.status.message, max_length=120)}"
+            message += f" — {clean_text(job.status.message, max_length=120)}"
         failed = stage == "ERROR"
-        self.notify(message, severity="error" if failed else "information", timeout=8, markup=False)
+        self.say(message, severity="error" if failed else "information", timeout=8)
         if failed and self.bell_on_failure:
             self.bell()
 
@@ -276,14 +282,19 @@ class JobsApp(App[int]):
         stages = Counter(str(change.after).lower() for change in changes)
         failed = stages.get("error", 0)
         summary = ", ".join(f"{count} {stage}" for stage, count in stages.most_common())
-        self.notify(
+        self.say(
             f"{len(changes)} jobs changed stage: {summary}",
             severity="error" if failed else "information",
             timeout=8,
-            markup=False,
         )
         if failed and self.bell_on_failure:
             self.bell()
+
+    def say(
+        self, message: str, *, severity: SeverityLevel = "information", timeout: float = 5.0
+    ) -> None:
+        """Every notice goes through here: cleaned of terminal codes, never read as markup."""
+        self.notify(clean_text(message), severity=severity, timeout=timeout, markup=False)
 
     def action_refresh(self) -> None:
         self.poll()
@@ -304,50 +315,54 @@ class JobsApp(App[int]):
         if marked:
             targets = [job for job in marked if job is not None and job.is_live]
             if not targets:
-                self.notify("None of the marked jobs is live: nothing to cancel.", timeout=4)
+                self.say("None of the marked jobs is live: nothing to cancel.", timeout=4)
                 return
         else:
             job = self.selected_job()
             if job is None:
                 return
             if not job.is_live:
-                self.notify(
+                self.say(
                     f"Nothing to cancel: {clean_text(job.display_name)} has already "
                     f"{'been ' if job.status.stage in ('CANCELED', 'DELETED') else ''}"
                     f"{clean_text(str(job.status.stage)).lower()}.",
                     timeout=4,
-                    markup=False,
                 )
                 return
             targets = [job]
         pending = [job for job in targets if job.id not in self.table.canceling]
         if not pending:
-            self.notify("Already canceling: waiting for the Hub to confirm.", timeout=4)
+            self.say("Already canceling: waiting for the Hub to confirm.", timeout=4)
             return
 
         def confirmed(yes: bool | None) -> None:
-            if yes:
-                for job in pending:
+            # The list may have moved on while the question was up: cancel what is still live.
+            still_live = [job for job in pending if (now := self.store.get(job.id)) and now.is_live]
+            if yes and still_live:
+                for job in still_live:
                     self.table.set_canceling(job.id, True)
-                self.cancel_jobs(pending)
+                self.cancel_jobs(still_live)
 
         self.push_screen(CancelScreen(pending, self.hardware, self.now()), confirmed)
 
-    @work(group="act", exit_on_error=False)
+    # Descriptions keep Textual from describing workers by their arguments in its log.
+    @work(group="act", exit_on_error=False, description="cancel jobs")
     async def cancel_jobs(self, jobs: list[JobInfo]) -> None:
         async def cancel(job: JobInfo) -> None:
             try:
                 await self.client.cancel_job(job.owner.name, job.id)
             except HubError as exc:
                 self.table.set_canceling(job.id, False)
-                self.notify(
+                self.say(
                     f"Could not cancel {clean_text(job.display_name)}: {exc}",
                     severity="error",
                     timeout=10,
-                    markup=False,
                 )
             else:
                 self.table.marked.discard(job.id)
+                latest = self.store.get(job.id)
+                if latest is not None and not latest.is_live:
+                    self.table.set_canceling(job.id, False)  # it ended meanwhile
 
         await asyncio.gather(*(cancel(job) for job in jobs))
         self.table.refresh_times()
@@ -364,7 +379,7 @@ class JobsApp(App[int]):
 
         self.push_screen(RerunScreen(job, self.hardware, os.environ), submit)
 
-    @work(group="act", exit_on_error=False)
+    @work(group="act", exit_on_error=False, description="rerun a job (spec not logged)")
     async def rerun_job(self, namespace: str, spec: dict[str, Any]) -> None:
         if self._rerun_in_flight:
             return
@@ -372,39 +387,39 @@ class JobsApp(App[int]):
         try:
             new = await self.client.run_job(namespace, spec)
         except HubError as exc:
-            self.notify(f"Rerun failed: {exc}", severity="error", timeout=10, markup=False)
+            self.say(f"Rerun failed: {exc}", severity="error", timeout=10)
             return
         finally:
             self._rerun_in_flight = False
         self._apply_diff(self.store.update([new]))
         if new.id in self.table.job_ids():
             self.table.move_cursor(row=self.table.get_row_index(new.id))
-        self.notify(f"Started {clean_text(new.display_name)} ({new.id})", timeout=5, markup=False)
+        self.say(f"Started {clean_text(new.display_name)} ({new.id})", timeout=5)
 
     def action_open_page(self) -> None:
         job = self.selected_job()
         if job is None:
             return
         if _no_browser(os.environ):
-            self.notify(f"Job page: {job.url}", timeout=15, markup=False)
+            self.say(f"Job page: {job.url}", timeout=15)
         else:
-            self.open_url(job.url)
-            self.notify(f"Opened {job.url}", timeout=4, markup=False)
+            self.open_url(clean_text(job.url))
+            self.say(f"Opened {job.url}", timeout=4)
 
     def action_copy_id(self) -> None:
         if (job := self.selected_job()) is not None:
             self.copy_to_clipboard(job.id)
-            self.notify(f"Copied the job id {job.id}", timeout=3, markup=False)
+            self.say(f"Copied the job id {job.id}", timeout=3)
 
     def action_copy_url(self) -> None:
         if (job := self.selected_job()) is not None:
             self.copy_to_clipboard(job.url)
-            self.notify(f"Copied {job.url}", timeout=3, markup=False)
+            self.say(f"Copied {job.url}", timeout=3)
 
     def action_next_namespace(self) -> None:
         choices: list[str | None] = [*self.namespaces, None]
         if len(self.namespaces) < 2:
-            self.notify("Only one namespace is watched (add more with --namespace).", timeout=4)
+            self.say("Only one namespace is watched (add more with --namespace).", timeout=4)
             return
         self.shown_namespace = choices[(choices.index(self.shown_namespace) + 1) % len(choices)]
         self._apply_layout()
@@ -468,7 +483,7 @@ class JobsApp(App[int]):
 
     def action_toggle_live(self) -> None:
         self.live_only = not self.live_only
-        self.notify("Showing live jobs only" if self.live_only else "Showing all jobs", timeout=2)
+        self.say("Showing live jobs only" if self.live_only else "Showing all jobs", timeout=2)
 
     def action_filter(self) -> None:
         box = self.filter_box
@@ -524,7 +539,7 @@ class JobsApp(App[int]):
             self._streaming_id = job.id
             self.stream_log(job)
 
-    @work(group="logs", exclusive=True, exit_on_error=False)
+    @work(group="logs", exclusive=True, exit_on_error=False, description="stream a log")
     async def stream_log(self, job: JobInfo) -> None:
         pane = self.log_pane
         waiting = job.status.stage == "SCHEDULING"
@@ -540,9 +555,10 @@ class JobsApp(App[int]):
                     # A burst arrives parsed in one go: let keys and redraws in between.
                     await asyncio.sleep(0)
         except HubError as exc:
-            pane.set_state("error", str(exc))
-        except asyncio.CancelledError:
-            raise
+            pane.set_state("error", f"{exc} (select the job again to retry)")
+        except Exception as exc:  # a bug of ours: say it in the pane, keep the app
+            log.exception("log stream failed")
+            pane.set_state("error", f"internal error ({type(exc).__name__}: {exc})")
 
     def _show_detail(self) -> None:
         detail = self.detail

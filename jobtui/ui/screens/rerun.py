@@ -36,8 +36,10 @@ def parse_environment(text: str) -> tuple[dict[str, str], str | None]:
     return environment, None
 
 
-def flavor_label(flavor: JobHardwareInfo) -> str:
-    return f"{flavor.name}  ·  {flavor.pretty_name}  ·  ${flavor.price_per_hour:,.2f}/h"
+def flavor_label(flavor: JobHardwareInfo) -> Text:
+    """A flavor as the picker shows it; a Text, so that its server strings are not markup."""
+    name, pretty = clean_text(flavor.name), clean_text(flavor.pretty_name)
+    return Text(f"{name}  ·  {pretty}  ·  ${flavor.price_per_hour:,.2f}/h")
 
 
 class RerunScreen(ModalScreen[dict[str, Any] | None]):
@@ -76,9 +78,14 @@ class RerunScreen(ModalScreen[dict[str, Any] | None]):
         self.job = job
         self.hardware = hardware
         # Only the names of the job's secrets are looked up; nothing else of the env is kept.
-        self.found = {name: local_env[name] for name in job.secrets or () if local_env.get(name)}
-        self.missing = [name for name in job.secrets or () if name not in self.found]
+        names = list(dict.fromkeys(job.secrets or ()))  # a name sent twice is one secret
+        self.found = {name: local_env[name] for name in names if local_env.get(name)}
+        self.missing = [name for name in names if name not in self.found]
+        self.names = names
         self._sent = False
+        self._shown_environment = "\n".join(
+            f"{clean_text(k)}={clean_text(v)}" for k, v in (job.environment or {}).items()
+        )
 
     def compose(self) -> ComposeResult:
         job = self.job
@@ -95,13 +102,10 @@ class RerunScreen(ModalScreen[dict[str, Any] | None]):
                     id="flavor",
                 )
                 yield Label("Environment (KEY=value, one per line)", classes="field")
-                environment = "\n".join(
-                    f"{clean_text(k)}={clean_text(v)}" for k, v in (job.environment or {}).items()
-                )
-                yield TextArea(environment, id="environment", soft_wrap=False)
+                yield TextArea(self._shown_environment, id="environment", soft_wrap=False)
                 if job.secrets:
                     yield Label("Secrets (values are never shown)", classes="field")
-                for name in job.secrets or ():
+                for name in self.names:
                     with Horizontal(classes="secret"):
                         yield Label(Text(clean_text(name)))
                         if name in self.found:
@@ -151,11 +155,11 @@ class RerunScreen(ModalScreen[dict[str, Any] | None]):
             )
         return grid
 
-    def _flavor_options(self) -> list[tuple[str, str]]:
+    def _flavor_options(self) -> list[tuple[Text, str]]:
         options = [(flavor_label(f), name) for name, f in self.hardware.items()]
         current = self.job.flavor or "cpu-basic"
         if current not in self.hardware:
-            options.insert(0, (clean_text(current), current))
+            options.insert(0, (Text(clean_text(current)), current))
         return options
 
     def on_mount(self) -> None:
@@ -195,7 +199,13 @@ class RerunScreen(ModalScreen[dict[str, Any] | None]):
             value = self.query_one(f"#secret-{number}", Input).value
             if value and not self.query_one(f"#drop-{number}", Checkbox).value:
                 secrets[name] = value
-        environment, _ = parse_environment(self.query_one("#environment", TextArea).text)
+        text = self.query_one("#environment", TextArea).text
+        # Untouched, the job's own values go (the box shows them cleaned of control codes).
+        environment = (
+            dict(self.job.environment or {})
+            if text == self._shown_environment
+            else parse_environment(text)[0]
+        )
         flavor = self.query_one("#flavor", Select).value
         return rerun_spec(
             self.job,

@@ -21,6 +21,7 @@ class Freshness:
     last_ok: datetime | None = None
     error: str | None = None
     next_try: datetime | None = None
+    refused: tuple[str, ...] = ()  # namespaces the token may not list
 
 
 def status_line(
@@ -55,6 +56,9 @@ def status_line(
         line.append("loading…", style="bright_black")
     else:
         line.append(f"updated {ago(freshness.last_ok, now)}", style="bright_black")
+    if freshness.refused:
+        names = ", ".join(clean_text(ns) for ns in freshness.refused)
+        line.append(f"  no access to {names}", style="bold yellow")
     return line
 
 
