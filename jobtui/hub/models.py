@@ -7,6 +7,7 @@ stages are kept as plain strings, and a payload that cannot be a job raises `Mal
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -62,7 +63,15 @@ def is_live_stage(stage: str) -> bool:
 
 def parse_timestamp(value: object) -> datetime | None:
     """ISO-8601 with or without fractional seconds or `Z`; naive times are UTC; junk is None."""
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str):
+        return None
+    return _parse_timestamp_text(value)
+
+
+# A chatty log stamps many lines alike: every log line's stamp comes through here.
+@functools.lru_cache(maxsize=4096)
+def _parse_timestamp_text(value: str) -> datetime | None:
+    if not value.strip():
         return None
     text = value.strip()
     if text.endswith(("Z", "z")):
