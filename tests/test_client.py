@@ -340,3 +340,22 @@ async def test_a_next_link_that_loops_ends() -> None:
     async with HubClient("http://hub.test", Token("x", "--token"), transport=transport) as c:
         await c.list_jobs("me")
     assert calls == 2
+
+
+async def test_invalid_utf8_in_a_log_stream_becomes_replacement_characters() -> None:
+    # Bytes that are not UTF-8 cannot be had from the simulator, which speaks JSON.
+    body = (
+        b": keep-alive\n\n"
+        b'data: {"data": "ok \xff\xfe bad", "timestamp": "2026-05-12T14:00:00.000Z"}\n\n'
+        b'data: {"data": "caf\xc3\xa9 \xf0\x9f\xa4\x97", "timestamp": "2026-05-12T14:00:01Z"}\n\n'
+    )
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path.endswith("/logs"):
+            return httpx2.Response(200, content=body, headers={"content-type": "text/event-stream"})
+        return httpx2.Response(200, json={"id": "j", "status": {"stage": "COMPLETED"}})
+
+    transport = httpx2.MockTransport(answer)
+    async with HubClient("http://hub.test", Token("x", "--token"), transport=transport) as c:
+        lines = [line.text async for line in c.stream_logs("me", "j")]
+    assert lines == ["ok \ufffd\ufffd bad", "café 🤗"]

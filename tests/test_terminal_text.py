@@ -17,7 +17,6 @@ from textual.widgets import Log, RichLog
 from jobtui.ui.terminal_text import (
     clean_log_line,
     clean_text,
-    decode_log_bytes,
     log_line_to_text,
 )
 
@@ -153,13 +152,6 @@ def test_absurd_sgr_is_dropped_instead_of_crashing() -> None:
     # Rich would call int() on 5,000 digits, which Python refuses.
     assert log_line_to_text("\x1b[" + "9" * 5000 + "mX").plain == "X"
     assert log_line_to_text("\x1b[38;5;999;48;2;999;-1mX").plain == "X"
-
-
-def test_decode_log_bytes_replaces_invalid_utf8() -> None:
-    assert decode_log_bytes(b"ok \xff\xfe end") == "ok \ufffd\ufffd end"
-    assert decode_log_bytes("日本 🤗".encode()) == "日本 🤗"
-    assert decode_log_bytes(b"cut \xe2\x82") == "cut \ufffd"
-    assert decode_log_bytes(bytearray(b"x")) == "x"
 
 
 # --- property tests: a seeded fuzz, so failures reproduce -----------------------------------

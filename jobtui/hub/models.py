@@ -15,13 +15,6 @@ from typing import Any
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 
-_SPACE_IMAGE_PREFIXES = (
-    "https://huggingface.co/spaces/",
-    "https://hf.co/spaces/",
-    "huggingface.co/spaces/",
-    "hf.co/spaces/",
-)
-
 
 class MalformedPayload(ValueError):
     """The server sent something that cannot be read as the object we asked for."""
@@ -88,19 +81,6 @@ def _parse_timestamp_text(value: str) -> datetime | None:
         return None
     # Keep clear of the calendar's ends, where any arithmetic on the date overflows.
     return parsed if MIN_YEAR <= parsed.year <= MAX_YEAR else None
-
-
-def format_timestamp(moment: datetime) -> str:
-    """The Hub's own format: UTC, milliseconds, `Z`."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def split_image(image: str) -> tuple[str | None, str | None]:
-    """(docker_image, space_id) for an image string, the way `hf jobs run` reads it."""
-    for prefix in _SPACE_IMAGE_PREFIXES:
-        if image.startswith(prefix):
-            return None, image[len(prefix) :]
-    return image, None
 
 
 def _get(payload: Mapping[str, Any], camel: str, snake: str | None = None) -> Any:

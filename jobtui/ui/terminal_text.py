@@ -14,7 +14,7 @@ from rich.ansi import AnsiDecoder
 from rich.style import Style
 from rich.text import Span, Text
 
-__all__ = ["clean_log_line", "clean_text", "decode_log_bytes", "log_line_to_text"]
+__all__ = ["clean_log_line", "clean_text", "log_line_to_text"]
 
 ELLIPSIS = "…"
 TAB_SIZE = 8
@@ -230,12 +230,3 @@ def log_line_to_text(line: str) -> Text:
         # will when it lays the line out.
         text.expand_tabs(TAB_SIZE)
     return text
-
-
-def decode_log_bytes(data: bytes | bytearray | memoryview) -> str:
-    """Decode raw bytes as UTF-8, invalid sequences becoming U+FFFD.
-
-    Not incremental: a chunk that ends inside a multi-byte character gets U+FFFD for it. Use
-    codecs.getincrementaldecoder("utf-8")(errors="replace") on a chunked stream.
-    """
-    return str(data, "utf-8", "replace")
