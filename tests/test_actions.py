@@ -264,3 +264,31 @@ async def test_stage_changes_are_announced(hub: SimulatedHub, api: HubClient) ->
     async with app.run_test(size=(120, 36), message_hook=notices) as pilot:
         await wait_for(pilot, lambda: nap.id in app.store)
         await wait_for(pilot, lambda: notices.said("quick-nap:", "→ completed"), timeout=10)
+
+
+async def test_n_switches_namespace_then_shows_all_with_owners(hub: SimulatedHub) -> None:
+    app = make_app(hub)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: app.freshness.last_ok is not None)
+        user, org = app.namespaces
+        owners = lambda: {app.store.get(j).owner.name for j in app.table.job_ids()}  # type: ignore[union-attr]  # noqa: E731
+        assert owners() == {user}
+        await pilot.press("n")
+        await wait_for(pilot, lambda: owners() == {org})
+        await pilot.press("n")
+        await wait_for(pilot, lambda: owners() == {user, org})
+        assert "owner" in [column.key for column in app.table.columns]
+        await pilot.press("n")
+        await wait_for(pilot, lambda: owners() == {user})
+
+
+async def test_y_and_shift_y_copy_the_id_and_url(hub: SimulatedHub) -> None:
+    app = make_app(hub)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.selected_job_id is not None)
+        job = app.selected_job()
+        assert job is not None
+        await pilot.press("y")
+        assert app.clipboard == job.id
+        await pilot.press("Y")
+        assert app.clipboard == job.url
