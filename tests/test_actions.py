@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -162,8 +163,12 @@ def all_text(app: JobsApp) -> str:
 
 
 async def test_rerun_fills_secrets_from_env_and_typing(
-    hub: SimulatedHub, api: HubClient, monkeypatch: pytest.MonkeyPatch
+    hub: SimulatedHub,
+    api: HubClient,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     monkeypatch.setenv("SIM_TEST_TOKEN", LOCAL_SECRET)
     monkeypatch.delenv("SIM_OTHER_KEY", raising=False)
     source = await rerun_source(api)
@@ -201,9 +206,10 @@ async def test_rerun_fills_secrets_from_env_and_typing(
     assert new.labels == {"name": "to-rerun"}
     assert set(new.secrets or ()) == set(SENT_SECRETS)
     assert new.timeout_seconds == 1800
-    for screen in seen:
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for output in (*seen, logged):
         for secret in (LOCAL_SECRET, TYPED_SECRET, *SENT_SECRETS.values(), hub.token):
-            assert secret not in screen
+            assert secret not in output
 
 
 async def test_rerun_can_drop_a_missing_secret_and_change_flavor_and_env(
