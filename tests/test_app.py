@@ -204,3 +204,17 @@ async def test_hostile_log_line_renders_as_harmless_text(hub: SimulatedHub, api:
             assert dangerous not in raw, repr(dangerous)
         svg = app.export_screenshot()
         assert "]52;" not in svg and "pwned title" not in svg
+
+
+async def test_a_marked_row_colours_only_its_mark(hub: SimulatedHub) -> None:
+    app = make_app(hub)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: app.freshness.last_ok is not None)
+        job_id = app.table.job_ids()[3]
+        app.table.toggle_mark(job_id)
+        name = app.table.cells(job_id)["name"].plain
+        segments = list(app.table.render_line(1 + 3))  # the header is line 0
+        mark = next(seg for seg in segments if seg.text.strip())
+        assert mark.text.strip() == "●" and mark.style is not None and mark.style.color
+        name_segment = next(seg for seg in segments if name in seg.text)
+        assert name_segment.style is None or name_segment.style.color != mark.style.color

@@ -225,6 +225,7 @@ class JobsApp(App[int]):
                 self._poll_again, delay = False, 0.01  # Textual timers need a delay > 0
             self._poll_timer = self.set_timer(delay, self.poll)
         self._render_status()
+        self._update_list_title()
 
     def _offline(self, reason: str) -> float:
         """Record a failed poll; returns how long to wait before the next, backing off."""
@@ -263,8 +264,8 @@ class JobsApp(App[int]):
         else:
             for change in diff.stage_changes:
                 self._announce(change.job, change.before)
-        self._update_list_title()
-        self._render_status()
+        # Counts in the header and the list title are redrawn by the clock tick and at the
+        # end of each poll: counting every page of a 10,000-job first load would be waste.
 
     def _announce(self, job: JobInfo, before: str) -> None:
         name = clean_text(job.display_name, max_length=40)
@@ -465,8 +466,11 @@ class JobsApp(App[int]):
         return True
 
     def _update_list_title(self) -> None:
-        shown, total = self.table.row_count, len(self.store)
+        watched = [self.shown_namespace] if self.shown_namespace else self.namespaces
+        shown, total = self.table.row_count, sum(self.store.stage_counts(watched).values())
         parts = ["Jobs"]
+        if self.shown_namespace and len(self.namespaces) > 1:
+            parts.append(f"{clean_text(self.shown_namespace)} (n: next namespace)")
         if self.live_only:
             parts.append("live only")
         if self.filter_text:
@@ -474,7 +478,7 @@ class JobsApp(App[int]):
         title = " · ".join(parts)
         self.list_pane.border_title = Text(title)
         self.list_pane.border_subtitle = (
-            f"{shown:,} of {total:,}" if shown != total else f"{total:,}"
+            f"{shown:,} of {total:,} jobs" if shown != total else f"{total:,} jobs"
         )
 
     def watch_live_only(self) -> None:
@@ -571,6 +575,7 @@ class JobsApp(App[int]):
 
     def _tick(self) -> None:
         self._render_status()
+        self._update_list_title()
         job = self.store.get(self.selected_job_id or "")
         if job is not None and job.is_live:
             self._show_detail()  # the cost so far keeps growing

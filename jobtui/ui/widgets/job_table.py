@@ -323,7 +323,8 @@ class JobTable(ScrollView, can_focus=True):
         job_id = self._order[index]
         strip = self._rows.get(job_id)
         if strip is None:
-            row = Text("●" if job_id in self.marked else " ", style="bold magenta")
+            row = Text()  # a style given to Text() itself would tint the whole row
+            row.append("●" if job_id in self.marked else " ", style="bold magenta")
             cells = row_cells(self._jobs[job_id], self._clock())
             if job_id in self.canceling:
                 cells["stage"] = Text("canceling…", style="bold yellow")
