@@ -248,10 +248,11 @@ def _data(out: _Writer) -> list[str]:
         shard += 1
         out.wait(3, 15)
         rows = out.rng.randint(80_000, 200_000)
-        out.print(
-            tqdm_line(f"Map (num_proc=8) shard {shard}", rows, " examples", out.rng.uniform(2, 12))
-        )
-        out.print(f"Processed shard {shard}/{shards} ({rows:,} rows)")
+        # A long run goes over the data again: number shards within each pass.
+        number, pass_ = (shard - 1) % shards + 1, (shard - 1) // shards + 1
+        label = f"shard {number}" if pass_ == 1 else f"pass {pass_} shard {number}"
+        out.print(tqdm_line(f"Map (num_proc=8) {label}", rows, " examples", out.rng.uniform(2, 12)))
+        out.print(f"Processed {label}/{shards} ({rows:,} rows)")
     return [f"{INFO} Wrote {shard} shards to /output/tokenized"]
 
 
