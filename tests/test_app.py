@@ -218,3 +218,15 @@ async def test_a_marked_row_colours_only_its_mark(hub: SimulatedHub) -> None:
         assert mark.text.strip() == "●" and mark.style is not None and mark.style.color
         name_segment = next(seg for seg in segments if name in seg.text)
         assert name_segment.style is None or name_segment.style.color != mark.style.color
+
+
+async def test_tab_cycles_the_panes(hub: SimulatedHub) -> None:
+    app = make_app(hub)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: app.freshness.last_ok is not None)
+        order = []
+        for _ in range(3):
+            order.append(type(app.focused).__name__)
+            await pilot.press("tab")
+        assert order == ["JobTable", "LogView", "JobDetail"]
+        assert type(app.focused).__name__ == "JobTable", "and round again"
