@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from jobtui import __version__
 from jobtui.argtypes import seconds, whole_number
+
+if TYPE_CHECKING:
+    from jobtui.hub import HubClient
 
 DEFAULT_INTERVAL = 5.0
 DEFAULT_LOG_LINES = 10_000
@@ -119,11 +123,11 @@ def run_demo(args: argparse.Namespace) -> int:
         hub.stop()
 
 
-def launch(client: object, args: argparse.Namespace, *, demo: bool = False) -> int:
+def launch(client: HubClient, args: argparse.Namespace, *, demo: bool = False) -> int:
     from jobtui.ui.app import JobsApp
 
     app = JobsApp(
-        client,  # type: ignore[arg-type]
+        client,
         namespaces=args.namespace or (),
         interval=args.interval,
         log_lines=args.log_lines,

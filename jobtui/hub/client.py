@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import random
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
@@ -536,7 +537,7 @@ def _json(response: httpx2.Response) -> Any:
 
 def _log_line(data: str) -> LogLine | None:
     try:
-        event = httpx2.ServerSentEvent(data=data).json()
+        event = json.loads(data)
     except ValueError:
         return LogLine(text=data, timestamp=None)  # not JSON: show it as it came
     if not isinstance(event, dict):

@@ -164,7 +164,7 @@ class JobsApp(App[int]):
         self.table.focus()
         self.set_interval(1.0, self._tick)
         self.set_interval(TIMES_REFRESH_SECONDS, self._refresh_times)
-        self._render_status()
+        self._refresh_headers()
         self.poll()
 
     def on_resize(self) -> None:
@@ -224,8 +224,7 @@ class JobsApp(App[int]):
             if self._poll_again:
                 self._poll_again, delay = False, 0.01  # Textual timers need a delay > 0
             self._poll_timer = self.set_timer(delay, self.poll)
-        self._render_status()
-        self._update_list_title()
+        self._refresh_headers()
 
     def _offline(self, reason: str) -> float:
         """Record a failed poll; returns how long to wait before the next, backing off."""
@@ -424,8 +423,7 @@ class JobsApp(App[int]):
             return
         self.shown_namespace = choices[(choices.index(self.shown_namespace) + 1) % len(choices)]
         self._apply_layout()
-        self._refilter()
-        self._render_status()
+        self._refilter()  # redraws the headers too
 
     # ---- what the list shows -----------------------------------------------------------
 
@@ -455,7 +453,7 @@ class JobsApp(App[int]):
         if select_first and self.table.row_count:
             self.table.move_cursor(row=0)
         self._sync_selection()
-        self._update_list_title()
+        self._refresh_headers()
 
     def _sync_selection(self) -> bool:
         """Follow the row under the cursor after rows moved; True if the selection changed."""
@@ -464,22 +462,6 @@ class JobsApp(App[int]):
             return False
         self.selected_job_id = selected
         return True
-
-    def _update_list_title(self) -> None:
-        watched = [self.shown_namespace] if self.shown_namespace else self.namespaces
-        shown, total = self.table.row_count, sum(self.store.stage_counts(watched).values())
-        parts = ["Jobs"]
-        if self.shown_namespace and len(self.namespaces) > 1:
-            parts.append(f"{clean_text(self.shown_namespace)} (n: next namespace)")
-        if self.live_only:
-            parts.append("live only")
-        if self.filter_text:
-            parts.append(f"filter “{clean_text(self.filter_text, max_length=30)}”")
-        title = " · ".join(parts)
-        self.list_pane.border_title = Text(title)
-        self.list_pane.border_subtitle = (
-            f"{shown:,} of {total:,} jobs" if shown != total else f"{total:,} jobs"
-        )
 
     def watch_live_only(self) -> None:
         if self._main_mounted:
@@ -574,8 +556,7 @@ class JobsApp(App[int]):
     # ---- time passing ------------------------------------------------------------------
 
     def _tick(self) -> None:
-        self._render_status()
-        self._update_list_title()
+        self._refresh_headers()
         job = self.store.get(self.selected_job_id or "")
         if job is not None and job.is_live:
             self._show_detail()  # the cost so far keeps growing
@@ -583,16 +564,24 @@ class JobsApp(App[int]):
     def _refresh_times(self) -> None:
         self.table.refresh_times()
 
-    def _render_status(self) -> None:
-        shown = [self.shown_namespace] if self.shown_namespace else self.namespaces
+    def _refresh_headers(self) -> None:
+        """The status line and the list's title, from one count of the namespaces shown."""
+        watched = [self.shown_namespace] if self.shown_namespace else list(self.namespaces)
+        counts = self.store.stage_counts(watched)
         self._part("#status", StatusBar).update(
-            status_line(
-                shown,
-                self.store.stage_counts(shown),
-                self.freshness,
-                self.now(),
-                demo=self.demo,
-            )
+            status_line(watched, counts, self.freshness, self.now(), demo=self.demo)
+        )
+        shown, total = self.table.row_count, sum(counts.values())
+        parts = ["Jobs"]
+        if self.shown_namespace and len(self.namespaces) > 1:
+            parts.append(f"{clean_text(self.shown_namespace)} (n: next namespace)")
+        if self.live_only:
+            parts.append("live only")
+        if self.filter_text:
+            parts.append(f"filter “{clean_text(self.filter_text, max_length=30)}”")
+        self.list_pane.border_title = Text(" · ".join(parts))
+        self.list_pane.border_subtitle = (
+            f"{shown:,} of {total:,} jobs" if shown != total else f"{total:,} jobs"
         )
 
     async def on_unmount(self) -> None:
