@@ -129,8 +129,14 @@ class JobDetail(VerticalScroll, can_focus=True):
     JobDetail > Static { width: 100%; }
     """
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        # Held, not queried: a clock tick during shutdown may land after the children are
+        # gone, and updating a detached Static is harmless where a failed query is not.
+        self._body = Static(Text("No job selected", style="bright_black"), id="detail-body")
+
     def compose(self):  # type: ignore[no-untyped-def]
-        yield Static(Text("No job selected", style="bright_black"), id="detail-body")
+        yield self._body
 
     def show(self, renderable: RenderableType) -> None:
-        self.query_one("#detail-body", Static).update(renderable)
+        self._body.update(renderable)

@@ -35,10 +35,14 @@ class LogPane(Vertical):
         self._state = ("", "")
         self._empty_note = ""
         self.max_lines = max_lines
+        # Held, not queried: a stream or a flush may still report while the app shuts
+        # down and the children are already gone.
+        self._state_line = Static("", id="log-state")
+        self._view = LogView(max_lines=max_lines, id="log-view")
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="log-state")
-        yield LogView(max_lines=self.max_lines, id="log-view")
+        yield self._state_line
+        yield self._view
 
     def on_mount(self) -> None:
         self.set_interval(FLUSH_SECONDS, self.flush)
@@ -46,7 +50,7 @@ class LogPane(Vertical):
 
     @property
     def view(self) -> LogView:
-        return self.query_one(LogView)
+        return self._view
 
     def start(self, title: str, *, empty_note: str = "") -> None:
         """A new job's log: empty the view and say we are connecting.
@@ -84,4 +88,4 @@ class LogPane(Vertical):
             text.append(f" (last {view.line_count:,} kept)", style="bright_black")
         if not view.following and view.line_count:
             text.append(" · paused, G or end to follow", style="bold cyan")
-        self.query_one("#log-state", Static).update(text)
+        self._state_line.update(text)
