@@ -230,3 +230,21 @@ async def test_tab_cycles_the_panes(hub: SimulatedHub) -> None:
             await pilot.press("tab")
         assert order == ["JobTable", "LogView", "JobDetail"]
         assert type(app.focused).__name__ == "JobTable", "and round again"
+
+
+async def test_a_clock_tick_while_quitting_does_not_crash(hub: SimulatedHub) -> None:
+    """Quitting empties the panes before the last timers stop; a tick may land in between."""
+    app = make_app(hub)
+    async with app.run_test(size=(120, 36)) as pilot:
+        live = lambda: [job for job in app.store if job.is_live]  # noqa: E731
+        await wait_for(pilot, lambda: bool(live()))
+        job_id = live()[0].id
+        app.table.move_cursor(row=app.table.get_row_index(job_id))
+        await wait_for(pilot, lambda: app.selected_job_id == job_id)
+        await app.detail.remove_children()
+        await app.log_pane.remove_children()
+        app._tick()
+        app.log_pane.set_state("ended", "")
+        app.log_pane.add("one more line")
+        app.log_pane.flush()
+    assert app.return_code in (0, None)
