@@ -140,7 +140,6 @@ class JobSync:
     refused: dict[str, str] = field(default_factory=dict, init=False)
     _polls: int = field(default=0, init=False)
     _full_due: bool = field(default=True, init=False)
-    _loaded: bool = field(default=False, init=False)
     _inspecting: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8), init=False)
 
     async def poll(self) -> StoreDiff:
@@ -162,7 +161,6 @@ class JobSync:
             diff += part
         # Until a full listing has gone through, the next poll is a full one again.
         self._full_due = False
-        self._loaded = True
         return diff
 
     def _tell(self, diff: StoreDiff) -> None:
@@ -173,8 +171,9 @@ class JobSync:
         jobs: list[JobInfo] = []
         async for page in self.client.iter_job_pages(namespace):
             jobs.extend(page)
-            if not self._loaded:
-                # Nothing on screen yet: show each page as it arrives.
+            if self._full_due:
+                # No full listing has gone through yet (the first load): show each page
+                # as it arrives.
                 self._tell(self.store.update(page))
         return self.store.replace(jobs, [namespace])
 

@@ -10,7 +10,7 @@ import random
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import httpx2
 
@@ -41,18 +41,25 @@ log = logging.getLogger(__name__)
 # The Hub sends a keep-alive comment every 30 s: a stream read timeout must outlast it.
 KEEPALIVE_SECONDS = 30.0
 STREAM_READ_TIMEOUT = 3 * KEEPALIVE_SECONDS
-# Room for a log stream, a metrics stream and several polls at once without a PoolTimeout.
 NO_FOLLOW_READ_TIMEOUT = 5.0
 # What a log stream waits out and tries again; anything else (401, 404) ends it.
 RETRYABLE = (HubUnreachable, ServerError, RateLimitedError, InvalidResponse)
 # 100,000 jobs at 50 a page: more means a broken or hostile paginator.
 MAX_PAGES = 2_000
+# Room for a log stream, a metrics stream and several polls at once without a PoolTimeout.
 POOL_LIMITS = httpx2.Limits(max_connections=32, max_keepalive_connections=16)
-REQUEST_TIMEOUT = httpx2.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)
 # A log line can be long (a whole JSON dump), but not unbounded.
 MAX_EVENT_BYTES = 16 * 1024 * 1024
 JOB_STARTED_MARKER = "===== Job started"
 
+
+def _timeout(read: float) -> httpx2.Timeout:
+    """Requests and streams differ only in how long a read may wait."""
+    return httpx2.Timeout(connect=10.0, read=read, write=30.0, pool=10.0)
+
+
+REQUEST_TIMEOUT = _timeout(read=30.0)
+T = TypeVar("T")
 StatusCallback = Callable[[str, str], None]
 """on_status(state, detail): state is "streaming", "reconnecting" or "ended"."""
 
@@ -103,8 +110,8 @@ class HubClient:
 
     # ---- plain calls -------------------------------------------------------------------
 
-    async def whoami(self, *, refresh: bool = False) -> Account:
-        if self._whoami is None or refresh:
+    async def whoami(self) -> Account:
+        if self._whoami is None:
             response = await self._request("GET", "/api/whoami-v2")
             self._whoami = _parse(Account.from_api, _json(response), "the account")
         return self._whoami
@@ -124,16 +131,11 @@ class HubClient:
         while url is not None:
             response = await self._request("GET", url, params=params, what=namespace)
             params = []  # the next link already carries the query
-            payload = _json(response)
-            if not isinstance(payload, list):
-                raise InvalidResponse(f"the job list of {namespace} is not a list")
-            page = []
-            for item in payload:
-                try:
-                    page.append(JobInfo.from_api(item, self.endpoint, namespace))
-                except Exception as exc:  # one odd item must not cost the rest
-                    log.warning("skipped a job the Hub sent for %s: %s", namespace, exc)
-            yield page
+            yield _parse_items(
+                lambda item: JobInfo.from_api(item, self.endpoint, namespace),
+                _json(response),
+                f"the job list of {namespace}",
+            )
             url = self._next_page(response, seen)
 
     def _next_page(self, response: httpx2.Response, seen: set[str]) -> str | None:
@@ -169,32 +171,27 @@ class HubClient:
         """All jobs (newest first), or those of the first `max_pages` pages."""
         jobs: list[JobInfo] = []
         pages = self.iter_job_pages(namespace, stages=stages, labels=labels)
-        try:
+        read = 0
+        async with contextlib.aclosing(pages):
             async for page in pages:
                 jobs.extend(page)
-                max_pages = None if max_pages is None else max_pages - 1
-                if max_pages == 0:
+                read += 1
+                if read == max_pages:
                     break
-        finally:
-            await pages.aclose()
         return jobs
 
     async def inspect_job(self, namespace: str, job_id: str) -> JobInfo:
         response = await self._request(
             "GET", f"/api/jobs/{namespace}/{job_id}", what=f"job {job_id}"
         )
-        return _parse(
-            lambda p: JobInfo.from_api(p, self.endpoint, namespace), _json(response), "the job"
-        )
+        return self._job(response, namespace, "the job")
 
     async def run_job(self, namespace: str, spec: Mapping[str, Any]) -> JobInfo:
         """Create a job. Never retried once sent, so it cannot be created twice."""
         response = await self._request(
             "POST", f"/api/jobs/{namespace}", json=dict(spec), what=namespace, idempotent=False
         )
-        return _parse(
-            lambda p: JobInfo.from_api(p, self.endpoint, namespace), _json(response), "the new job"
-        )
+        return self._job(response, namespace, "the new job")
 
     async def cancel_job(self, namespace: str, job_id: str) -> None:
         await self._request("POST", f"/api/jobs/{namespace}/{job_id}/cancel", what=f"job {job_id}")
@@ -206,35 +203,24 @@ class HubClient:
             json={"labels": dict(labels)},
             what=f"job {job_id}",
         )
-        return _parse(
-            lambda p: JobInfo.from_api(p, self.endpoint, namespace), _json(response), "the job"
+        return self._job(response, namespace, "the job")
+
+    def _job(self, response: httpx2.Response, namespace: str, what: str) -> JobInfo:
+        return _parse(  # type: ignore[no-any-return]
+            lambda p: JobInfo.from_api(p, self.endpoint, namespace), _json(response), what
         )
 
     async def list_hardware(self) -> list[JobHardwareInfo]:
-        payload = _json(await self._request("GET", "/api/jobs/hardware"))
-        if not isinstance(payload, list):
-            raise InvalidResponse("the hardware list is not a list")
-        flavors = []
-        for item in payload:
-            try:
-                flavors.append(JobHardwareInfo.from_api(item))
-            except Exception as exc:  # one odd item must not cost the rest
-                log.warning("skipped a hardware entry: %s", exc)
-        return flavors
+        response = await self._request("GET", "/api/jobs/hardware")
+        return _parse_items(JobHardwareInfo.from_api, _json(response), "the hardware list")
 
     async def list_scheduled_jobs(self, namespace: str) -> list[ScheduledJobInfo]:
-        payload = _json(
-            await self._request("GET", f"/api/scheduled-jobs/{namespace}", what=namespace)
+        response = await self._request("GET", f"/api/scheduled-jobs/{namespace}", what=namespace)
+        return _parse_items(
+            lambda item: ScheduledJobInfo.from_api(item, namespace),
+            _json(response),
+            f"the scheduled job list of {namespace}",
         )
-        if not isinstance(payload, list):
-            raise InvalidResponse(f"the scheduled jobs of {namespace} are not a list")
-        scheduled = []
-        for item in payload:
-            try:
-                scheduled.append(ScheduledJobInfo.from_api(item, namespace))
-            except Exception as exc:  # one odd item must not cost the rest
-                log.warning("skipped a scheduled job: %s", exc)
-        return scheduled
 
     # ---- streams -----------------------------------------------------------------------
 
@@ -246,7 +232,6 @@ class HubClient:
         tail: int | None = None,
         follow: bool = True,
         on_status: StatusCallback | None = None,
-        max_reconnects: int | None = None,
     ) -> AsyncIterator[LogLine]:
         """Yield a job's log lines; with `follow`, keep going until the job ends.
 
@@ -304,8 +289,6 @@ class HubClient:
                 notify("ended", "")
                 return
             failures += 1
-            if max_reconnects is not None and failures > max_reconnects:
-                raise broken or HubUnreachable(f"the log stream of job {job_id} keeps closing")
             delay = self._delay(failures)
             detail = str(broken) if broken else "the stream closed before the job ended"
             notify("reconnecting", f"{detail}; retrying in {delay:.0f} s")
@@ -318,16 +301,18 @@ class HubClient:
     async def stream_metrics(self, namespace: str, job_id: str) -> AsyncIterator[dict[str, Any]]:
         """Yield one metrics sample per second while the job runs; ends when it stops."""
         path = f"/api/jobs/{namespace}/{job_id}/metrics"
+        events = self._events(path, {}, what=f"job {job_id}")
         try:
-            async for event in self._events(path, {}, what=f"job {job_id}"):
-                if event.event != "metric":
-                    continue
-                try:
-                    sample = event.json()
-                except ValueError:
-                    continue
-                if isinstance(sample, dict):
-                    yield sample
+            async with contextlib.aclosing(events):  # closing this closes the response now
+                async for event in events:
+                    if event.event != "metric":
+                        continue
+                    try:
+                        sample = event.json()
+                    except ValueError:
+                        continue
+                    if isinstance(sample, dict):
+                        yield sample
         except ServerError:
             return  # the Hub answers 500 once the job has finished: no more samples
 
@@ -343,14 +328,13 @@ class HubClient:
     ) -> AsyncGenerator[httpx2.ServerSentEvent]:
         """The events of one SSE response. `meta` receives the server's `date`."""
         meta = {} if meta is None else meta
-        timeout = httpx2.Timeout(connect=10.0, read=read_timeout, write=30.0, pool=10.0)
         try:
             async with self._http.stream(
                 "GET",
                 path,
                 params=dict(params),
                 headers={"Accept": "text/event-stream", "Cache-Control": "no-store"},
-                timeout=timeout,
+                timeout=_timeout(read=read_timeout),
             ) as response:
                 if response.status_code >= 400:
                     await response.aread()
@@ -482,7 +466,12 @@ class _Resume:
             self._held.append(line)
             # As soon as the whole run has gone by, what follows it is new.
             width, held = len(self.run), self._held
-            if len(held) > width and [h.text for h in held[-1 - width : -1]] == self.run:
+            # The cheap test first: the window is only compared when its last line fits.
+            if (
+                len(held) > width
+                and held[-2].text == self.run[-1]
+                and [h.text for h in held[-1 - width : -1]] == self.run
+            ):
                 return self._catch_up(held[-1:], stamp)
             return []
         return self._catch_up([*self._after_run(), line], stamp)
@@ -523,6 +512,19 @@ def _parse(reader: Callable[[Any], Any], payload: Any, what: str) -> Any:
         return reader(payload)
     except Exception as exc:  # whatever the shape, a readable error, never a crash
         raise InvalidResponse(f"The Hub sent {what} in a shape jobtui cannot read: {exc}") from None
+
+
+def _parse_items(reader: Callable[[Any], T], payload: Any, what: str) -> list[T]:
+    """A JSON list read item by item: one odd item is skipped and logged, not fatal."""
+    if not isinstance(payload, list):
+        raise InvalidResponse(f"{what} is not a list")
+    items = []
+    for item in payload:
+        try:
+            items.append(reader(item))
+        except Exception as exc:  # one odd item must not cost the rest
+            log.warning("skipped an item of %s: %s", what, exc)
+    return items
 
 
 def _json(response: httpx2.Response) -> Any:
@@ -588,11 +590,10 @@ def _retry_after(value: str | None) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         pass
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    moment = _http_date(value)
+    if moment is None:
         return None
-    return max(0.0, (moment - datetime.now(moment.tzinfo)).total_seconds())
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
 def _network_message(exc: Exception, endpoint: str) -> str:

@@ -49,11 +49,6 @@ def parse_stage(value: object) -> JobStage | str:
         return text
 
 
-def is_live_stage(stage: str) -> bool:
-    """Whether a job in this stage may still change: every stage that is not terminal."""
-    return stage not in TERMINAL_STAGES
-
-
 def parse_timestamp(value: object) -> datetime | None:
     """ISO-8601 with or without fractional seconds or `Z`; naive times are UTC; junk is None."""
     if not isinstance(value, str):
@@ -290,12 +285,9 @@ class JobInfo:
         return f"{self.endpoint}/jobs/{self.owner.name}/{self.id}"
 
     @property
-    def stage(self) -> JobStage | str:
-        return self.status.stage
-
-    @property
     def is_live(self) -> bool:
-        return is_live_stage(self.status.stage)
+        """Whether the job may still change: every stage that is not terminal (so UPDATING)."""
+        return self.status.stage not in TERMINAL_STAGES
 
     @property
     def name(self) -> str | None:
