@@ -7,6 +7,9 @@ from typing import Any
 
 from jobtui.hub.models import JobInfo
 
+# What the Hub runs a job on when the spec names no flavor (as `hf jobs run` does).
+DEFAULT_FLAVOR = "cpu-basic"
+
 
 def rerun_spec(
     job: JobInfo,
@@ -29,7 +32,7 @@ def rerun_spec(
     spec["command"] = list(job.command or ())
     spec["arguments"] = list(job.arguments or ())
     spec["environment"] = dict(job.environment or {} if environment is None else environment)
-    spec["flavor"] = flavor or job.flavor or "cpu-basic"
+    spec["flavor"] = flavor or job.flavor or DEFAULT_FLAVOR
     if secrets:
         spec["secrets"] = dict(secrets)
     if job.timeout_seconds:

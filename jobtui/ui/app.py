@@ -157,7 +157,6 @@ class JobsApp(App[int]):
 
     def on_mount(self) -> None:
         self._main_mounted = True
-        self.list_pane.border_title = "Jobs"
         self.detail.border_title = "Details"
         self.log_pane.border_title = "Log"
         self.narrow = self.size.width < NARROW_WIDTH
@@ -447,11 +446,8 @@ class JobsApp(App[int]):
         ).lower()
         return needle in haystack
 
-    def _refilter(self, select_first: bool = False) -> None:
-        jobs = [job for job in self.store.sorted() if self.is_visible(job)]
-        self.table.show_jobs(jobs)
-        if select_first and self.table.row_count:
-            self.table.move_cursor(row=0)
+    def _refilter(self) -> None:
+        self.table.show_jobs(job for job in self.store if self.is_visible(job))  # it sorts
         self._sync_selection()
         self._refresh_headers()
 
@@ -478,12 +474,17 @@ class JobsApp(App[int]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
+        if event.value == self.filter_text:
+            return  # e.g. escape already cleared it
         self.filter_text = event.value
         self._refilter()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
-        self._refilter(select_first=True)
+        # Each keystroke already filtered the rows: enter only goes to the first of them.
+        if self.table.row_count:
+            self.table.move_cursor(row=0)
+        self._sync_selection()
         self.table.focus()
 
     def action_clear_filter(self) -> None:
@@ -520,7 +521,7 @@ class JobsApp(App[int]):
         self._switch_timer = self.set_timer(STREAM_SWITCH_DELAY, self._open_selected_log)
 
     def _open_selected_log(self) -> None:
-        job = self.store.get(self.selected_job_id or "")
+        job = self.selected_job()
         if job is not None and job.id != self._streaming_id:
             self._streaming_id = job.id
             self.stream_log(job)
@@ -546,20 +547,18 @@ class JobsApp(App[int]):
             log.exception("log stream failed")
             pane.set_state("error", f"internal error ({type(exc).__name__}: {exc})")
 
-    def _show_detail(self) -> None:
-        detail = self.detail
-        job = self.store.get(self.selected_job_id or "")
-        if job is None:
-            return
-        detail.show(describe(job, self.hardware.get(job.flavor or ""), self.now()))
+    def _show_detail(self, job: JobInfo | None = None) -> None:
+        job = job or self.selected_job()
+        if job is not None:
+            self.detail.show(describe(job, self.hardware.get(job.flavor or ""), self.now()))
 
     # ---- time passing ------------------------------------------------------------------
 
     def _tick(self) -> None:
         self._refresh_headers()
-        job = self.store.get(self.selected_job_id or "")
+        job = self.selected_job()
         if job is not None and job.is_live:
-            self._show_detail()  # the cost so far keeps growing
+            self._show_detail(job)  # the cost so far keeps growing
 
     def _refresh_times(self) -> None:
         self.table.refresh_times()

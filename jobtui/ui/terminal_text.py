@@ -14,7 +14,13 @@ from rich.ansi import AnsiDecoder
 from rich.style import Style
 from rich.text import Span, Text
 
-__all__ = ["clean_log_line", "clean_text", "log_line_to_text"]
+__all__ = [
+    "clean_log_line",
+    "clean_text",
+    "cleaned_line_to_text",
+    "log_line_to_text",
+    "without_colour",
+]
 
 ELLIPSIS = "…"
 TAB_SIZE = 8
@@ -209,6 +215,11 @@ def _decode_sgr(cleaned: str) -> Text:
     return Text("".join(plain), spans=spans, end="")
 
 
+def without_colour(cleaned: str) -> str:
+    """A cleaned log line without its SGR codes: the text that takes room on screen."""
+    return _SGR_RE.sub("", cleaned) if "\x1b" in cleaned else cleaned
+
+
 def log_line_to_text(line: str) -> Text:
     """Clean a log line and turn its SGR codes into styled spans of a Rich `Text`.
 
@@ -216,7 +227,11 @@ def log_line_to_text(line: str) -> Text:
     several times faster. The result has no newline, CR or tab (tabs are expanded to 8-cell stops)
     and `end=""`, so printing it does not add a blank line.
     """
-    cleaned = clean_log_line(line)
+    return cleaned_line_to_text(clean_log_line(line))
+
+
+def cleaned_line_to_text(cleaned: str) -> Text:
+    """`log_line_to_text` for a line that has already been through `clean_log_line`."""
     if "\x1b" in cleaned:
         text = _decode_sgr(cleaned)
     else:

@@ -18,9 +18,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from jobtui.hub.models import JobHardwareInfo, JobInfo
-from jobtui.hub.spec import rerun_spec
-from jobtui.ui.format import long_duration, shell_command
+from jobtui.hub.spec import DEFAULT_FLAVOR, rerun_spec
+from jobtui.ui.format import long_duration
 from jobtui.ui.terminal_text import clean_text
+from jobtui.ui.widgets.job_detail import add_source_rows
 
 
 def parse_environment(text: str) -> tuple[dict[str, str], str | None]:
@@ -97,7 +98,7 @@ class RerunScreen(ModalScreen[dict[str, Any] | None]):
                 yield Label("Flavor", classes="field")
                 yield Select(
                     self._flavor_options(),
-                    value=job.flavor or "cpu-basic",
+                    value=job.flavor or DEFAULT_FLAVOR,
                     allow_blank=False,
                     id="flavor",
                 )
@@ -130,11 +131,7 @@ class RerunScreen(ModalScreen[dict[str, Any] | None]):
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bold cyan", no_wrap=True, width=12)
         grid.add_column(overflow="fold")
-        if job.space_id:
-            grid.add_row("Space", Text(clean_text(job.space_id)))
-        else:
-            grid.add_row("Image", Text(clean_text(job.docker_image or "—")))
-        grid.add_row("Command", Text(clean_text(shell_command(job)) or "—"))
+        add_source_rows(grid, job)
         timeout = job.timeout_seconds
         grid.add_row(
             "Timeout", Text(long_duration(timeout) if timeout else "the Hub's default (30 min)")
@@ -157,7 +154,7 @@ class RerunScreen(ModalScreen[dict[str, Any] | None]):
 
     def _flavor_options(self) -> list[tuple[Text, str]]:
         options = [(flavor_label(f), name) for name, f in self.hardware.items()]
-        current = self.job.flavor or "cpu-basic"
+        current = self.job.flavor or DEFAULT_FLAVOR
         if current not in self.hardware:
             options.insert(0, (Text(clean_text(current)), current))
         return options

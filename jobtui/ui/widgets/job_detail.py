@@ -40,17 +40,22 @@ def _pairs(mapping: dict[str, str] | None) -> Text:
     )
 
 
-def describe(
-    job: JobInfo, flavor: JobHardwareInfo | None, now: datetime, *, canceling: bool = False
-) -> RenderableType:
+def add_source_rows(grid: Table, job: JobInfo) -> None:
+    """What runs: the image or Space, then the command, shell-quoted."""
+    if job.space_id:
+        grid.add_row("Space", Text(clean_text(job.space_id)))
+    else:
+        grid.add_row("Image", Text(clean_text(job.docker_image or "—")))
+    grid.add_row("Command", Text(clean_text(shell_command(job)) or "—"))
+
+
+def describe(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> RenderableType:
     """The detail of one job as a two-column grid. Every server string is cleaned."""
     grid = Table.grid(padding=(0, 1), expand=True)
     grid.add_column(style="bold cyan", no_wrap=True, width=12)
     grid.add_column(ratio=1, overflow="fold")
     stage = str(job.status.stage)
     stage_text = Text(clean_text(stage), style=stage_style(stage))
-    if canceling:
-        stage_text.append("  canceling…", style="bold yellow")
     title = Text(clean_text(job.display_name), style="bold")
     grid.add_row("Job", title)
     grid.add_row("Stage", stage_text)
@@ -71,9 +76,8 @@ def describe(
     else:
         hardware = Text(clean_text(job.flavor or "—"), style="bold")
     grid.add_row("Flavor", hardware)
-    spent = cost(job, flavor, now)
     label = "Cost so far" if job.is_live else "Cost"
-    grid.add_row(label[:12], Text(money(spent) if spent is not None else "—", style="yellow"))
+    grid.add_row(label, Text(money(cost(job, flavor, now)), style="yellow"))
     grid.add_row("Created", _when(job.created_at, now))
     grid.add_row("Started", _when(job.started_at, now))
     grid.add_row("Finished", _when(job.finished_at, now))
@@ -87,11 +91,7 @@ def describe(
                 f"total {long_duration(durations.total_secs)}"
             ),
         )
-    if job.space_id:
-        grid.add_row("Space", Text(clean_text(job.space_id)))
-    else:
-        grid.add_row("Image", Text(clean_text(job.docker_image or "—")))
-    grid.add_row("Command", Text(clean_text(shell_command(job)) or "—"))
+    add_source_rows(grid, job)
     if job.timeout_seconds:
         grid.add_row("Timeout", Text(long_duration(job.timeout_seconds)))
     grid.add_row("Environment", _pairs(job.environment))

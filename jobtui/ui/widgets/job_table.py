@@ -133,12 +133,11 @@ class JobTable(ScrollView, can_focus=True):
         self,
         *,
         clock: Callable[[], datetime] | None = None,
-        show_owner: bool = False,
         **kwargs: object,
     ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._clock = clock or (lambda: datetime.now(UTC))
-        self.show_owner = show_owner
+        self.show_owner = False  # an Owner column, when several namespaces are shown
         self._jobs: dict[str, JobInfo] = {}
         self._order: list[str] = []  # job ids, newest first
         self._rows: dict[str, Strip] = {}  # rendered rows, by job id

@@ -34,7 +34,6 @@ class LogPane(Vertical):
         self._pending: list[str] = []
         self._state = ("", "")
         self._empty_note = ""
-        self.max_lines = max_lines
         # Held, not queried: a stream or a flush may still report while the app shuts
         # down and the children are already gone.
         self._state_line = Static("", id="log-state")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Callable, Iterable
 
@@ -14,11 +13,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from jobtui.ui.terminal_text import clean_log_line, log_line_to_text
+from jobtui.ui.terminal_text import clean_log_line, cleaned_line_to_text, without_colour
 
 RENDER_CACHE_LINES = 2_000
-# Colour codes take no room on screen; tabs are expanded when drawn (widths stay approximate).
-_SGR = re.compile(r"\x1b\[[0-9;]*m")
 
 
 class LogView(ScrollView, can_focus=True):
@@ -62,11 +59,6 @@ class LogView(ScrollView, can_focus=True):
     def line_count(self) -> int:
         return len(self._lines)
 
-    @property
-    def lines(self) -> list[str]:
-        """The cleaned lines held, oldest first (SGR colour codes included)."""
-        return list(self._lines)
-
     def clear(self) -> None:
         self._lines.clear()
         self.written = 0
@@ -87,7 +79,8 @@ class LogView(ScrollView, can_focus=True):
         overflow = max(0, len(self._lines) + len(cleaned) - self.max_lines)
         self._lines.extend(cleaned)
         self._dropped += overflow
-        widest = max(cell_len(_SGR.sub("", line)) for line in cleaned[-self.max_lines :])
+        # Colour codes take no room; tabs are expanded when drawn (widths stay approximate).
+        widest = max(cell_len(without_colour(line)) for line in cleaned[-self.max_lines :])
         self._widest = max(self._widest, widest)
         if len(self._cache) > RENDER_CACHE_LINES:
             self._cache.clear()
@@ -120,7 +113,7 @@ class LogView(ScrollView, can_focus=True):
         absolute = self._dropped + index
         strip = self._cache.get(absolute)
         if strip is None:
-            text = log_line_to_text(self._lines[index])
+            text = cleaned_line_to_text(self._lines[index])
             strip = Strip(Segment.apply_style(text.render(self.app.console), style))
             self._cache[absolute] = strip
         return strip.crop_extend(scroll_x, scroll_x + width, style)
