@@ -186,7 +186,7 @@ class HubApi:
 
     async def logs(self, request: Request) -> Response:
         namespace, job_id = request.path_params["namespace"], request.path_params["job_id"]
-        self.world.logs(namespace, job_id)  # 403 / 404 before the stream starts
+        self.world.state(namespace, job_id)  # 403 / 404 before the stream starts
         tail_text = request.query_params.get("tail")
         if tail_text is not None and not tail_text.isdigit():
             raise BadRequest("tail must be a non-negative integer")
@@ -242,7 +242,7 @@ class HubApi:
 
     async def metrics(self, request: Request) -> Response:
         namespace, job_id = request.path_params["namespace"], request.path_params["job_id"]
-        state, _ = self.world.metrics(namespace, job_id)
+        state = self.world.state(namespace, job_id)
         if not state.live:
             return error_response(500, f"Job '{job_id}' is {state.stage}: it has no live metrics")
         events = self._metric_events(namespace, job_id)

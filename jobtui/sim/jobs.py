@@ -12,7 +12,7 @@ import random
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from jobtui.sim import cron
@@ -59,8 +59,13 @@ class Conflict(HubError):
 def iso(moment: float) -> str:
     """A Unix time as the Hub writes it: ISO-8601 UTC with milliseconds and a Z."""
     millis = round(moment * 1000)
-    stamp = datetime.fromtimestamp(millis // 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    return f"{stamp}.{millis % 1000:03d}Z"
+    return f"{_iso_second(millis // 1000)}.{millis % 1000:03d}Z"
+
+
+@lru_cache(maxsize=4096)
+def _iso_second(seconds: int) -> str:
+    # Every log event and listed job is stamped; a chatty log stamps many alike.
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def _seconds(span: float) -> int:
@@ -190,8 +195,8 @@ class Spec:
     def hardware(self) -> Flavor:
         return FLAVORS[self.flavor]
 
-    def to_json(self) -> dict[str, Any]:
-        """The spec's fields as they appear in a job object."""
+    def to_json(self, labels: Mapping[str, str]) -> dict[str, Any]:
+        """The spec's fields, with the job's labels, as they appear in a job object."""
         data: dict[str, Any] = (
             {"dockerImage": self.docker_image}
             if self.docker_image is not None
@@ -203,6 +208,8 @@ class Spec:
             environment=dict(self.environment),
             secrets=list(self.secret_names),
             flavor=self.flavor,
+            labels=dict(labels),
+            volumes=[dict(volume) for volume in self.volumes],
         )
         return data
 
@@ -361,9 +368,7 @@ class Job:
             data["startedAt"] = iso(state.started_at)
         if state.finished_at is not None:
             data["finishedAt"] = iso(state.finished_at)
-        data.update(self.spec.to_json())
-        data["labels"] = dict(self.labels)
-        data["volumes"] = [dict(volume) for volume in self.spec.volumes]
+        data.update(self.spec.to_json(self.labels))
         status: dict[str, Any] = {"stage": state.stage, "message": state.message}
         if self.spec.expose_ports:
             status["exposeUrls"] = [
@@ -410,9 +415,7 @@ class ScheduledJob:
     last_job: Job | None = None
 
     def to_json(self, now: float) -> dict[str, Any]:
-        job_spec = self.spec.to_json()
-        job_spec["labels"] = dict(self.labels)
-        job_spec["volumes"] = [dict(volume) for volume in self.spec.volumes]
+        job_spec = self.spec.to_json(self.labels)
         if self.spec.timeout_secs is not None:
             job_spec["timeout"] = self.spec.timeout_secs
         last = self.last_job

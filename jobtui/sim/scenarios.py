@@ -381,6 +381,7 @@ def demo(world: World, rng: random.Random, now: float) -> None:
     40 s in, one that leaves SCHEDULING after about 10 s, and a finished history."""
     scheduled = _scheduled_jobs(world, rng, now)
     jobs: list[tuple[Job, Recipe]] = []
+    finished: list[tuple[Job, Recipe]] = []  # what a finished job may be a rerun of
     for name, recipe_name, flavor, since, left in (*DEMO_LIVE, DEMO_FAILING):
         recipe = RECIPES[recipe_name]
         scheduling = 30.0 if since < 0 else rng.uniform(10, 90)
@@ -399,5 +400,6 @@ def demo(world: World, rng: random.Random, now: float) -> None:
         jobs.append((job, recipe))
     for index, stage in enumerate(DEMO_FINISHED):
         namespace = world.org if index % 5 == 2 else world.user
-        jobs.append(_finished_run(world, rng, now, stage, namespace, scheduled, jobs[7:]))
+        finished.append(_finished_run(world, rng, now, stage, namespace, scheduled, finished))
+    jobs += finished
     _link_last_runs(scheduled, jobs)

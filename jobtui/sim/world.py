@@ -15,7 +15,6 @@ from jobtui.sim import scenarios
 from jobtui.sim.hardware import FLAVORS
 from jobtui.sim.jobs import (
     DEFAULT_TIMEOUT_SECS,
-    LIVE_STAGES,
     BadRequest,
     Conflict,
     Forbidden,
@@ -41,16 +40,14 @@ def _label_filter(text: str) -> Callable[[Mapping[str, str]], bool]:
     return lambda labels: key in labels
 
 
-def _cursor(job: Job) -> str:
-    return f"{round(job.plan.created_at * 1000)}-{job.id}"
-
-
 def _sort_key(job: Job) -> tuple[int, str]:
     return round(job.plan.created_at * 1000), job.id
 
 
-def _first(pair: tuple[tuple[int, str], Job]) -> tuple[int, str]:
-    return pair[0]
+def _cursor(job: Job) -> str:
+    """Where the next page starts: the sort key of the last job on this one."""
+    created, job_id = _sort_key(job)
+    return f"{created}-{job_id}"
 
 
 class World:
@@ -83,8 +80,8 @@ class World:
         self.org_id = f"{self._rng.getrandbits(96):024x}"
         self._lock = threading.RLock()
         self._jobs: dict[str, Job] = {}
-        # Per namespace, (sort key, job) oldest first: a page is a slice, not a sort of all jobs.
-        self._by_age: dict[str, list[tuple[tuple[int, str], Job]]] = {}
+        # Per namespace, jobs oldest first (by _sort_key): a page is a slice, not a sort.
+        self._by_age: dict[str, list[Job]] = {}
         self._scheduled: dict[str, ScheduledJob] = {}
         if scenario == "demo":
             scenarios.demo(self, self._rng, clock())
@@ -162,7 +159,7 @@ class World:
                 canceled_at=canceled_at,
             )
             self._jobs[job.id] = job
-            bisect.insort(self._by_age.setdefault(namespace, []), (_sort_key(job), job), key=_first)
+            bisect.insort(self._by_age.setdefault(namespace, []), job, key=_sort_key)
             return job
 
     def add_scripted_job(
@@ -171,21 +168,15 @@ class World:
         lines: LogScript,
         *,
         run_secs: float,
-        scheduling_secs: float = 0.0,
-        outcome: str = "COMPLETED",
-        message: str | None = None,
-        command: Iterable[str] = ("python", "script.py"),
-        image: str = "python:3.12",
-        flavor: str = "cpu-basic",
-        labels: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
-        """Start now a job that prints exactly `lines` ((seconds after start, line) pairs)."""
+        """Start now a python:3.12 job that prints exactly `lines` ((seconds after start, line)
+        pairs), runs `run_secs` and completes."""
         now = self.clock()
-        plan = Plan(now, scheduling_secs, run_secs, outcome, message)
-        spec = spec_for_image(image, command, flavor=flavor)
+        plan = Plan(now, 0.0, run_secs, "COMPLETED")
+        spec = spec_for_image("python:3.12", ("python", "script.py"))
         fixed = sorted(lines, key=lambda item: item[0])
-        job = self.add_job(namespace, spec, plan, lambda: fixed, labels=labels)
-        return job.to_json(self.clock())
+        job = self.add_job(namespace, spec, plan, lambda: fixed)
+        return job.to_json(now)
 
     def _plan_for(self, spec: Spec, now: float) -> tuple[Plan, Callable[[], LogScript]]:
         """The created-job rules: echo and seq finish at once, sleep N runs N seconds, the rest
@@ -265,16 +256,18 @@ class World:
         wanted = {stage.upper() for stage in stages}
         matches = [_label_filter(text) for text in labels]
         now = self.clock()
-        with self._lock:
-            by_age = list(self._by_age.get(namespace, ()))
-        end = len(by_age)
+        start: tuple[int, str] | None = None
         if after is not None:
             created, _, job_id = after.partition("-")
             if not created.isdigit() or not job_id:
                 raise BadRequest(f"Invalid cursor {after!r}")
-            end = bisect.bisect_left(by_age, (int(created), job_id), key=_first)
+            start = (int(created), job_id)
+        with self._lock:
+            by_age = self._by_age.get(namespace, [])
+            end = len(by_age) if start is None else bisect.bisect_left(by_age, start, key=_sort_key)
+            older = by_age[:end]  # one copy, taken under the lock
         page: list[Job] = []
-        for _, job in reversed(by_age[:end]):
+        for job in reversed(older):
             if wanted and job.state(now).stage not in wanted:
                 continue
             if not all(match(job.labels) for match in matches):
@@ -289,9 +282,9 @@ class World:
         with self._lock:
             job = self._job(namespace, job_id)
             now = self.clock()
-            stage = job.state(now).stage
-            if stage not in LIVE_STAGES:
-                raise Conflict(f"Job '{job_id}' is already {stage} and cannot be canceled")
+            state = job.state(now)
+            if not state.live:
+                raise Conflict(f"Job '{job_id}' is already {state.stage} and cannot be canceled")
             job.canceled_at = now
             return job.to_json(now)
 
@@ -307,6 +300,10 @@ class World:
         job = self._job(namespace, job_id)
         job.labels = string_map(_labels_of(body), "labels")
         return job.to_json(self.clock())
+
+    def state(self, namespace: str, job_id: str) -> JobState:
+        """Where the job is now (raises 403/404 like every call on a job)."""
+        return self._job(namespace, job_id).state(self.clock())
 
     def logs(self, namespace: str, job_id: str, start: int = 0) -> LogView:
         return self._job(namespace, job_id).logs(self.clock(), start)
