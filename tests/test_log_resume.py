@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from jobtui.hub.client import _Resume
+from jobtui.hub.logs import _Resume
 from jobtui.hub.models import LogLine
 
 T0 = datetime(2026, 5, 12, 14, 0, tzinfo=UTC)

@@ -1,0 +1,247 @@
+"""A job as the Hub describes it (`JobInfo`) and the parts it is made of.
+
+Parsing is tolerant: unknown fields are ignored, missing optional fields are None, unknown
+stages are kept as plain strings, and a payload that cannot be a job raises `MalformedPayload`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from jobtui.hub.parsing import (
+    DEFAULT_ENDPOINT,
+    MalformedPayload,
+    _get,
+    _int_or_none,
+    _str_or_none,
+    _string_map,
+    _strings,
+    parse_timestamp,
+)
+
+
+class JobStage(enum.StrEnum):
+    """The stages the Hub documents. Other strings do occur (e.g. UPDATING) and are kept as-is."""
+
+    SCHEDULING = "SCHEDULING"
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    CANCELED = "CANCELED"
+    ERROR = "ERROR"
+    DELETED = "DELETED"
+
+
+TERMINAL_STAGES: frozenset[str] = frozenset(
+    {JobStage.COMPLETED, JobStage.CANCELED, JobStage.ERROR, JobStage.DELETED}
+)
+
+
+def parse_stage(value: object) -> JobStage | str:
+    """A known stage as `JobStage`, anything else as its upper-cased string."""
+    text = str(value or "UNKNOWN").strip().upper() or "UNKNOWN"
+    try:
+        return JobStage(text)
+    except ValueError:
+        return text
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    stage: JobStage | str
+    message: str | None = None
+    expose_urls: tuple[str, ...] | None = None
+    ssh_url: str | None = None
+
+    @classmethod
+    def from_api(cls, payload: object) -> JobStatus:
+        data = payload if isinstance(payload, Mapping) else {}
+        return cls(
+            stage=parse_stage(data.get("stage")),
+            message=_str_or_none(data.get("message")),
+            expose_urls=_strings(data.get("exposeUrls")),
+            ssh_url=_str_or_none(data.get("sshUrl")),
+        )
+
+
+@dataclass(frozen=True)
+class JobOwner:
+    id: str
+    name: str
+    type: str
+
+    @classmethod
+    def from_api(cls, payload: object, fallback_name: str = "") -> JobOwner:
+        data = payload if isinstance(payload, Mapping) else {}
+        return cls(
+            id=str(data.get("id") or ""),
+            name=str(data.get("name") or fallback_name),
+            type=str(data.get("type") or "user"),
+        )
+
+
+@dataclass(frozen=True)
+class JobDurations:
+    scheduling_secs: int | None = None
+    running_secs: int | None = None
+    total_secs: int | None = None
+
+    @classmethod
+    def from_api(cls, payload: Mapping[str, Any]) -> JobDurations:
+        return cls(
+            scheduling_secs=_int_or_none(_get(payload, "schedulingSecs", "scheduling_secs")),
+            running_secs=_int_or_none(_get(payload, "runningSecs", "running_secs")),
+            total_secs=_int_or_none(_get(payload, "totalSecs", "total_secs")),
+        )
+
+
+@dataclass(frozen=True)
+class JobInitiator:
+    type: str
+    id: str
+    name: str | None = None
+
+    @classmethod
+    def from_api(cls, payload: Mapping[str, Any]) -> JobInitiator:
+        return cls(
+            type=str(payload.get("type") or "unknown"),
+            id=str(payload.get("id") or ""),
+            name=_str_or_none(payload.get("name")),
+        )
+
+
+@dataclass(frozen=True)
+class Volume:
+    type: str
+    source: str
+    mount_path: str
+    revision: str | None = None
+    read_only: bool | None = None
+    path: str | None = None
+
+    @classmethod
+    def from_api(cls, payload: Mapping[str, Any]) -> Volume:
+        read_only = _get(payload, "readOnly", "read_only")
+        return cls(
+            type=str(payload.get("type") or "model"),
+            source=str(payload.get("source") or ""),
+            mount_path=str(_get(payload, "mountPath", "mount_path") or ""),
+            revision=_str_or_none(payload.get("revision")),
+            read_only=None if read_only is None else bool(read_only),
+            path=_str_or_none(payload.get("path")),
+        )
+
+    def to_api(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "type": self.type,
+            "source": self.source,
+            "mountPath": self.mount_path,
+        }
+        if self.revision is not None:
+            data["revision"] = self.revision
+        if self.read_only is not None:
+            data["readOnly"] = self.read_only
+        if self.path is not None:
+            data["path"] = self.path
+        return data
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    """One job as the Hub describes it. `raw` keeps the whole payload (rerun needs its spec)."""
+
+    id: str
+    created_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    docker_image: str | None
+    space_id: str | None
+    command: tuple[str, ...] | None
+    arguments: tuple[str, ...] | None
+    environment: dict[str, str] | None
+    secrets: tuple[str, ...] | None
+    flavor: str | None
+    labels: dict[str, str] | None
+    volumes: tuple[Volume, ...] | None
+    status: JobStatus
+    durations: JobDurations | None
+    owner: JobOwner
+    initiator: JobInitiator | None
+    endpoint: str = DEFAULT_ENDPOINT
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_api(
+        cls, payload: object, endpoint: str = DEFAULT_ENDPOINT, namespace: str = ""
+    ) -> JobInfo:
+        """Read a job object; `namespace` stands in for a missing owner name."""
+        if not isinstance(payload, Mapping):
+            raise MalformedPayload(f"expected a job object, got {type(payload).__name__}")
+        job_id = payload.get("id")
+        if not isinstance(job_id, str) or not job_id:
+            raise MalformedPayload("job object without an id")
+        secrets = payload.get("secrets")
+        if isinstance(secrets, Mapping):
+            secrets = list(secrets)
+        volumes = payload.get("volumes")
+        durations = payload.get("durations")
+        initiator = payload.get("initiator")
+        return cls(
+            id=job_id,
+            created_at=parse_timestamp(_get(payload, "createdAt", "created_at")),
+            started_at=parse_timestamp(_get(payload, "startedAt", "started_at")),
+            finished_at=parse_timestamp(_get(payload, "finishedAt", "finished_at")),
+            docker_image=_str_or_none(_get(payload, "dockerImage", "docker_image") or None),
+            space_id=_str_or_none(_get(payload, "spaceId", "space_id") or None),
+            command=_strings(payload.get("command")),
+            arguments=_strings(payload.get("arguments")),
+            environment=_string_map(payload.get("environment")),
+            secrets=_strings(secrets),
+            flavor=_str_or_none(payload.get("flavor")),
+            labels=_string_map(payload.get("labels")),
+            volumes=tuple(Volume.from_api(v) for v in volumes if isinstance(v, Mapping))
+            if isinstance(volumes, list) and volumes
+            else None,
+            status=JobStatus.from_api(payload.get("status")),
+            durations=JobDurations.from_api(durations) if isinstance(durations, Mapping) else None,
+            owner=JobOwner.from_api(payload.get("owner"), fallback_name=namespace),
+            initiator=JobInitiator.from_api(initiator) if isinstance(initiator, Mapping) else None,
+            endpoint=endpoint.rstrip("/"),
+            raw=dict(payload),
+        )
+
+    @property
+    def url(self) -> str:
+        return f"{self.endpoint}/jobs/{self.owner.name}/{self.id}"
+
+    @property
+    def is_live(self) -> bool:
+        """Whether the job may still change: every stage that is not terminal (so UPDATING)."""
+        return self.status.stage not in TERMINAL_STAGES
+
+    @property
+    def name(self) -> str | None:
+        """The job's display name, `labels["name"]`, when it has one."""
+        return (self.labels or {}).get("name") or None
+
+    @property
+    def short_id(self) -> str:
+        return self.id[:8]
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.short_id
+
+    @property
+    def image(self) -> str:
+        """The Docker image, or the Space as `hf.co/spaces/...` (what `hf jobs run` takes)."""
+        if self.space_id:
+            return f"hf.co/spaces/{self.space_id}"
+        return self.docker_image or ""
+
+    @property
+    def timeout_seconds(self) -> int | None:
+        return _int_or_none(_get(self.raw, "timeoutSeconds", "timeout"))
