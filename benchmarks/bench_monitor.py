@@ -31,8 +31,8 @@ from textual.pilot import Pilot
 
 from jobtui.hub import HubClient, JobInfo, Token
 from jobtui.hub.models import JobDurations
+from jobtui.monitor.store import JobStore
 from jobtui.sim import SimulatedHub, scenarios
-from jobtui.store import JobStore
 from jobtui.ui.app import JobsApp
 from jobtui.ui.widgets.log_view import LogView
 
@@ -70,7 +70,7 @@ async def list_figures(url: str, token: str, jobs: int) -> None:
     app = JobsApp(client, interval=3600)
     started = time.perf_counter()
     async with app.run_test(size=(160, 48)) as pilot:
-        await until(pilot, lambda: app.table.row_count > 0)
+        await until(pilot, lambda: app.main_screen.table.row_count > 0)
         first_rows = time.perf_counter() - started
         await until(pilot, lambda: app.freshness.last_ok is not None)
         await pilot.pause(0.2)
@@ -83,7 +83,7 @@ async def list_figures(url: str, token: str, jobs: int) -> None:
         # 1% of the jobs, spread over the list, not the selected one: a change to that one
         # also redraws the detail pane, measured on its own below.
         step = max(1, len(app.store) // max(1, jobs // 100))
-        sample = [j for j in app.store.sorted()[1::step] if j.id != app.selected_job_id]
+        sample = [j for j in app.store.sorted()[1::step] if j.id != app.main_screen.selected_job_id]
         ui_times, apply_times, idle_frames = [], [], []
         for _ in range(5):
             begin = time.perf_counter()
@@ -100,7 +100,7 @@ async def list_figures(url: str, token: str, jobs: int) -> None:
             ]
             diff = app.store.update(changed)
             begin = time.perf_counter()
-            app._apply_diff(diff)
+            app.main_screen.apply(diff)
             applied = time.perf_counter()
             await pilot.pause(0)  # let the frame that shows it be drawn
             ui_times.append(time.perf_counter() - begin)
@@ -114,7 +114,7 @@ async def list_figures(url: str, token: str, jobs: int) -> None:
             f"a full frame with no change:    {statistics.median(idle_frames) * 1000:7.1f} ms"
             "   (Textual redrawing the whole 160x48 screen, whatever the job count)"
         )
-        selected = app.store.get(app.selected_job_id or "")
+        selected = app.store.get(app.main_screen.selected_job_id or "")
         detail_times = []
         for round_ in range(5):
             assert selected is not None
@@ -122,16 +122,15 @@ async def list_figures(url: str, token: str, jobs: int) -> None:
                 selected, durations=JobDurations(scheduling_secs=5, running_secs=90 + round_)
             )
             begin = time.perf_counter()
-            app._apply_diff(app.store.update([changed_one]))
+            app.main_screen.apply(app.store.update([changed_one]))
             await pilot.pause(0)
             detail_times.append(time.perf_counter() - begin)
         print(
             f"the selected job changing:      {statistics.median(detail_times) * 1000:7.1f} ms"
             "   (its row and the detail pane redrawn)"
         )
-        assert app._sync is not None
         begin = time.perf_counter()
-        await app._sync.poll()  # a quick poll: newest page + live jobs over HTTP
+        await app.poller.poll_once()  # a quick poll: newest page + live jobs over HTTP
         print(f"quick poll over HTTP, total:    {(time.perf_counter() - begin) * 1000:7.1f} ms")
 
 
@@ -160,7 +159,7 @@ async def log_figures(hub: SimulatedHub, lines: int, seconds: float) -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         await until(pilot, lambda: app.freshness.last_ok is not None)
         view = app.query_one(LogView)
-        app.table.move_cursor(row=app.table.get_row_index(job["id"]))
+        app.main_screen.table.move_cursor(row=app.main_screen.table.get_row_index(job["id"]))
         await until(pilot, lambda: view.written > 0, timeout=30)
         started = time.perf_counter()
         first = view.written

@@ -64,26 +64,35 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--bell", action="store_true", help="ring the terminal bell when a job fails"
     )
+    # Named here for --help only: `jobtui sim` has a parser of its own (see main), so the
+    # monitor never imports the simulator, uvicorn or starlette.
     commands = parser.add_subparsers(dest="command", metavar="{sim}")
-    sim = commands.add_parser(
-        "sim",
-        help="serve a simulated Hub (the Jobs API) on loopback",
+    commands.add_parser("sim", help="serve a simulated Hub (the Jobs API) on loopback")
+    return parser
+
+
+def build_sim_parser() -> argparse.ArgumentParser:
+    from jobtui.sim.cli import add_arguments
+
+    parser = argparse.ArgumentParser(
+        prog="jobtui sim",
         description="Serve a simulated Hugging Face Hub that speaks the Jobs API. "
         "Jobs live, log and finish in real time; no command is ever executed.",
     )
-    from jobtui.sim.cli import add_arguments
-
-    add_arguments(sim)
+    add_arguments(parser)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command == "sim":
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["sim"]:
         from jobtui.sim.cli import run
 
-        return run(args)
+        return run(build_sim_parser().parse_args(argv[1:]))
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "sim":  # options before it: `jobtui --demo sim` and the like
+        parser.error("`sim` takes no monitor options: run `jobtui sim --help`")
     return run_monitor(parser, args)
 
 

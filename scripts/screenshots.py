@@ -50,7 +50,7 @@ async def settle(pilot: Pilot[object], condition: Callable[[], bool], timeout: f
 
 async def loaded(pilot: Pilot[object], app: JobsApp) -> None:
     def rows_and_log() -> bool:
-        return app.freshness.last_ok is not None and app._streaming_id is not None
+        return app.freshness.last_ok is not None and app.main_screen.log_pane.job_id is not None
 
     await settle(pilot, rows_and_log)
 
@@ -58,12 +58,14 @@ async def loaded(pilot: Pilot[object], app: JobsApp) -> None:
 async def select(pilot: Pilot[object], app: JobsApp, stage: str) -> None:
     """Move the cursor to the first job in `stage` and wait for its log."""
     target = next(
-        job_id for job_id in app.table.job_ids() if app.store.get(job_id).status.stage == stage
+        job_id
+        for job_id in app.main_screen.table.job_ids()
+        if app.store.get(job_id).status.stage == stage
     )
-    app.table.move_cursor(row=app.table.get_row_index(target))
+    app.main_screen.table.move_cursor(row=app.main_screen.table.get_row_index(target))
 
     def its_log_is_in() -> bool:
-        return app._streaming_id == target and app.query_one(LogView).line_count > 0
+        return app.main_screen.log_pane.job_id == target and app.query_one(LogView).line_count > 0
 
     await settle(pilot, its_log_is_in)
 

@@ -35,8 +35,8 @@ async def start(api: HubClient, command: list[str], name: str, **extra: Any) -> 
 async def open_on(pilot: Pilot[object], app: JobsApp, job_id: str) -> None:
     """Wait for the list, then put the cursor on `job_id`."""
     await wait_for(pilot, lambda: app.freshness.last_ok is not None and job_id in app.store)
-    app.table.move_cursor(row=app.table.get_row_index(job_id))
-    await wait_for(pilot, lambda: app.selected_job_id == job_id)
+    app.main_screen.table.move_cursor(row=app.main_screen.table.get_row_index(job_id))
+    await wait_for(pilot, lambda: app.main_screen.selected_job_id == job_id)
 
 
 def stage_of(app: JobsApp, job_id: str) -> str:
@@ -56,7 +56,7 @@ async def test_cancel_confirmed_cancels_the_job(hub: SimulatedHub, api: HubClien
         assert app.screen.focused is not None and app.screen.focused.id == "keep"
         await pilot.press("y")
         await wait_for(pilot, lambda: stage_of(app, nap.id) == "CANCELED")
-        assert app.table.cells(nap.id)["stage"].plain == "canceled"
+        assert app.main_screen.table.cells(nap.id)["stage"].plain == "canceled"
     assert posts(hub, f"/{nap.id}/cancel") == 1
     assert (await api.inspect_job((await api.whoami()).name, nap.id)).status.stage == "CANCELED"
 
@@ -113,7 +113,7 @@ async def test_marked_jobs_are_canceled_after_one_confirmation(
         for nap in naps:
             await open_on(pilot, app, nap.id)
             await pilot.press("space")
-        assert app.table.marked == {nap.id for nap in naps}
+        assert app.main_screen.table.marked == {nap.id for nap in naps}
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(app.screen, CancelScreen))
         text = screen_text(app)
@@ -121,7 +121,7 @@ async def test_marked_jobs_are_canceled_after_one_confirmation(
         assert all(f"marked-{n}" in text for n in range(3))
         await pilot.press("y")
         await wait_for(pilot, lambda: all(stage_of(app, nap.id) == "CANCELED" for nap in naps))
-        assert not app.table.marked
+        assert not app.main_screen.table.marked
     assert posts(hub, "/cancel") == 3
 
 
@@ -136,9 +136,9 @@ async def test_a_failed_cancel_shows_the_reason_and_the_job_stays(
         hub.faults.fail("POST", f"/api/jobs/.*/{nap.id}/cancel", 500, times=9, message="sched down")
         await pilot.press("c", "y")
         await wait_for(pilot, lambda: notices.said("Could not cancel sturdy", "sched down"))
-        await wait_for(pilot, lambda: nap.id not in app.table.canceling)
+        await wait_for(pilot, lambda: nap.id not in app.main_screen.table.canceling)
         assert stage_of(app, nap.id) in ("SCHEDULING", "RUNNING")
-        assert app.table.cells(nap.id)["stage"].plain != "canceling…"
+        assert app.main_screen.table.cells(nap.id)["stage"].plain != "canceling…"
         before = app.freshness.last_ok
         await wait_for(pilot, lambda: app.freshness.last_ok != before)  # still polling
 
@@ -192,9 +192,13 @@ async def test_rerun_fills_secrets_from_env_and_typing(
         assert not run_button.disabled
         await pilot.press("ctrl+s", "ctrl+s")
         await wait_for(pilot, lambda: not isinstance(app.screen, RerunScreen))
-        await wait_for(pilot, lambda: app.selected_job_id not in (None, source.id), timeout=10)
-        new_id = app.selected_job_id
-        await wait_for(pilot, lambda: app._streaming_id == new_id)
+        await wait_for(
+            pilot,
+            lambda: app.main_screen.selected_job_id not in (None, source.id),
+            timeout=10,
+        )
+        new_id = app.main_screen.selected_job_id
+        await wait_for(pilot, lambda: app.main_screen.log_pane.job_id == new_id)
         seen.append(all_text(app))
     ns = (await api.whoami()).name
     assert posts(hub, f"/api/jobs/{ns}") == 2, "the original and exactly one rerun"
@@ -230,8 +234,8 @@ async def test_rerun_can_drop_a_missing_secret_and_change_flavor_and_env(
         screen.query_one("#environment").text = "EPOCHS=5"  # type: ignore[attr-defined]
         await pilot.pause(0.1)
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: app.selected_job_id not in (None, source.id))
-        new_id = app.selected_job_id
+        await wait_for(pilot, lambda: app.main_screen.selected_job_id not in (None, source.id))
+        new_id = app.main_screen.selected_job_id
     new = await api.inspect_job((await api.whoami()).name, new_id or "")
     assert new.flavor == "t4-small"
     assert new.environment == {"EPOCHS": "5"}
@@ -255,10 +259,10 @@ async def test_a_failed_rerun_shows_the_reason_and_creates_nothing(
         await wait_for(pilot, lambda: isinstance(app.screen, RerunScreen))
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: notices.said("Rerun failed", "no capacity"))
-        assert app.selected_job_id == source.id
+        assert app.main_screen.selected_job_id == source.id
         assert LOCAL_SECRET not in all_text(app)
         await pilot.press("j")  # the app keeps working
-        await wait_for(pilot, lambda: app.selected_job_id != source.id)
+        await wait_for(pilot, lambda: app.main_screen.selected_job_id != source.id)
     assert len(await api.list_jobs(ns)) == before
     assert posts(hub, f"/api/jobs/{ns}") == 2, "the source job, then one failed rerun"
 
@@ -276,14 +280,14 @@ async def test_n_switches_namespace_then_shows_all_with_owners(hub: SimulatedHub
     app = make_app(hub)
     async with app.run_test(size=(160, 40)) as pilot:
         await wait_for(pilot, lambda: app.freshness.last_ok is not None)
-        user, org = app.namespaces
-        owners = lambda: {app.store.get(j).owner.name for j in app.table.job_ids()}  # type: ignore[union-attr]  # noqa: E731
+        user, org = app.main_screen.listing.namespaces
+        owners = lambda: {app.store.get(j).owner.name for j in app.main_screen.table.job_ids()}  # type: ignore[union-attr]  # noqa: E731
         assert owners() == {user}
         await pilot.press("n")
         await wait_for(pilot, lambda: owners() == {org})
         await pilot.press("n")
         await wait_for(pilot, lambda: owners() == {user, org})
-        assert "owner" in [column.key for column in app.table.columns]
+        assert "owner" in [column.key for column in app.main_screen.table.columns]
         await pilot.press("n")
         await wait_for(pilot, lambda: owners() == {user})
 
@@ -291,8 +295,8 @@ async def test_n_switches_namespace_then_shows_all_with_owners(hub: SimulatedHub
 async def test_y_and_shift_y_copy_the_id_and_url(hub: SimulatedHub) -> None:
     app = make_app(hub)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: app.selected_job_id is not None)
-        job = app.selected_job()
+        await wait_for(pilot, lambda: app.main_screen.selected_job_id is not None)
+        job = app.main_screen.selected_job()
         assert job is not None
         await pilot.press("y")
         assert app.clipboard == job.id

@@ -29,7 +29,7 @@ async def test_rows_appear_newest_first_with_details(hub: SimulatedHub, api: Hub
     app = make_app(hub)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_for(pilot, lambda: app.freshness.last_ok is not None)
-        assert app.table.job_ids() == expected
+        assert app.main_screen.table.job_ids() == expected
         await wait_for(pilot, lambda: "Owner" in screen_text(app))
         text = screen_text(app)
         assert "running" in text and "updated" in text
@@ -38,19 +38,19 @@ async def test_rows_appear_newest_first_with_details(hub: SimulatedHub, api: Hub
 async def test_new_job_appears_without_moving_the_cursor(hub: SimulatedHub, api: HubClient) -> None:
     app = make_app(hub)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: app.table.row_count > 5)
+        await wait_for(pilot, lambda: app.main_screen.table.row_count > 5)
         await pilot.press("down", "down", "down")
-        chosen = app.table.selected_job_id
+        chosen = app.main_screen.table.selected_job_id
         assert chosen is not None
         ns = (await api.whoami()).name
         new = await api.run_job(
             ns,
             {"dockerImage": "alpine", "command": ["sleep", "30"], "labels": {"name": "fresh"}},
         )
-        await wait_for(pilot, lambda: new.id in app.table.job_ids(), timeout=5)
-        assert app.table.job_ids()[0] == new.id, "the newest job is on top"
-        assert app.table.selected_job_id == chosen
-        assert app.selected_job_id == chosen
+        await wait_for(pilot, lambda: new.id in app.main_screen.table.job_ids(), timeout=5)
+        assert app.main_screen.table.job_ids()[0] == new.id, "the newest job is on top"
+        assert app.main_screen.table.selected_job_id == chosen
+        assert app.main_screen.selected_job_id == chosen
 
 
 async def test_a_finishing_job_updates_its_row_in_place(hub: SimulatedHub, api: HubClient) -> None:
@@ -61,8 +61,8 @@ async def test_a_finishing_job_updates_its_row_in_place(hub: SimulatedHub, api: 
     )
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: app.freshness.last_ok is not None)
-        assert nap.id in app.table.job_ids()
-        rows = app.table.row_count
+        assert nap.id in app.main_screen.table.job_ids()
+        rows = app.main_screen.table.row_count
         await wait_for(
             pilot,
             lambda: (
@@ -72,8 +72,8 @@ async def test_a_finishing_job_updates_its_row_in_place(hub: SimulatedHub, api: 
             timeout=8,
         )
         await pilot.pause(0.1)
-        assert app.table.cells(nap.id)["stage"].plain == "completed"
-        assert app.table.row_count == rows
+        assert app.main_screen.table.cells(nap.id)["stage"].plain == "completed"
+        assert app.main_screen.table.row_count == rows
 
 
 async def test_detail_shows_owner_flavor_status_and_price(
@@ -93,8 +93,8 @@ async def test_detail_shows_owner_flavor_status_and_price(
     )
     app = make_app(hub)
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_for(pilot, lambda: job.id in app.table.job_ids())
-        app.table.move_cursor(row=app.table.get_row_index(job.id))
+        await wait_for(pilot, lambda: job.id in app.main_screen.table.job_ids())
+        app.main_screen.table.move_cursor(row=app.main_screen.table.get_row_index(job.id))
         await wait_for(pilot, lambda: "detail-me" in screen_text(app))
         await wait_for(pilot, lambda: "$1.00/hour" in screen_text(app))
         text = screen_text(app)
@@ -112,7 +112,7 @@ async def test_log_tail_shows_an_echo_jobs_text(hub: SimulatedHub, api: HubClien
     )
     app = make_app(hub)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: app.table.selected_job_id == job.id)
+        await wait_for(pilot, lambda: app.main_screen.table.selected_job_id == job.id)
         await wait_for(pilot, lambda: "hello from the log pane" in screen_text(app))
         await wait_for(pilot, lambda: "ended" in screen_text(app))
 
@@ -124,8 +124,8 @@ async def test_running_job_streams_and_switching_closes_the_old_stream(
     running = [j for j in await api.list_jobs(ns, stages=["RUNNING"])]
     app = make_app(hub)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: running[0].id in app.table.job_ids())
-        app.table.move_cursor(row=app.table.get_row_index(running[0].id))
+        await wait_for(pilot, lambda: running[0].id in app.main_screen.table.job_ids())
+        app.main_screen.table.move_cursor(row=app.main_screen.table.get_row_index(running[0].id))
         view = app.query_one(LogView)
         await wait_for(pilot, lambda: view.line_count > 0)
         await wait_for(pilot, lambda: "streaming" in screen_text(app))
@@ -133,8 +133,8 @@ async def test_running_job_streams_and_switching_closes_the_old_stream(
             w for w in app.workers if w.group == "logs" and not w.is_finished
         ]
         assert len(log_workers()) == 1
-        app.table.move_cursor(row=app.table.get_row_index(running[1].id))
-        await wait_for(pilot, lambda: app._streaming_id == running[1].id)
+        app.main_screen.table.move_cursor(row=app.main_screen.table.get_row_index(running[1].id))
+        await wait_for(pilot, lambda: app.main_screen.log_pane.job_id == running[1].id)
         await wait_for(pilot, lambda: len(log_workers()) == 1)
         assert log_workers()[0].is_running
 
@@ -143,20 +143,20 @@ async def test_filter_narrows_and_selects_the_first_match(hub: SimulatedHub) -> 
     app = make_app(hub)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: app.freshness.last_ok is not None)
-        everything = app.table.row_count
+        everything = app.main_screen.table.row_count
         await pilot.press("slash")
         await pilot.press(*"h200")
-        await wait_for(pilot, lambda: app.table.row_count < everything)
-        for job_id in app.table.job_ids():
+        await wait_for(pilot, lambda: app.main_screen.table.row_count < everything)
+        for job_id in app.main_screen.table.job_ids():
             job = app.store.get(job_id)
             assert job is not None and "h200" in (job.flavor or "")
         await pilot.press("end")  # move the input cursor; the table keeps its rows
         await pilot.press("enter")
-        assert app.table.has_focus
-        assert app.table.cursor_row == 0
-        assert app.selected_job_id == app.table.job_ids()[0]
+        assert app.main_screen.table.has_focus
+        assert app.main_screen.table.cursor_row == 0
+        assert app.main_screen.selected_job_id == app.main_screen.table.job_ids()[0]
         await pilot.press("escape")
-        await wait_for(pilot, lambda: app.table.row_count == everything)
+        await wait_for(pilot, lambda: app.main_screen.table.row_count == everything)
 
 
 async def test_live_only_toggle(hub: SimulatedHub) -> None:
@@ -166,22 +166,24 @@ async def test_live_only_toggle(hub: SimulatedHub) -> None:
         await pilot.press("a")
         await wait_for(
             pilot,
-            lambda: all(app.store.get(j).is_live for j in app.table.job_ids()),  # type: ignore[union-attr]
+            lambda: all(app.store.get(j).is_live for j in app.main_screen.table.job_ids()),  # type: ignore[union-attr]
         )
-        assert app.table.row_count > 0
+        assert app.main_screen.table.row_count > 0
         await pilot.press("a")
-        mine = [job for job in app.store if job.owner.name == app.shown_namespace]
-        await wait_for(pilot, lambda: app.table.row_count == len(mine))
+        mine = [
+            job for job in app.store if job.owner.name == app.main_screen.listing.shown_namespace
+        ]
+        await wait_for(pilot, lambda: app.main_screen.table.row_count == len(mine))
 
 
 async def test_offline_then_back_by_itself(hub: SimulatedHub) -> None:
     app = make_app(hub)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: app.freshness.last_ok is not None)
-        rows = app.table.row_count
+        rows = app.main_screen.table.row_count
         hub.stop()
         await wait_for(pilot, lambda: "OFFLINE" in screen_text(app), timeout=10)
-        assert app.table.row_count == rows, "the last good data stays on screen"
+        assert app.main_screen.table.row_count == rows, "the last good data stays on screen"
         assert "retrying in" in screen_text(app)
         hub.start()
         await wait_for(pilot, lambda: "OFFLINE" not in screen_text(app), timeout=15)
@@ -196,7 +198,7 @@ async def test_hostile_log_line_renders_as_harmless_text(hub: SimulatedHub, api:
     )
     app = make_app(hub)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: app.table.selected_job_id == job.id)
+        await wait_for(pilot, lambda: app.main_screen.table.selected_job_id == job.id)
         await wait_for(pilot, lambda: "before" in screen_text(app))
         assert "after" in screen_text(app)
         raw = screen_ansi(app)
@@ -210,10 +212,10 @@ async def test_a_marked_row_colours_only_its_mark(hub: SimulatedHub) -> None:
     app = make_app(hub)
     async with app.run_test(size=(160, 40)) as pilot:
         await wait_for(pilot, lambda: app.freshness.last_ok is not None)
-        job_id = app.table.job_ids()[3]
-        app.table.toggle_mark(job_id)
-        name = app.table.cells(job_id)["name"].plain
-        segments = list(app.table.render_line(1 + 3))  # the header is line 0
+        job_id = app.main_screen.table.job_ids()[3]
+        app.main_screen.table.set_flags({job_id}, ())
+        name = app.main_screen.table.cells(job_id)["name"].plain
+        segments = list(app.main_screen.table.render_line(1 + 3))  # the header is line 0
         mark = next(seg for seg in segments if seg.text.strip())
         assert mark.text.strip() == "●" and mark.style is not None and mark.style.color
         name_segment = next(seg for seg in segments if name in seg.text)
@@ -239,12 +241,13 @@ async def test_a_clock_tick_while_quitting_does_not_crash(hub: SimulatedHub) -> 
         live = lambda: [job for job in app.store if job.is_live]  # noqa: E731
         await wait_for(pilot, lambda: bool(live()))
         job_id = live()[0].id
-        app.table.move_cursor(row=app.table.get_row_index(job_id))
-        await wait_for(pilot, lambda: app.selected_job_id == job_id)
-        await app.detail.remove_children()
-        await app.log_pane.remove_children()
-        app._tick()
-        app.log_pane.set_state("ended", "")
-        app.log_pane.add("one more line")
-        app.log_pane.flush()
+        app.main_screen.table.move_cursor(row=app.main_screen.table.get_row_index(job_id))
+        await wait_for(pilot, lambda: app.main_screen.selected_job_id == job_id)
+        await app.main_screen.detail.remove_children()
+        await app.main_screen.log_pane.remove_children()
+        app.main_screen.refresh_headers()
+        app.main_screen.show_detail()
+        app.main_screen.log_pane.set_state("ended", "")
+        app.main_screen.log_pane.add("one more line")
+        app.main_screen.log_pane.flush()
     assert app.return_code in (0, None)

@@ -9,8 +9,9 @@ import pytest
 
 from jobtui.hub import HubClient, HubError, Token
 from jobtui.hub.models import JobInfo
+from jobtui.monitor.store import JobStore, StoreDiff
+from jobtui.monitor.sync import JobSync
 from jobtui.sim import SimulatedHub
-from jobtui.store import JobStore, JobSync, StoreDiff
 
 
 def job(job_id: str, stage: str = "RUNNING", owner: str = "alice", **extra: Any) -> JobInfo:
@@ -61,52 +62,67 @@ async def test_first_load_shows_each_page_as_it_arrives(
     client: HubClient, hub: SimulatedHub
 ) -> None:
     ns = (await client.whoami()).name
-    early: list[StoreDiff] = []
     store = JobStore()
-    sync = JobSync(client, store, [ns], on_change=early.append)
-    diff = await sync.poll()
+    sync = JobSync(client, store, [ns])
+    early = await poll(sync)
     total = len(await client.list_jobs(ns))
     pages = -(-total // 25)
     assert len(early) == pages, "one diff per page; the final listing only confirms them"
     assert all(0 < len(page.added) <= 25 for page in early)
     assert len(store) == total
     assert sum(len(page.added) for page in early) == total
-    assert not diff.added and not diff.removed
-    later = await sync.poll()
-    assert not later.added
-    assert len(early) == pages + (1 if later else 0), "later polls report one diff each"
+    later = await poll(sync)
+    assert not any(diff.added for diff in later)
+    assert len(later) <= 1, "later polls report one diff each"
 
 
 async def test_quick_polls_see_new_and_finished_jobs(client: HubClient, hub: SimulatedHub) -> None:
     ns = (await client.whoami()).name
     store = JobStore()
     sync = JobSync(client, store, [ns], full_every=100)
-    await sync.poll()
+    await poll(sync)
     nap = await client.run_job(ns, {"dockerImage": "alpine", "command": ["sleep", "60"]})
     echo = await client.run_job(ns, {"dockerImage": "alpine", "command": ["echo", "hi"]})
-    diff = await sync.poll()
+    diff = sum(await poll(sync), StoreDiff())
     assert {nap.id, echo.id} <= {j.id for j in diff.added}
     await client.cancel_job(ns, nap.id)
     requests_before = len(hub.faults.requests)
-    diff = await sync.poll()
+    diff = sum(await poll(sync), StoreDiff())
     assert store.get(nap.id).status.stage == "CANCELED"  # type: ignore[union-attr]
     assert any(c.job.id == nap.id and c.after == "CANCELED" for c in diff.stage_changes)
     # A quick poll reads the newest page, the live jobs and the one that left: not everything.
     assert len(hub.faults.requests) - requests_before < 10
 
 
-async def test_a_poll_failing_half_way_keeps_what_it_read(
+async def test_one_broken_namespace_does_not_hold_back_the_others(
     client: HubClient, hub: SimulatedHub
 ) -> None:
     account = await client.whoami()
-    told: list[StoreDiff] = []
+    org = account.orgs[0]
     store = JobStore()
-    sync = JobSync(client, store, account.namespaces, on_change=told.append)
-    hub.faults.fail("GET", f"/api/jobs/{account.orgs[0]}", 503, times=50)
-    with pytest.raises(HubError):
-        await sync.poll()
+    sync = JobSync(client, store, [org, account.name])  # the broken one first
+    hub.faults.fail("GET", f"/api/jobs/{org}", 503, times=50)
+    told = await poll(sync)
     mine = {job.id for diff in told for job in diff.added}
     assert mine and mine == {job.id for job in store}, "the user's jobs reached the screen"
+    assert org in sync.failing and account.name not in sync.failing
     hub.faults.clear()
-    await sync.poll()
-    assert any(job.owner.name == account.orgs[0] for job in store), "retried as a full listing"
+    await poll(sync)
+    assert any(job.owner.name == org for job in store), "retried as a full listing"
+    assert not sync.failing
+
+
+async def test_a_poll_raises_only_when_no_namespace_answers(
+    client: HubClient, hub: SimulatedHub
+) -> None:
+    account = await client.whoami()
+    sync = JobSync(client, JobStore(), account.namespaces)
+    for namespace in account.namespaces:
+        hub.faults.fail("GET", f"/api/jobs/{namespace}", 503, times=50)
+    with pytest.raises(HubError):
+        await poll(sync)
+
+
+async def poll(sync: JobSync) -> list[StoreDiff]:
+    """One poll, every piece it yields."""
+    return [diff async for diff in sync.poll()]

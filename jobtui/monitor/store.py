@@ -1,17 +1,12 @@
-"""Jobs in memory, kept in step with the Hub by polls that each yield a diff. No Textual here."""
+"""Jobs in memory, and the diffs that say what a poll changed."""
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
-from jobtui.hub.client import HubClient
-from jobtui.hub.errors import ForbiddenError, NotFoundError
-from jobtui.hub.models import JobInfo, JobStage
-
-LIVE_QUERY = (JobStage.SCHEDULING, JobStage.RUNNING)
+from jobtui.hub.models import JobInfo
 
 
 @dataclass(frozen=True)
@@ -121,78 +116,3 @@ class JobStore:
         for job_id in removed:
             del self._jobs[job_id]
         return self.update(jobs) + StoreDiff(removed=removed)
-
-
-@dataclass
-class JobSync:
-    """Polls the Hub into a store, cheaply: a full listing now and then, and in between
-    only what can have changed (the newest page, the live jobs, and jobs that just left
-    the live set).
-    """
-
-    client: HubClient
-    store: JobStore
-    namespaces: Sequence[str]
-    full_every: int = 12
-    on_change: Callable[[StoreDiff], None] | None = None
-    """Called with each piece of a poll as soon as the store has it: a page of the first
-    listing, then each namespace. A poll that fails half-way loses nothing already read."""
-    refused: dict[str, str] = field(default_factory=dict, init=False)
-    _polls: int = field(default=0, init=False)
-    _full_due: bool = field(default=True, init=False)
-    _inspecting: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8), init=False)
-
-    async def poll(self) -> StoreDiff:
-        """One poll of every namespace. Raises HubError if the Hub cannot be read.
-
-        A namespace the token may not list (403, 404) is skipped and named in `refused`.
-        """
-        self._polls += 1
-        full = self._full_due or self._polls % self.full_every == 0
-        diff = StoreDiff()
-        for namespace in self.namespaces:
-            try:
-                part = await (self._full(namespace) if full else self._quick(namespace))
-            except (ForbiddenError, NotFoundError) as exc:
-                self.refused[namespace] = str(exc)
-                continue
-            self.refused.pop(namespace, None)
-            self._tell(part)
-            diff += part
-        # Until a full listing has gone through, the next poll is a full one again.
-        self._full_due = False
-        return diff
-
-    def _tell(self, diff: StoreDiff) -> None:
-        if self.on_change is not None and diff:
-            self.on_change(diff)
-
-    async def _full(self, namespace: str) -> StoreDiff:
-        jobs: list[JobInfo] = []
-        async for page in self.client.iter_job_pages(namespace):
-            jobs.extend(page)
-            if self._full_due:
-                # No full listing has gone through yet (the first load): show each page
-                # as it arrives.
-                self._tell(self.store.update(page))
-        return self.store.replace(jobs, [namespace])
-
-    async def _quick(self, namespace: str) -> StoreDiff:
-        was_live = self.store.live_ids([namespace])
-        newest = await self.client.list_jobs(namespace, max_pages=1)
-        live = await self.client.list_jobs(namespace, stages=LIVE_QUERY)
-        seen = {job.id for job in live} | {job.id for job in newest}
-        left = sorted(was_live - seen)
-        finished = await asyncio.gather(*(self._inspect(namespace, job_id) for job_id in left))
-        diff = self.store.update([*newest, *live, *(job for job in finished if job is not None)])
-        gone = [job_id for job_id, job in zip(left, finished, strict=True) if job is None]
-        return diff + StoreDiff(removed=tuple(j for j in gone if self.store.remove(j)))
-
-    async def _inspect(self, namespace: str, job_id: str) -> JobInfo | None:
-        # After an outage hundreds of jobs may have ended: ask a few at a time, so the
-        # connection pool is not drained and every poll does not time out.
-        async with self._inspecting:
-            try:
-                return await self.client.inspect_job(namespace, job_id)
-            except NotFoundError:
-                return None

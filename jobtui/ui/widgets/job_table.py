@@ -23,7 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from jobtui.hub.models import JobInfo
-from jobtui.store import newest_first
+from jobtui.monitor.store import newest_first
 from jobtui.ui.format import ago, compact_duration, running_seconds, shell_command, stage_style
 from jobtui.ui.terminal_text import clean_text
 
@@ -97,7 +97,8 @@ def row_cells(job: JobInfo, now: datetime) -> dict[str, Text]:
 
 
 class JobTable(ScrollView, can_focus=True):
-    """Shows jobs, newest first. Knows nothing of the Hub: the app feeds it jobs and diffs."""
+    """Shows jobs, newest first. Knows nothing of the Hub: the screen tells it which jobs to
+    show and `lookup` finds a job's latest state (the store's) when a row is drawn."""
 
     BINDINGS = [
         Binding("up,k", "cursor_up", "Up", show=False),
@@ -132,19 +133,22 @@ class JobTable(ScrollView, can_focus=True):
     def __init__(
         self,
         *,
+        lookup: Callable[[str], JobInfo | None],
         clock: Callable[[], datetime] | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._lookup = lookup
         self._clock = clock or (lambda: datetime.now(UTC))
         self.show_owner = False  # an Owner column, when several namespaces are shown
-        self._jobs: dict[str, JobInfo] = {}
+        self._keys: dict[str, tuple[float, str]] = {}  # sort key of each row's job
         self._order: list[str] = []  # job ids, newest first
         self._rows: dict[str, Strip] = {}  # rendered rows, by job id
         self._columns: list[Column] = []
         self._highlighted: str | None = None
-        self.marked: set[str] = set()
-        self.canceling: set[str] = set()
+        # Shown, not owned: the screen's Listing holds the marks and the cancels under way.
+        self.marked: frozenset[str] = frozenset()
+        self.canceling: frozenset[str] = frozenset()
 
     # ---- what the app reads -------------------------------------------------------------
 
@@ -170,33 +174,24 @@ class JobTable(ScrollView, can_focus=True):
 
     def cells(self, job_id: str) -> dict[str, Text]:
         """What the row of this job shows, column by column."""
-        return row_cells(self._jobs[job_id], self._clock())
+        job = self._lookup(job_id)
+        return row_cells(job, self._clock()) if job is not None else {}
 
     # ---- changing the rows -------------------------------------------------------------
 
-    def apply(
-        self,
-        added: Iterable[JobInfo],
-        changed: Iterable[JobInfo],
-        removed: Iterable[str],
-        *,
-        visible: Callable[[JobInfo], bool],
-    ) -> None:
+    def apply(self, put: Iterable[JobInfo], remove: Iterable[str]) -> None:
         """Apply one poll's diff: only the rows it touches move; the cursor keeps its job."""
         with self._keeping_place():
-            for job_id in removed:
+            for job_id in remove:
                 self._remove(job_id)
-            for job in (*added, *changed):
-                if visible(job):
-                    self._put(job)
-                else:
-                    self._remove(job.id)
+            for job in put:
+                self._put(job)
 
     def show_jobs(self, jobs: Iterable[JobInfo]) -> None:
         """Make exactly these jobs the rows (when the filter changes)."""
         with self._keeping_place():
-            self._jobs = {job.id: job for job in jobs}
-            self._order = sorted(self._jobs, key=self._sort_key)
+            self._keys = {job.id: newest_first(job) for job in jobs}
+            self._order = sorted(self._keys, key=self._keys.__getitem__)
             self._rows.clear()
 
     def refresh_times(self) -> None:
@@ -212,35 +207,31 @@ class JobTable(ScrollView, can_focus=True):
     def move_cursor(self, *, row: int) -> None:
         self.cursor_row = row
 
-    def toggle_mark(self, job_id: str) -> None:
-        self.marked.symmetric_difference_update({job_id})
-        self._redraw(job_id)
-
-    def set_canceling(self, job_id: str, canceling: bool) -> None:
-        (self.canceling.add if canceling else self.canceling.discard)(job_id)
-        self._redraw(job_id)
-
-    def _redraw(self, job_id: str) -> None:
-        self._rows.pop(job_id, None)
+    def set_flags(self, marked: Iterable[str], canceling: Iterable[str]) -> None:
+        """Show these jobs as marked and as being canceled; redraw the rows that changed."""
+        marked, canceling = frozenset(marked), frozenset(canceling)
+        for job_id in (marked ^ self.marked) | (canceling ^ self.canceling):
+            self._rows.pop(job_id, None)
+        self.marked, self.canceling = marked, canceling
         self.refresh()
 
     def _put(self, job: JobInfo) -> None:
-        old = self._jobs.get(job.id)
-        self._jobs[job.id] = job
+        old = self._keys.get(job.id)
+        key = self._keys[job.id] = newest_first(job)
         self._rows.pop(job.id, None)
         if old is None:
             bisect.insort(self._order, job.id, key=self._sort_key)
-        elif newest_first(old) != newest_first(job):
+        elif old != key:
             self._order.remove(job.id)
             bisect.insort(self._order, job.id, key=self._sort_key)
 
     def _remove(self, job_id: str) -> None:
-        if self._jobs.pop(job_id, None) is not None:
+        if self._keys.pop(job_id, None) is not None:
             self._rows.pop(job_id, None)
             self._order.remove(job_id)
 
     def _sort_key(self, job_id: str) -> tuple[float, str]:
-        return newest_first(self._jobs[job_id])
+        return self._keys[job_id]
 
     def _keeping_place(self) -> _KeepPlace:
         return _KeepPlace(self)
@@ -322,9 +313,12 @@ class JobTable(ScrollView, can_focus=True):
         job_id = self._order[index]
         strip = self._rows.get(job_id)
         if strip is None:
+            job = self._lookup(job_id)
+            if job is None:  # gone from the store; the next diff removes the row
+                return Strip.blank(width, base)
             row = Text()  # a style given to Text() itself would tint the whole row
             row.append("●" if job_id in self.marked else " ", style="bold magenta")
-            cells = row_cells(self._jobs[job_id], self._clock())
+            cells = row_cells(job, self._clock())
             if job_id in self.canceling:
                 cells["stage"] = Text("canceling…", style="bold yellow")
             row.append_text(self._join(cells))
@@ -368,7 +362,7 @@ class _KeepPlace:
     def __exit__(self, *_: object) -> None:
         table = self.table
         table._update_size()
-        if self.job_id in table._jobs:
+        if self.job_id in table._keys:
             row = table._order.index(self.job_id)  # type: ignore[arg-type]
             if not self.at_top:
                 table.scroll_to(y=max(0, row - self.offset), animate=False, immediate=True)

@@ -1,16 +1,33 @@
-"""The log tail: a state line (streaming / ended / reconnecting) above a LogView."""
+"""The log tail: a state line (streaming / ended / reconnecting) above a LogView.
+
+The pane owns its stream: `show_job(job)` closes the old one and, once the cursor rests,
+opens the new one from the LogFeed it was handed (it holds no HTTP code itself).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Static
 
+from jobtui.hub.errors import HubError
+from jobtui.hub.models import JobInfo
+from jobtui.monitor.logs import LogFeed, waiting_note
 from jobtui.ui.terminal_text import clean_text
 from jobtui.ui.widgets.log_view import LogView
 
+log = logging.getLogger(__name__)
+
 FLUSH_SECONDS = 1 / 20
+STREAM_SWITCH_DELAY = 0.1
+YIELD_EVERY_LINES = 200
 
 STATE_STYLES = {
     "connecting": "yellow",
@@ -29,8 +46,23 @@ class LogPane(Vertical):
     LogPane > LogView { height: 1fr; }
     """
 
-    def __init__(self, max_lines: int = 10_000, **kwargs: object) -> None:
+    class StateChanged(Message):
+        """The stream's state changed (connecting, streaming, reconnecting, ended, error)."""
+
+        def __init__(self, job_id: str, state: str, detail: str) -> None:
+            super().__init__()
+            self.job_id = job_id
+            self.state = state
+            self.detail = detail
+
+    def __init__(
+        self, feed: LogFeed | None = None, max_lines: int = 10_000, **kwargs: object
+    ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.feed = feed
+        self.job_id: str | None = None
+        """The job whose log is open (or about to open)."""
+        self._switch: Timer | None = None
         self._pending: list[str] = []
         self._state = ("", "")
         self._empty_note = ""
@@ -50,6 +82,46 @@ class LogPane(Vertical):
     @property
     def view(self) -> LogView:
         return self._view
+
+    # ---- the stream ---------------------------------------------------------------------
+
+    def show_job(self, job: JobInfo | None) -> None:
+        """Show this job's log: close the old stream now, open the new once the cursor rests."""
+        if job is None or job.id == self.job_id:
+            return
+        self.workers.cancel_group(self, "logs")
+        self.job_id = job.id
+        if self._switch is not None:
+            self._switch.stop()
+        self._switch = self.set_timer(STREAM_SWITCH_DELAY, lambda: self._stream(job))
+
+    @work(group="logs", exclusive=True, exit_on_error=False, description="stream a log")
+    async def _stream(self, job: JobInfo) -> None:
+        if self.feed is None or job.id != self.job_id:
+            return
+        self.start(job.display_name, empty_note=waiting_note(job))
+
+        def report(state: str, detail: str) -> None:
+            self.post_message(self.StateChanged(job.id, state, detail))
+
+        try:
+            received = 0
+            async for line in self.feed.lines(job, report):
+                self.add(line)
+                received += 1
+                if received % YIELD_EVERY_LINES == 0:
+                    # A burst arrives parsed in one go: let keys and redraws in between.
+                    await asyncio.sleep(0)
+        except HubError as exc:
+            report("error", f"{exc} (select the job again to retry)")
+        except Exception as exc:  # a bug of ours: say it in the pane, keep the app
+            log.exception("log stream failed")
+            report("error", f"internal error ({type(exc).__name__}: {exc})")
+
+    @on(StateChanged)
+    def _state_changed(self, message: StateChanged) -> None:
+        if message.job_id == self.job_id:  # not a late word from a stream already closed
+            self.set_state(message.state, message.detail)
 
     def start(self, title: str, *, empty_note: str = "") -> None:
         """A new job's log: empty the view and say we are connecting.

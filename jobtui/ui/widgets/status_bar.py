@@ -4,24 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
 from textual.widgets import Static
 
+from jobtui.monitor.poller import Freshness
 from jobtui.ui.format import STAGE_ORDER, ago, stage_style
 from jobtui.ui.terminal_text import clean_text
-
-
-@dataclass(frozen=True)
-class Freshness:
-    """Where the data stands: last good poll, and the error and next try while offline."""
-
-    last_ok: datetime | None = None
-    error: str | None = None
-    next_try: datetime | None = None
-    refused: tuple[str, ...] = ()  # namespaces the token may not list
 
 
 def status_line(

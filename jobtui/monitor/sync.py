@@ -1,0 +1,117 @@
+"""JobSync: one poll of the Hub into the store, yielded piece by piece as diffs."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from jobtui.hub.errors import ForbiddenError, HubError, NotFoundError
+from jobtui.hub.models import JobInfo, JobStage
+from jobtui.monitor.store import JobStore, StoreDiff
+
+LIVE_QUERY = (JobStage.SCHEDULING, JobStage.RUNNING)
+
+
+class JobSource(Protocol):
+    """What a sync reads: the part of the Hub client that lists and inspects jobs."""
+
+    def iter_job_pages(self, namespace: str) -> AsyncIterator[list[JobInfo]]: ...
+
+    async def list_jobs(
+        self, namespace: str, *, stages: Sequence[str] = ..., max_pages: int | None = ...
+    ) -> list[JobInfo]: ...
+
+    async def inspect_job(self, namespace: str, job_id: str) -> JobInfo: ...
+
+
+@dataclass
+class JobSync:
+    """Polls the Hub into a store, cheaply: a full listing now and then, and in between
+    only what can have changed (the newest page, the live jobs, and jobs that just left
+    the live set).
+
+    `poll()` yields each piece as soon as the store has it: a page of the first listing,
+    then each namespace. A poll that fails half-way loses nothing already yielded.
+    """
+
+    source: JobSource
+    store: JobStore
+    namespaces: Sequence[str]
+    full_every: int = 12
+    refused: dict[str, str] = field(default_factory=dict, init=False)
+    """Namespaces the token may not list (403, 404), with the Hub's reason."""
+    failing: dict[str, str] = field(default_factory=dict, init=False)
+    """Namespaces whose last poll failed for another reason, while others answered."""
+    _polls: int = field(default=0, init=False)
+    _full_due: bool = field(default=True, init=False)
+    _inspecting: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8), init=False)
+
+    async def poll(self) -> AsyncGenerator[StoreDiff]:
+        """One poll of every namespace, yielding diffs as they come.
+
+        One broken namespace does not hold back the others: its error is kept in `failing`.
+        Raises HubError only when no namespace could be read at all.
+        """
+        self._polls += 1
+        full = self._full_due or self._polls % self.full_every == 0
+        first_error: HubError | None = None
+        answered = 0
+        for namespace in self.namespaces:
+            try:
+                if full:
+                    async for part in self._full(namespace):
+                        if part:
+                            yield part
+                else:
+                    part = await self._quick(namespace)
+                    if part:
+                        yield part
+            except (ForbiddenError, NotFoundError) as exc:
+                self.refused[namespace] = str(exc)
+                self.failing.pop(namespace, None)
+                answered += 1  # the Hub answered: it is not down
+                continue
+            except HubError as exc:
+                self.failing[namespace] = str(exc)
+                first_error = first_error or exc
+                continue
+            answered += 1
+            self.refused.pop(namespace, None)
+            self.failing.pop(namespace, None)
+        if answered == 0 and first_error is not None:
+            raise first_error
+        # Until a full listing has gone through, the next poll is a full one again.
+        if first_error is None:
+            self._full_due = False
+
+    async def _full(self, namespace: str) -> AsyncGenerator[StoreDiff]:
+        jobs: list[JobInfo] = []
+        async for page in self.source.iter_job_pages(namespace):
+            jobs.extend(page)
+            if self._full_due:
+                # No full listing has gone through yet (the first load): show each page
+                # as it arrives.
+                yield self.store.update(page)
+        yield self.store.replace(jobs, [namespace])
+
+    async def _quick(self, namespace: str) -> StoreDiff:
+        was_live = self.store.live_ids([namespace])
+        newest = await self.source.list_jobs(namespace, max_pages=1)
+        live = await self.source.list_jobs(namespace, stages=LIVE_QUERY)
+        seen = {job.id for job in live} | {job.id for job in newest}
+        left = sorted(was_live - seen)
+        finished = await asyncio.gather(*(self._inspect(namespace, job_id) for job_id in left))
+        diff = self.store.update([*newest, *live, *(job for job in finished if job is not None)])
+        gone = [job_id for job_id, job in zip(left, finished, strict=True) if job is None]
+        return diff + StoreDiff(removed=tuple(j for j in gone if self.store.remove(j)))
+
+    async def _inspect(self, namespace: str, job_id: str) -> JobInfo | None:
+        # After an outage hundreds of jobs may have ended: ask a few at a time, so the
+        # connection pool is not drained and every poll does not time out.
+        async with self._inspecting:
+            try:
+                return await self.source.inspect_job(namespace, job_id)
+            except NotFoundError:
+                return None

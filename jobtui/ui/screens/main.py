@@ -1,0 +1,267 @@
+"""The main screen: the job list on top, the log and the details of the selected job below.
+
+It runs the poller's loop in a worker and learns of every change through messages; the
+list's state (namespace, filter, marks) lives in a Listing, not in the widgets.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from jobtui.hub.models import JobInfo
+from jobtui.monitor.listing import Listing, count_line
+from jobtui.monitor.store import StoreDiff
+from jobtui.ui import messages
+from jobtui.ui.format import shell_command
+from jobtui.ui.job_actions import JobActions
+from jobtui.ui.notices import stage_notices
+from jobtui.ui.terminal_text import clean_text
+from jobtui.ui.widgets.job_detail import JobDetail, describe
+from jobtui.ui.widgets.job_table import JobTable
+from jobtui.ui.widgets.log_pane import LogPane
+from jobtui.ui.widgets.status_bar import StatusBar, status_line
+
+if TYPE_CHECKING:
+    from jobtui.ui.app import JobsApp
+
+NARROW_WIDTH = 110
+TIMES_REFRESH_SECONDS = 15.0
+
+
+def cleaned_haystack(job: JobInfo) -> str:
+    """What the filter searches: the text the list and details show, cleaned as shown."""
+    parts = (job.id, job.display_name, job.image, shell_command(job), job.flavor or "")
+    return clean_text(" ".join((*parts, job.status.stage)))
+
+
+class MainScreen(JobActions, Screen[None]):
+    BINDINGS = [
+        Binding("q", "app.quit", "Quit"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("a", "toggle_live", "All/live"),
+        Binding("i", "toggle_detail", "Details"),
+        Binding("c", "cancel", "Cancel job"),
+        Binding("r", "rerun", "Rerun"),
+        Binding("space", "mark", "Mark", show=False),
+        Binding("n", "next_namespace", "Namespace", show=False),
+        Binding("o", "open_page", "Open page", show=False),
+        Binding("y", "copy_id", "Copy id", show=False),
+        Binding("Y", "copy_url", "Copy URL", show=False),
+        Binding("R,ctrl+r", "refresh", "Refresh", key_display="R"),
+    ]
+
+    selected_job_id: reactive[str | None] = reactive(None)
+    narrow: reactive[bool] = reactive(False)
+    detail_instead_of_log: reactive[bool] = reactive(False)
+
+    def __init__(self, app: JobsApp) -> None:
+        super().__init__()
+        self.jobs_app = app
+        self.store = app.store
+        self.listing = Listing(namespaces=tuple(app.namespaces), haystack=cleaned_haystack)
+        # Held, not queried: a message or a tick may land while the app shuts down.
+        self.status = StatusBar(id="status")
+        self.table = JobTable(lookup=app.store.get, clock=app.now, id="jobs")
+        self.filter_box = Input(
+            placeholder="filter: id, name, image, command, flavor, stage", id="filter"
+        )
+        self.list_pane = Vertical(self.table, self.filter_box, id="list-pane")
+        self.log_pane = LogPane(app.log_feed, max_lines=app.log_lines, id="logs")
+        self.detail = JobDetail(id="detail")
+
+    @property
+    def filter_text(self) -> str:
+        return self.listing.filter_text
+
+    def compose(self) -> ComposeResult:
+        yield self.status
+        yield self.list_pane
+        with Horizontal(id="bottom"):
+            yield self.log_pane
+            yield self.detail
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.detail.border_title = "Details"
+        self.log_pane.border_title = "Log"
+        self.narrow = self.app.size.width < NARROW_WIDTH
+        self.table.focus()
+        self.set_interval(1.0, self._tick)
+        self.set_interval(TIMES_REFRESH_SECONDS, self.table.refresh_times)
+        self.refresh_headers()
+        self.run_worker(
+            self.jobs_app.poller.run(), group="poll", exit_on_error=False, description="poll"
+        )
+
+    # ---- layout -------------------------------------------------------------------------
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The new size, not the one before: the event carries it.
+        self.narrow = event.size.width < NARROW_WIDTH
+
+    def watch_narrow(self, narrow: bool) -> None:
+        self.set_class(narrow, "-narrow")
+
+    def watch_detail_instead_of_log(self, value: bool) -> None:
+        self.set_class(value, "-show-detail")
+
+    def action_toggle_detail(self) -> None:
+        self.detail_instead_of_log = not self.detail_instead_of_log
+
+    # ---- what the monitor reports -------------------------------------------------------
+
+    @on(messages.NamespacesKnown)
+    def _namespaces_known(self, message: messages.NamespacesKnown) -> None:
+        self.listing.namespaces = message.namespaces
+        if message.user is not None and self.listing.shown_namespace is None:
+            self.listing.shown_namespace = message.user
+        self.table.set_layout(show_owner=self.listing.show_owner)
+        self.refresh_headers()
+
+    @on(messages.PollApplied)
+    def _poll_applied(self, message: messages.PollApplied) -> None:
+        self.apply(message.diff)
+
+    def apply(self, diff: StoreDiff) -> None:
+        if diff:
+            settled = self.listing.settle(diff)
+            if settled:
+                self.table.set_flags(self.listing.marked, self.listing.canceling)
+            listing = self.listing
+            self.table.apply(
+                [job for job in (*diff.added, *diff.changed) if listing.visible(job)],
+                [job.id for job in (*diff.added, *diff.changed) if not listing.visible(job)]
+                + list(diff.removed),
+            )
+            if not self._sync_selection() and any(
+                job.id == self.selected_job_id for job in diff.changed
+            ):
+                self.show_detail()
+        app = self.jobs_app
+        for notice in stage_notices(diff.stage_changes):
+            app.say(notice.message, severity="error" if notice.failed else "information", timeout=8)
+            if notice.failed and app.bell_on_failure:
+                app.bell()
+        # Counts in the header and the list title are redrawn by the clock tick and at the
+        # end of each poll: counting every page of a 10,000-job first load would be waste.
+
+    @on(messages.PollFinished)
+    def _poll_finished(self) -> None:
+        self.refresh_headers()
+
+    @on(messages.PricesKnown)
+    def _prices_known(self) -> None:
+        self.show_detail()
+
+    def action_refresh(self) -> None:
+        self.jobs_app.poller.poll_now()
+
+    # ---- what the list shows ------------------------------------------------------------
+
+    def refilter(self) -> None:
+        self.table.show_jobs(job for job in self.store if self.listing.visible(job))  # it sorts
+        self._sync_selection()
+        self.refresh_headers()
+
+    def _sync_selection(self) -> bool:
+        """Follow the row under the cursor after rows moved; True if the selection changed."""
+        selected = self.table.selected_job_id
+        if selected is None or selected == self.selected_job_id:
+            return False
+        self.selected_job_id = selected
+        return True
+
+    def action_toggle_live(self) -> None:
+        self.listing.live_only = not self.listing.live_only
+        self.refilter()
+        live = self.listing.live_only
+        self.jobs_app.say("Showing live jobs only" if live else "Showing all jobs", timeout=2)
+
+    def action_next_namespace(self) -> None:
+        if len(self.listing.namespaces) < 2:
+            self.jobs_app.say(
+                "Only one namespace is watched (add more with --namespace).", timeout=4
+            )
+            return
+        self.listing.next_namespace()
+        self.table.set_layout(show_owner=self.listing.show_owner)
+        self.refilter()
+
+    def action_filter(self) -> None:
+        self.filter_box.display = True
+        self.filter_box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        if event.value == self.listing.filter_text:
+            return  # e.g. escape already cleared it
+        self.listing.filter_text = event.value
+        self.refilter()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        # Each keystroke already filtered the rows: enter only goes to the first of them.
+        if self.table.row_count:
+            self.table.move_cursor(row=0)
+        self._sync_selection()
+        self.table.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.filter_box
+        if not box.display and not self.listing.filter_text:
+            return
+        box.value = ""
+        box.display = False
+        self.listing.filter_text = ""
+        self.refilter()
+        self.table.focus()
+
+    # ---- the selected job: detail and log -----------------------------------------------
+
+    def selected_job(self) -> JobInfo | None:
+        return self.store.get(self.selected_job_id or "")
+
+    @on(JobTable.Highlighted)
+    def _row_highlighted(self, event: JobTable.Highlighted) -> None:
+        self.selected_job_id = event.job_id
+
+    def watch_selected_job_id(self) -> None:
+        self.show_detail()
+        self.log_pane.show_job(self.selected_job())
+
+    def show_detail(self) -> None:
+        job = self.selected_job()
+        if job is not None:
+            app = self.jobs_app
+            flavor = app.poller.hardware.get(job.flavor or "")
+            self.detail.show(describe(job, flavor, app.now()))
+
+    # ---- time passing -------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        self.refresh_headers()
+        job = self.selected_job()
+        if job is not None and job.is_live:
+            self.show_detail()  # the cost so far keeps growing
+
+    def refresh_headers(self) -> None:
+        """The status line and the list's title, from one count of the namespaces shown."""
+        app, listing = self.jobs_app, self.listing
+        watched = listing.watched()
+        counts = self.store.stage_counts(watched)
+        self.status.update(
+            status_line(watched, counts, app.poller.freshness, app.now(), demo=app.demo)
+        )
+        self.list_pane.border_title = Text(listing.title(clean_text))
+        self.list_pane.border_subtitle = count_line(self.table.row_count, sum(counts.values()))
