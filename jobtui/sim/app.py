@@ -16,12 +16,13 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jobtui.sim.errors import ApiError, BadRequest
 from jobtui.sim.faults import Faults
+from jobtui.sim.pages import PAGE_HEADERS, job_page, missing_page
 from jobtui.sim.stamps import iso, started_marker
 from jobtui.sim.world import World
 
@@ -90,7 +91,7 @@ class _Gate:
             )
             message = injected.message or f"Injected fault: HTTP {injected.status}"
             response = error_response(injected.status, message, retry)
-        elif not hmac.compare_digest(
+        elif scope["path"].startswith("/api/") and not hmac.compare_digest(
             dict(scope["headers"]).get(b"authorization", b""), self.expected
         ):
             response = error_response(401, BAD_TOKEN)
@@ -119,6 +120,7 @@ class HubApi:
         jobs, scheduled = "/api/jobs/{namespace}", "/api/scheduled-jobs/{namespace}"
         job, one_scheduled = jobs + "/{job_id}", scheduled + "/{scheduled_id}"
         return [
+            Route("/jobs/{namespace}/{job_id}", self.job_page),
             Route("/api/whoami-v2", self.whoami),
             Route("/api/jobs/hardware", self.hardware),
             Route(jobs, self.list_jobs),
@@ -139,6 +141,16 @@ class HubApi:
             Route(one_scheduled + "/schedule", self.set_schedule, methods=["POST"]),
             Route(one_scheduled + "/labels", self.set_scheduled_labels, methods=["PUT"]),
         ]
+
+    # -- the web page a job's URL points at (a browser sends no token)
+
+    async def job_page(self, request: Request) -> Response:
+        namespace, job_id = request.path_params["namespace"], request.path_params["job_id"]
+        try:
+            page, status = job_page(self.world.job(namespace, job_id)), 200
+        except ApiError:
+            page, status = missing_page(namespace, job_id), 404
+        return HTMLResponse(page, status_code=status, headers=PAGE_HEADERS)
 
     # -- account and hardware
 
