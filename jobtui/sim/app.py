@@ -129,6 +129,7 @@ class HubApi:
             Route(job + "/cancel", self.cancel_job, methods=["POST"]),
             Route(job + "/duplicate", self.duplicate_job, methods=["POST"]),
             Route(job + "/labels", self.set_labels, methods=["PUT"]),
+            Route(job + "/expose", self.expose, methods=["PUT"]),
             Route(job + "/logs", self.logs),
             Route(job + "/metrics", self.metrics),
             Route(scheduled, self.list_scheduled_jobs),
@@ -194,6 +195,10 @@ class HubApi:
     async def set_labels(self, request: Request) -> Response:
         body = await _json_body(request)
         return JSONResponse(self.world.set_labels(**request.path_params, body=body))
+
+    async def expose(self, request: Request) -> Response:
+        body = await _json_body(request)
+        return JSONResponse(self.world.expose(**request.path_params, body=body))
 
     async def logs(self, request: Request) -> Response:
         namespace, job_id = request.path_params["namespace"], request.path_params["job_id"]

@@ -10,7 +10,7 @@ import hashlib
 import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -85,6 +85,17 @@ class Job:
     plan: Plan
     write_logs: Callable[[], LogScript] = field(repr=False)
     canceled_at: float | None = None
+    # The ports exposed now: the spec's at first, replaced by PUT .../expose while it is live.
+    expose_ports: tuple[int, ...] = field(init=False)
+    expose_public: tuple[int, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.expose_ports, self.expose_public = self.spec.expose_ports, self.spec.expose_public
+
+    @property
+    def current_spec(self) -> Spec:
+        """The spec with the ports exposed now: what a rerun starts from."""
+        return replace(self.spec, expose_ports=self.expose_ports, expose_public=self.expose_public)
 
     @cached_property
     def script(self) -> LogScript:
@@ -166,10 +177,8 @@ class Job:
             data["finishedAt"] = iso(state.finished_at)
         data.update(self.spec.to_json(self.labels))
         status: dict[str, Any] = {"stage": state.stage, "message": state.message}
-        if self.spec.expose_ports:
-            status["exposeUrls"] = [
-                f"https://{self.id}--{p}.hf.jobs" for p in self.spec.expose_ports
-            ]
+        if self.expose_ports:
+            status["exposeUrls"] = [f"https://{self.id}--{p}.hf.jobs" for p in self.expose_ports]
         if self.spec.ssh:
             status["sshUrl"] = f"ssh://{self.id}@ssh.hf.jobs"
         data["status"] = status
@@ -184,10 +193,10 @@ class Job:
         }
         data["owner"] = dict(self.owner)
         data["initiator"] = dict(self.initiator)
-        if self.spec.expose_ports:
+        if self.expose_ports:
             data["expose"] = {
-                "ports": list(self.spec.expose_ports),
-                "portsPublic": list(self.spec.expose_public),
+                "ports": list(self.expose_ports),
+                "portsPublic": list(self.expose_public),
             }
         if self.spec.network is not None:
             data["network"] = dict(self.spec.network)
@@ -196,4 +205,6 @@ class Job:
         if self.spec.timeout_secs is not None:
             # Not in the public docs' list, but a rerun needs it; clients ignore unknown fields.
             data["timeoutSeconds"] = round(self.spec.timeout_secs)
+        if self.spec.resource_group_id is not None:
+            data["resourceGroupId"] = self.spec.resource_group_id  # likewise
         return data

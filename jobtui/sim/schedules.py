@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from jobtui.sim import cron
 from jobtui.sim.errors import BadRequest, Conflict, NotFound
 from jobtui.sim.jobs import Job
-from jobtui.sim.spec import Spec, label_matcher, labels_of, string_map
+from jobtui.sim.spec import Spec, label_matcher, labels_of
 from jobtui.sim.stamps import iso, new_id
 
 
@@ -27,6 +27,11 @@ class ScheduledJob:
     suspend: bool = False
     concurrency: bool = False
     last_job: Job | None = None
+    next_due: float | None = None  # when it fires next; None while suspended
+
+    def plan_next(self, after: float) -> None:
+        """Fire next at the schedule's first minute after `after` (never while suspended)."""
+        self.next_due = None if self.suspend else cron.next_run(self.schedule, after)
 
     def to_json(self, now: float) -> dict[str, Any]:
         job_spec = self.spec.to_json(self.labels)
@@ -44,7 +49,7 @@ class ScheduledJob:
                 "lastJob": None
                 if last is None
                 else {"id": last.id, "at": iso(last.plan.created_at)},
-                "nextJobRunAt": None if self.suspend else iso(cron.next_run(self.schedule, now)),
+                "nextJobRunAt": None if self.next_due is None else iso(self.next_due),
             },
             "owner": dict(self.owner),
         }
@@ -80,8 +85,18 @@ class JobStarter(Protocol):
     ) -> Job: ...
 
 
+# At most this many due times are caught up on when the clock jumps ahead (a suspended laptop, a
+# test's fake clock); the rest are skipped, as a scheduler that was down would.
+MAX_CATCH_UP = 50
+
+
 class Schedules:
-    """Every scheduled job of a world, with the Hub's operations on them."""
+    """Every scheduled job of a world, with the Hub's operations on them.
+
+    Schedules run on time: whenever the world reads its clock, every due schedule starts its
+    run (created at the minute it was due), unless it is suspended, or its last run is still
+    live and it does not allow concurrent runs (that run is skipped).
+    """
 
     def __init__(self, world: JobStarter) -> None:
         self.world = world
@@ -111,8 +126,33 @@ class Schedules:
                 suspend=suspend,
                 concurrency=concurrency,
             )
+            scheduled.plan_next(max(created, self.world.clock()))
             self._scheduled[scheduled.id] = scheduled
             return scheduled
+
+    def run_due(self, now: float) -> None:
+        """Start every run that is due at `now` (called by the world's clock)."""
+        with self.world.lock:
+            for scheduled in list(self._scheduled.values()):
+                missed = 0
+                while scheduled.next_due is not None and scheduled.next_due <= now:
+                    due = scheduled.next_due
+                    if missed == MAX_CATCH_UP:
+                        scheduled.plan_next(now)
+                        break
+                    last = scheduled.last_job
+                    if scheduled.concurrency or last is None or not last.state(due).live:
+                        self._start(scheduled, due)
+                    scheduled.plan_next(due)
+                    missed += 1
+
+    def _start(self, scheduled: ScheduledJob, at: float) -> Job:
+        initiator = {"type": "scheduled-job", "id": scheduled.id}
+        job = self.world.start_job(
+            scheduled.namespace, scheduled.spec, scheduled.labels, initiator, at
+        )
+        scheduled.last_job = job
+        return job
 
     def create(self, namespace: str, body: Any) -> dict[str, Any]:
         """POST /api/scheduled-jobs/{namespace}."""
@@ -154,20 +194,26 @@ class Schedules:
             del self._scheduled[self._get(namespace, scheduled_id).id]
 
     def suspend(self, namespace: str, scheduled_id: str, suspend: bool) -> dict[str, Any]:
-        scheduled = self._get(namespace, scheduled_id)
-        scheduled.suspend = suspend
-        return scheduled.to_json(self.world.clock())
+        """Suspend (no runs, no next run) or resume (the next run after now; none missed)."""
+        with self.world.lock:
+            scheduled = self._get(namespace, scheduled_id)
+            now = self.world.clock()
+            scheduled.suspend = suspend
+            scheduled.plan_next(now)
+            return scheduled.to_json(now)
 
     def set_schedule(self, namespace: str, scheduled_id: str, body: Any) -> dict[str, Any]:
-        scheduled = self._get(namespace, scheduled_id)
-        scheduled.schedule = check_schedule(
-            body.get("schedule") if isinstance(body, dict) else None
-        )
-        return scheduled.to_json(self.world.clock())
+        schedule = check_schedule(body.get("schedule") if isinstance(body, dict) else None)
+        with self.world.lock:
+            scheduled = self._get(namespace, scheduled_id)
+            now = self.world.clock()
+            scheduled.schedule = schedule
+            scheduled.plan_next(now)
+            return scheduled.to_json(now)
 
     def set_labels(self, namespace: str, scheduled_id: str, body: Any) -> dict[str, Any]:
         scheduled = self._get(namespace, scheduled_id)
-        scheduled.labels = string_map(labels_of(body), "labels")
+        scheduled.labels = labels_of(body)
         return scheduled.to_json(self.world.clock())
 
     def trigger(self, namespace: str, scheduled_id: str) -> dict[str, Any]:
@@ -177,8 +223,8 @@ class Schedules:
             now = self.world.clock()
             last = scheduled.last_job
             if not scheduled.concurrency and last is not None and last.state(now).live:
-                raise Conflict(f"Scheduled job '{scheduled_id}' already has a run in progress")
-            initiator = {"type": "scheduled-job", "id": scheduled.id}
-            job = self.world.start_job(namespace, scheduled.spec, scheduled.labels, initiator, now)
-            scheduled.last_job = job
-            return job.to_json(now)
+                raise Conflict(
+                    f"Scheduled job '{scheduled_id}' already has a run in progress "
+                    f"(job '{last.id}') and does not allow concurrent runs"
+                )
+            return self._start(scheduled, now).to_json(now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,11 +34,29 @@ def string_map(value: Any, what: str) -> dict[str, str]:
     return dict(value)
 
 
-def labels_of(body: Any) -> Any:
-    """The labels of a PUT .../labels body."""
+LABEL_KEY = re.compile(r"[A-Za-z0-9_-]{1,100}")
+LABEL_VALUE = re.compile(r"[A-Za-z0-9_-]{0,100}")
+
+
+def check_labels(value: Any) -> dict[str, str]:
+    """Labels as the Hub takes them: keys and values of letters, digits, '-' and '_' only,
+    at most 100 characters each (a value may be empty: `--label KEY` sends "")."""
+    labels = string_map(value, "labels")
+    for key, item in labels.items():
+        if not LABEL_KEY.fullmatch(key) or not LABEL_VALUE.fullmatch(item):
+            shown = key if not item else f"{key}={item}"
+            raise BadRequest(
+                f"Invalid label {shown[:120]!r}: label keys and values may only contain letters, "
+                "digits, '-' and '_' (at most 100 characters)"
+            )
+    return labels
+
+
+def labels_of(body: Any) -> dict[str, str]:
+    """The labels of a PUT .../labels body, checked."""
     if not isinstance(body, dict) or "labels" not in body:
         raise BadRequest('The body must be {"labels": {...}}')
-    return body["labels"]
+    return check_labels(body["labels"])
 
 
 def label_matcher(text: str) -> Callable[[Mapping[str, str]], bool]:
@@ -64,12 +83,24 @@ def _volumes(value: Any) -> list[dict[str, Any]]:
     return [dict(volume) for volume in value]
 
 
-def ports(value: Any) -> list[int]:
+def _ports(value: Any, what: str) -> tuple[int, ...]:
     if not isinstance(value, list) or not all(
         isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536 for port in value
     ):
-        raise BadRequest("ports must be a list of port numbers")
-    return list(value)
+        raise BadRequest(f"{what} must be a list of port numbers from 1 to 65535")
+    return tuple(dict.fromkeys(value))
+
+
+def check_expose(body: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """`{"ports": [...], "portsPublic": [...]}`: every public port must be exposed too."""
+    if not isinstance(body, dict):
+        raise BadRequest('The body must be {"ports": [...], "portsPublic": [...]}')
+    exposed = _ports(body.get("ports") or [], "ports")
+    public = _ports(body.get("portsPublic") or [], "portsPublic")
+    stray = [port for port in public if port not in exposed]
+    if stray:
+        raise BadRequest(f"portsPublic must be a subset of ports: {stray} not in ports")
+    return exposed, public
 
 
 @dataclass(frozen=True)
@@ -90,6 +121,7 @@ class Spec:
     ssh: bool = False
     network: Mapping[str, Any] | None = None
     attempts: int | None = None
+    resource_group_id: str | None = None
 
     @classmethod
     def from_body(cls, body: Any) -> tuple[Spec, dict[str, str]]:
@@ -120,12 +152,16 @@ class Spec:
         expose = body.get("expose") or {}
         if not isinstance(expose, dict):
             raise BadRequest("expose must be an object with ports")
+        exposed, public = check_expose(expose)
         ssh = body.get("ssh") or {}
         network = body.get("network")
-        if network is not None and not (
-            isinstance(network, dict) and isinstance(network.get("group"), str)
-        ):
-            raise BadRequest("network must be an object with a group")
+        if network is not None:
+            if not isinstance(network, dict) or not isinstance(network.get("group"), str):
+                raise BadRequest("network must be an object with a group")
+            _strings(network.get("aliases", []), "network.aliases")
+        resource_group = body.get("resourceGroupId")
+        if resource_group is not None and not (isinstance(resource_group, str) and resource_group):
+            raise BadRequest("resourceGroupId must be a non-empty string")
         spec = cls(
             command=tuple(command),
             docker_image=image,
@@ -136,13 +172,14 @@ class Spec:
             flavor=flavor,
             timeout_secs=timeout,
             volumes=tuple(_volumes(body.get("volumes") or [])),
-            expose_ports=tuple(ports(expose.get("ports", []))),
-            expose_public=tuple(ports(expose.get("portsPublic", []))),
+            expose_ports=exposed,
+            expose_public=public,
             ssh=isinstance(ssh, dict) and ssh.get("enabled") is True,
             network=network,
             attempts=attempts,
+            resource_group_id=resource_group,
         )
-        return spec, string_map(body.get("labels") or {}, "labels")
+        return spec, check_labels(body.get("labels") or {})
 
     @property
     def hardware(self) -> Flavor:

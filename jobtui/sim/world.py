@@ -22,10 +22,10 @@ from jobtui.sim.schedules import Schedules
 from jobtui.sim.spec import (
     DEFAULT_TIMEOUT_SECS,
     Spec,
+    check_expose,
     label_matcher,
     labels_of,
     spec_for_image,
-    string_map,
 )
 from jobtui.sim.stamps import new_id
 
@@ -58,7 +58,7 @@ class World:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.seed = seed
-        self.clock = clock
+        self._read_clock = clock
         self.user, self.org = user, org
         self.scheduling_secs = scheduling_secs
         self.rng = random.Random(seed)
@@ -69,6 +69,13 @@ class World:
         # Per namespace, jobs oldest first (by _sort_key): a page is a slice, not a sort.
         self._by_age: dict[str, list[Job]] = {}
         self.schedules = Schedules(self)
+
+    def clock(self) -> float:
+        """The time now. Reading it moves the world on: schedules that are due start their runs
+        (job stages follow from their plans and need nothing)."""
+        now = self._read_clock()
+        self.schedules.run_due(now)
+        return now
 
     # -- accounts
 
@@ -273,16 +280,32 @@ class World:
             return job.to_json(now)
 
     def duplicate_job(self, namespace: str, job_id: str) -> dict[str, Any]:
-        """Run a job again with the same spec; the new job says it was duplicated."""
+        """Run a job again with the same spec (secrets, retries, network, resource group and
+        timeout included; secret values stay here); the new job says it was duplicated."""
         original = self._job(namespace, job_id)
         initiator = {"type": "duplicated-job", "id": original.id}
-        return self.start_job(namespace, original.spec, original.labels, initiator).to_json(
-            self.clock()
-        )
+        job = self.start_job(namespace, original.current_spec, original.labels, initiator)
+        return job.to_json(self.clock())
+
+    def expose(self, namespace: str, job_id: str, body: Any) -> dict[str, Any]:
+        """PUT .../expose: the ports and public ports replace the job's set while it is live.
+        A finished job is refused (HTTP 409), as canceling one is."""
+        exposed, public = check_expose(body)
+        with self.lock:
+            job = self._job(namespace, job_id)
+            now = self.clock()
+            state = job.state(now)
+            if not state.live:
+                raise Conflict(
+                    f"Job '{job_id}' is already {state.stage}: only a running or scheduling "
+                    "job's ports can change"
+                )
+            job.expose_ports, job.expose_public = exposed, public
+            return job.to_json(now)
 
     def set_labels(self, namespace: str, job_id: str, body: Any) -> dict[str, Any]:
         job = self._job(namespace, job_id)
-        job.labels = string_map(labels_of(body), "labels")
+        job.labels = labels_of(body)
         return job.to_json(self.clock())
 
     def state(self, namespace: str, job_id: str) -> JobState:
