@@ -281,3 +281,23 @@ def test_an_unknown_jobs_page_is_a_404_page(hub: SimulatedHub) -> None:
         assert "Job not found" in page.text
     escaped = httpx2.get(f"{hub.url}/jobs/{hub.world.user}/%3Cb%3E")
     assert escaped.status_code == 404 and "<b>" not in escaped.text and "&lt;b&gt;" in escaped.text
+
+
+def test_a_requeued_jobs_log_stream_says_job_started_twice(
+    hub: SimulatedHub, http: httpx2.Client
+) -> None:
+    ns = hub.world.user
+    jobs = hub.world.list_jobs(ns, stages=["COMPLETED", "ERROR", "DELETED"])[0]
+
+    def restarts(job: dict[str, Any]) -> bool:
+        log = hub.world.logs(ns, job["id"]).lines
+        return any(line.startswith("===== Job started") for _, line in log)
+
+    requeued = next(job for job in jobs if restarts(job))
+    events = data_events(http.get(f"/api/jobs/{ns}/{requeued['id']}/logs").content)
+    markers = [event for event in events if event["data"].startswith("===== Job started at")]
+    assert len(markers) == 2 and events[0] == markers[0]
+    assert markers[0]["timestamp"] == requeued["startedAt"]
+    assert markers[0]["timestamp"] < markers[1]["timestamp"] < requeued["finishedAt"]
+    second = events.index(markers[1])
+    assert 0 < second < len(events) - 1  # lines before it and after it

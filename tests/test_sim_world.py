@@ -20,8 +20,9 @@ import jobtui.sim
 from jobtui.sim import World, scenarios
 from jobtui.sim.cron import next_run
 from jobtui.sim.errors import ApiError, BadRequest, Conflict, Forbidden, NotFound
+from jobtui.sim.jobs import REQUEUED
 from jobtui.sim.logs import log_script, oom_failure
-from jobtui.sim.stamps import iso
+from jobtui.sim.stamps import iso, started_marker
 
 T0 = datetime(2026, 5, 12, 14, 57, 43, tzinfo=UTC).timestamp()
 STAGES = {"SCHEDULING", "RUNNING", "COMPLETED", "ERROR", "CANCELED", "DELETED"}
@@ -435,3 +436,36 @@ def test_a_new_world_is_empty() -> None:
     world = World(clock=FakeClock())
     assert all(world.list_jobs(ns) == ([], None) for ns in world.namespaces)
     assert all(world.schedules.list(ns) == [] for ns in world.namespaces)
+
+
+def test_a_requeued_demo_job_goes_back_to_scheduling_and_starts_again() -> None:
+    clock = FakeClock()
+    world = scenarios.build("demo", clock=clock)
+    (job,) = world.list_jobs(world.user, labels=["name=whisper-large-v3-de"])[0]
+    before = world.logs(world.user, job["id"]).lines
+    clock.advance(76)
+    lost = world.job(world.user, job["id"])
+    assert lost["status"] == {"stage": "SCHEDULING", "message": REQUEUED}
+    assert lost["startedAt"] == job["startedAt"]  # it did start once
+    assert not any("Job started" in line for line in lines(world, job["id"]))
+    clock.advance(25)
+    back = world.job(world.user, job["id"])
+    assert back["status"]["stage"] == "RUNNING"
+    log = world.logs(world.user, job["id"]).lines
+    assert log[: len(before)] == before  # what was printed stays printed
+    markers = [(moment, line) for moment, line in log if line.startswith("===== Job started at")]
+    assert len(markers) == 1 and T0 + 75 < markers[0][0] <= T0 + 101
+    assert markers[0][1] == started_marker(markers[0][0])
+
+
+def test_the_history_has_a_few_requeued_jobs_with_a_second_start_in_their_log() -> None:
+    world = build(seed=1, jobs=120)
+    requeued = []
+    for job in every_job(world):
+        log = world.logs(job["owner"]["name"], job["id"]).lines
+        starts = [moment for moment, line in log if line.startswith("===== Job started at")]
+        if starts:
+            requeued.append(job)
+            assert len(starts) == 1 and [m for m, _ in log] == sorted(m for m, _ in log)
+    assert 2 <= len(requeued) <= 20
+    assert all(job["status"]["stage"] != "CANCELED" for job in requeued)

@@ -19,6 +19,7 @@ from jobtui.sim.spec import Spec
 from jobtui.sim.stamps import iso, whole_seconds
 
 LIVE_STAGES = ("SCHEDULING", "RUNNING")
+REQUEUED = "Re-queued: the node running the job was lost"
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,9 @@ class Plan:
     outcome: str = "COMPLETED"  # or ERROR / DELETED, when the run ends on its own
     message: str | None = None
     timeout_secs: float | None = None
+    # (lost, back): seconds after the start when the node is lost and the job goes back to
+    # SCHEDULING, and when it starts again from scratch (its log says "Job started" again).
+    requeue: tuple[float, float] | None = None
 
     @property
     def started_at(self) -> float:
@@ -114,6 +118,10 @@ class Job:
         if now < plan.started_at:
             return JobState("SCHEDULING", None, None, None)
         if now < plan.ends_at:
+            lost = plan.requeue
+            if lost is not None and lost[0] <= now - plan.started_at < lost[1]:
+                # Started once, waiting for a machine again; startedAt stays the first start.
+                return JobState("SCHEDULING", REQUEUED, plan.started_at, None)
             return JobState("RUNNING", None, plan.started_at, None)
         if plan.timed_out:
             return JobState("ERROR", "Job timeout", plan.started_at, plan.ends_at)

@@ -304,3 +304,15 @@ def log_script(
     out.run_secs = out.now = run_secs
     out.print(*(closing if failure is None else failure.traceback))
     return out.lines
+
+
+def requeued_script(
+    first: LogScript, second: LogScript, *, lost: float, back: float, marker: str
+) -> LogScript:
+    """The log of a job whose node was lost `lost` seconds after it started: what the first
+    run printed until then, the "Job started" marker again when it starts anew `back` seconds
+    after the first start, then the second run (`second`, timed from its own start)."""
+    lines = [(offset, line) for offset, line in first if offset < lost]
+    lines.append((back, marker))
+    lines += [(round(back + offset, 3), line) for offset, line in second]
+    return lines

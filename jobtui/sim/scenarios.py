@@ -8,12 +8,20 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from typing import TypedDict
 
 from jobtui.sim.hardware import FLAVORS
 from jobtui.sim.jobs import Job, Plan
-from jobtui.sim.logs import Failure, kind_of, log_script, oom_failure, pick_failure
+from jobtui.sim.logs import (
+    Failure,
+    kind_of,
+    log_script,
+    oom_failure,
+    pick_failure,
+    requeued_script,
+)
 from jobtui.sim.recipes import (
     DAY,
     GPU_RECIPES,
@@ -24,6 +32,7 @@ from jobtui.sim.recipes import (
     Recipe,
 )
 from jobtui.sim.schedules import ScheduledJob
+from jobtui.sim.stamps import started_marker
 from jobtui.sim.world import World
 
 SCENARIOS = ("history", "demo")
@@ -81,8 +90,10 @@ def _add_run(
     timeout_secs: int | None = None,
     canceled_at: float | None = None,
     initiator: dict[str, str] | None = None,
+    may_requeue: bool = False,
 ) -> Job:
-    """Add one preloaded job; its logs are written when first asked for."""
+    """Add one preloaded job; its logs are written when first asked for. `may_requeue`: about
+    one in twelve that run long enough lose their node once and start again."""
     plan = Plan(
         created_at=round(created, 3),
         scheduling_secs=round(scheduling, 3),
@@ -98,7 +109,7 @@ def _add_run(
     labels = dict(recipe.labels)
     if name is not None:
         labels["name"] = name
-    return world.add_job(
+    job = world.add_job(
         namespace,
         recipe.spec(flavor, timeout_secs),
         plan,
@@ -107,6 +118,30 @@ def _add_run(
         initiator=initiator,
         canceled_at=None if canceled_at is None else round(canceled_at, 3),
     )
+    if may_requeue and canceled_at is None and timeout_secs is None and plan.run_secs >= 300:
+        # A die of its own, so that the rest of the world comes out the same either way.
+        die = random.Random(f"requeue:{job.id}")
+        lost = round(plan.run_secs * die.uniform(0.1, 0.6), 3)
+        back = round(lost + die.uniform(20, 150), 3)
+        now = world.clock()
+        if die.random() < 0.08 and not lost <= now - plan.started_at < back:
+            requeue(job, lost=lost, back=back, failure=failure)
+    return job
+
+
+def requeue(job: Job, *, lost: float, back: float, failure: Failure | None = None) -> None:
+    """Make `job` lose its node `lost` seconds after it started: it goes back to SCHEDULING,
+    starts again from scratch `back` seconds after the first start (its log carries the "Job
+    started" marker again) and ends as planned (with `failure`, if it fails)."""
+    plan = job.plan
+    if not 0 < lost < back < plan.run_secs:
+        raise ValueError("a job is lost after it starts, and back before it ends")
+    first, kind = job.write_logs, kind_of(job.spec.command)
+    die = random.Random(f"second-run:{job.id}")
+    second = partial(log_script, kind, die, run_secs=plan.run_secs - back, failure=failure)
+    marker = started_marker(plan.started_at + back)
+    job.plan = replace(plan, requeue=(lost, back))
+    job.write_logs = lambda: requeued_script(first(), second(), lost=lost, back=back, marker=marker)
 
 
 def _scheduled_jobs(world: World, rng: random.Random, now: float) -> dict[str, ScheduledJob]:
@@ -132,6 +167,8 @@ def _finished_run(
     namespace: str,
     scheduled: dict[str, ScheduledJob],
     earlier: list[tuple[Job, Recipe]],
+    *,
+    may_requeue: bool = False,
 ) -> tuple[Job, Recipe]:
     """A job that ended (as `stage`) sometime in the last three days."""
     recipe = rng.choice(list(RECIPES.values()))
@@ -182,6 +219,7 @@ def _finished_run(
         timeout_secs=timeout,
         canceled_at=ended if stage == "CANCELED" else None,
         initiator=initiator,
+        may_requeue=may_requeue,
     )
     return job, recipe
 
@@ -209,6 +247,7 @@ def _live_run(
         scheduling=scheduling,
         run_secs=run_secs,
         name=f"{recipe.name}-{rng.choice(SUFFIXES)}",
+        may_requeue=True,
     )
     return job, recipe
 
@@ -243,7 +282,11 @@ def add_history(world: World, count: int) -> None:
         if stage in ("RUNNING", "SCHEDULING"):
             jobs.append(_live_run(world, rng, now, stage, namespace))
         else:
-            jobs.append(_finished_run(world, rng, now, stage, namespace, scheduled, finished))
+            jobs.append(
+                _finished_run(
+                    world, rng, now, stage, namespace, scheduled, finished, may_requeue=True
+                )
+            )
             if not jobs[-1][0].state(now).live:
                 finished.append(jobs[-1])
     _link_last_runs(scheduled, jobs)
@@ -258,12 +301,15 @@ DEMO_LIVE = (  # name, recipe, flavor, seconds since it started (negative: not y
     ("embed-corpus-bge-m3", "embed-corpus", "l4x1", -10, 2700),
 )
 DEMO_FAILING = ("grpo-math-1.5b", "grpo-math", "a100-large", 150, 40)
+# This one loses its node 75 s into the demo and starts again 25 s later.
+DEMO_REQUEUED = "whisper-large-v3-de"
 DEMO_FINISHED = ["COMPLETED"] * 9 + ["ERROR"] * 4 + ["CANCELED"] * 3 + ["DELETED"] * 2
 
 
 def add_demo(world: World) -> None:
     """About 25 jobs: several running and logging, one crashing with CUDA out of memory about
-    40 s in, one that leaves SCHEDULING after about 10 s, and a finished history."""
+    40 s in, one that leaves SCHEDULING after about 10 s, one re-queued (back to SCHEDULING)
+    after 75 s, and a finished history."""
     rng, now = world.rng, world.clock()
     scheduled = _scheduled_jobs(world, rng, now)
     jobs: list[tuple[Job, Recipe]] = []
@@ -283,6 +329,8 @@ def add_demo(world: World) -> None:
             name=name,
             failure=oom_failure() if name == DEMO_FAILING[0] else None,
         )
+        if name == DEMO_REQUEUED:
+            requeue(job, lost=since + 75, back=since + 100)
         jobs.append((job, recipe))
     for index, stage in enumerate(DEMO_FINISHED):
         namespace = world.org if index % 5 == 2 else world.user
