@@ -48,7 +48,7 @@ class RerunScreen(ModalScreen[dict[str, Any] | None]):
 
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("ctrl+s", "submit", "Run it"),
+        Binding("ctrl+s", "submit", "Run it", tooltip="rerun dialog: run it"),
     ]
 
     DEFAULT_CSS = """
