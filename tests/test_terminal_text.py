@@ -54,6 +54,8 @@ HOSTILE = {
     "DEL and C1": "\x7f\x85\x8d\x8e",
 }
 
+pytestmark = pytest.mark.unit
+
 
 def assert_safe(output: str, *, allow_tab: bool = False) -> None:
     assert "\x1b" not in output

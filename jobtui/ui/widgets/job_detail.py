@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from jobtui.hub.models import JobHardwareInfo, JobInfo
+from jobtui.hub.models import JobHardwareInfo, JobInfo, JobStage
 from jobtui.ui.format import (
     absolute,
     ago,
@@ -62,7 +62,7 @@ def describe(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> Ren
     grid.add_row("Job", title)
     grid.add_row("Stage", stage_text)
     if job.status.message:
-        style = "red" if stage == "ERROR" else ""
+        style = "red" if stage == JobStage.ERROR else ""
         grid.add_row("Message", Text(clean_text(job.status.message), style=style))
     grid.add_row("ID", Text(clean_text(job.id)))
     grid.add_row("URL", Text(clean_text(job.url), style="underline"))
