@@ -33,7 +33,7 @@ from textual.pilot import Pilot
 from jobtui.hub import HubClient, JobInfo, Token
 from jobtui.hub.models import JobDurations
 from jobtui.monitor.store import JobStore
-from jobtui.sim import SimulatedHub, World
+from jobtui.sim import SimulatedHub, scenarios
 from jobtui.ui.app import JobsApp
 from jobtui.ui.widgets.log_view import LogView
 
@@ -138,7 +138,7 @@ async def list_figures(url: str, token: str, jobs: int) -> None:
 
 
 def memory_figures(jobs: int) -> None:
-    world = World(seed=3, jobs=jobs)
+    world = scenarios.build(seed=3, jobs=jobs)
     payloads, _ = world.list_jobs(world.namespaces[0])
     raw = json.loads(json.dumps(payloads))
     gc.collect()

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx2
 import pytest
+from huggingface_hub import HfApi
 
 from jobtui.sim import SimulatedHub
 from jobtui.sim.cli import add_arguments, run
@@ -241,10 +242,11 @@ def test_sim_command_serves_until_ctrl_c() -> None:
         text=True,
     )
     assert server.stdout is not None and server.stderr is not None
-    printed = [server.stdout.readline() for _ in range(4)]
-    paste = printed[-1].strip()
+    printed = [server.stdout.readline() for _ in range(5)]
+    paste, monitor = printed[-2].strip(), printed[-1].strip()
     assert paste.startswith("HF_ENDPOINT=http://0.0.0.0:") and paste.endswith(" hf jobs ps -a")
     assert "HF_TOKEN=hf_jobtui_sim_token" in paste
+    assert monitor == paste.removesuffix(" hf jobs ps -a") + " jobtui"
     endpoint = paste.split()[0].removeprefix("HF_ENDPOINT=")
     headers = {"Authorization": "Bearer hf_jobtui_sim_token"}
     assert httpx2.get(f"{endpoint}/api/whoami-v2", headers=headers).json()["name"] == "alice"
@@ -252,3 +254,30 @@ def test_sim_command_serves_until_ctrl_c() -> None:
     assert server.wait(timeout=10) == 0
     errors = server.stderr.read()
     assert "warning" in errors and "0.0.0.0" in errors and "Traceback" not in errors
+
+
+def test_a_jobs_url_opens_a_web_page_with_its_values_escaped(
+    hub: SimulatedHub, http: httpx2.Client
+) -> None:
+    spec = {"labels": {"name": "tiny-run"}, "flavor": "a10g-small", "timeoutSeconds": 60}
+    spec["dockerImage"] = "evil<script>alert(1)</script>"
+    job = create(http, hub.world.user, "python", "-c", "print('<b>&</b>')", **spec)
+    url = HfApi(endpoint=hub.url, token=hub.token).inspect_job(job_id=job["id"]).url
+    page = httpx2.get(url)  # as a browser opens it: no token
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    text = page.text
+    assert "<script>" not in text and "evil&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "<b>" not in text and "&lt;b&gt;&amp;&lt;/b&gt;" in text
+    assert "<h1>tiny-run</h1>" in text and job["id"] in text
+    assert "RUNNING" in text or "SCHEDULING" in text
+    assert "a10g-small" in text and "Nvidia A10G - small" in text
+    assert "script-src" not in page.headers["Content-Security-Policy"]  # nothing may run
+
+
+def test_an_unknown_jobs_page_is_a_404_page(hub: SimulatedHub) -> None:
+    for path in (f"/jobs/{hub.world.user}/0123456789abcdef01234567", "/jobs/mallory/abc"):
+        page = httpx2.get(hub.url + path)
+        assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+        assert "Job not found" in page.text
+    escaped = httpx2.get(f"{hub.url}/jobs/{hub.world.user}/%3Cb%3E")
+    assert escaped.status_code == 404 and "<b>" not in escaped.text and "&lt;b&gt;" in escaped.text

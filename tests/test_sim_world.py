@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import random
 import re
 import subprocess
@@ -9,15 +10,18 @@ import sys
 from collections import Counter
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 from types import FunctionType, ModuleType
 from typing import Any
 
 import pytest
 
-from jobtui.sim import World
+import jobtui.sim
+from jobtui.sim import World, scenarios
 from jobtui.sim.cron import next_run
-from jobtui.sim.jobs import BadRequest, Conflict, Forbidden, HubError, NotFound, iso
+from jobtui.sim.errors import ApiError, BadRequest, Conflict, Forbidden, NotFound
 from jobtui.sim.logs import log_script, oom_failure
+from jobtui.sim.stamps import iso
 
 T0 = datetime(2026, 5, 12, 14, 57, 43, tzinfo=UTC).timestamp()
 STAGES = {"SCHEDULING", "RUNNING", "COMPLETED", "ERROR", "CANCELED", "DELETED"}
@@ -37,7 +41,12 @@ class FakeClock:
 
 def empty_world(**kwargs: Any) -> tuple[World, FakeClock]:
     clock = FakeClock()
-    return World(jobs=0, clock=clock, **kwargs), clock
+    return scenarios.build(jobs=0, clock=clock, **kwargs), clock
+
+
+def build(**options: Any) -> World:
+    """A history world at the fake clock's start."""
+    return scenarios.build(clock=FakeClock(), **options)
 
 
 def every_job(world: World) -> list[dict[str, Any]]:
@@ -140,17 +149,17 @@ def test_cancel_while_scheduling_or_running_but_not_once_finished() -> None:
 
 
 def test_the_same_seed_and_clock_make_the_same_world() -> None:
-    first, second = World(seed=7, clock=FakeClock()), World(seed=7, clock=FakeClock())
+    first, second = build(seed=7), build(seed=7)
     assert every_job(first) == every_job(second)
-    assert first.list_scheduled_jobs(first.user) == second.list_scheduled_jobs(second.user)
+    assert first.schedules.list(first.user) == second.schedules.list(second.user)
     running = next(job for job in every_job(first) if job["status"]["stage"] == "RUNNING")
     assert first.logs(first.user, running["id"]) == second.logs(second.user, running["id"])
-    other = World(seed=8, clock=FakeClock())
+    other = build(seed=8)
     assert {job["id"] for job in every_job(other)}.isdisjoint(job["id"] for job in every_job(first))
 
 
 def test_the_history_has_every_stage_and_realistic_variety() -> None:
-    world = World(seed=0, jobs=40, clock=FakeClock())
+    world = build(seed=0, jobs=40)
     jobs = every_job(world)
     assert len(jobs) == 40 and len({job["id"] for job in jobs}) == 40
     assert {job["status"]["stage"] for job in jobs} == STAGES
@@ -175,7 +184,7 @@ def test_the_history_has_every_stage_and_realistic_variety() -> None:
 
 
 def test_a_bigger_history_has_reruns_and_a_few_live_jobs() -> None:
-    jobs = every_job(World(seed=1, jobs=120, clock=FakeClock()))
+    jobs = every_job(build(seed=1, jobs=120))
     initiators = {job["initiator"]["type"] for job in jobs}
     assert initiators == {"user", "scheduled-job", "duplicated-job"}
     live = [job for job in jobs if job["status"]["stage"] in ("RUNNING", "SCHEDULING")]
@@ -240,7 +249,7 @@ def test_bad_requests_name_what_is_wrong() -> None:
         with pytest.raises(BadRequest, match=words) as refused:
             world.create_job(world.user, body)
         assert refused.value.status == 400
-    errors: list[tuple[HubError, int, str]] = []
+    errors: list[tuple[ApiError, int, str]] = []
     for call, status, named in (
         (lambda: world.list_jobs("mallory"), 403, "mallory"),
         (lambda: run(world, "echo") and world.job("mallory", "x"), 403, "mallory"),
@@ -253,7 +262,7 @@ def test_bad_requests_name_what_is_wrong() -> None:
 
 
 def test_list_filters_and_pages() -> None:
-    world = World(seed=2, jobs=60, clock=FakeClock())
+    world = build(seed=2, jobs=60)
     everything, cursor = world.list_jobs(world.user)
     assert cursor is None
     with_team = world.list_jobs(world.user, labels=["team"])[0]
@@ -273,7 +282,7 @@ def test_list_filters_and_pages() -> None:
 
 def test_demo_scenario() -> None:
     clock = FakeClock()
-    world = World(scenario="demo", clock=clock)
+    world = scenarios.build("demo", clock=clock)
     jobs = every_job(world)
     assert 20 <= len(jobs) <= 30
     stages = Counter(job["status"]["stage"] for job in jobs)
@@ -298,7 +307,7 @@ def test_demo_scenario() -> None:
 
 def test_scheduled_jobs_lifecycle() -> None:
     world, clock = empty_world(scheduling_secs=1.0)
-    preloaded = [s for ns in world.namespaces for s in world.list_scheduled_jobs(ns)]
+    preloaded = [s for ns in world.namespaces for s in world.schedules.list(ns)]
     assert len(preloaded) >= 2 and all(s["jobSpec"]["command"] for s in preloaded)
     body = {
         "jobSpec": {
@@ -309,27 +318,27 @@ def test_scheduled_jobs_lifecycle() -> None:
         },
         "schedule": "@hourly",
     }
-    created = world.create_scheduled_job(world.user, body)
+    created = world.schedules.create(world.user, body)
     sid = created["id"]
     assert created["jobSpec"]["secrets"] == ["TOKEN"] and "never-kept" not in str(created)
     assert created["status"] == {"lastJob": None, "nextJobRunAt": iso(next_run("@hourly", T0))}
-    assert world.suspend_scheduled_job(world.user, sid, True)["status"]["nextJobRunAt"] is None
-    assert world.suspend_scheduled_job(world.user, sid, False)["status"]["nextJobRunAt"]
-    job = world.trigger_scheduled_job(world.user, sid)
+    assert world.schedules.suspend(world.user, sid, True)["status"]["nextJobRunAt"] is None
+    assert world.schedules.suspend(world.user, sid, False)["status"]["nextJobRunAt"]
+    job = world.schedules.trigger(world.user, sid)
     assert job["initiator"] == {"type": "scheduled-job", "id": sid}
     assert job["labels"] == {"name": "nightly"}
-    assert world.scheduled_job(world.user, sid)["status"]["lastJob"]["id"] == job["id"]
+    assert world.schedules.get(world.user, sid)["status"]["lastJob"]["id"] == job["id"]
     with pytest.raises(Conflict):
-        world.trigger_scheduled_job(world.user, sid)
+        world.schedules.trigger(world.user, sid)
     clock.advance(40)
-    assert world.trigger_scheduled_job(world.user, sid)["id"] != job["id"]
-    relabeled = world.set_scheduled_labels(world.user, sid, {"labels": {"team": "ops"}})
+    assert world.schedules.trigger(world.user, sid)["id"] != job["id"]
+    relabeled = world.schedules.set_labels(world.user, sid, {"labels": {"team": "ops"}})
     assert relabeled["jobSpec"]["labels"] == {"team": "ops"}
     with pytest.raises(BadRequest, match="schedule"):
-        world.set_schedule(world.user, sid, {"schedule": "every tuesday"})
-    world.delete_scheduled_job(world.user, sid)
+        world.schedules.set_schedule(world.user, sid, {"schedule": "every tuesday"})
+    world.schedules.delete(world.user, sid)
     with pytest.raises(NotFound):
-        world.scheduled_job(world.user, sid)
+        world.schedules.get(world.user, sid)
 
 
 @pytest.mark.parametrize(
@@ -378,9 +387,51 @@ def test_log_scripts_look_like_real_program_output() -> None:
     )
 
 
-def test_the_simulator_never_imports_textual() -> None:
+def test_the_simulator_never_imports_the_monitor_or_textual() -> None:
     code = (
         "import sys, jobtui.sim, jobtui.sim.cli; "
-        "sys.exit(any(name.split('.')[0] == 'textual' for name in sys.modules))"
+        "banned = ('textual', 'jobtui.ui', 'jobtui.monitor', 'jobtui.store'); "
+        "found = [n for n in sys.modules if n.startswith(banned)]; "
+        "print(found); sys.exit(bool(found))"
     )
-    assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
+    done = subprocess.run([sys.executable, "-c", code], timeout=60, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
+
+
+def _sim_imports() -> dict[str, set[str]]:
+    """Which sim modules each sim module imports, read from the source."""
+    folder = Path(jobtui.sim.__file__).parent
+    graph: dict[str, set[str]] = {}
+    for path in folder.glob("*.py"):
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module == "jobtui.sim":
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("jobtui.sim."):
+                found.add((node.module or "").rsplit(".", 1)[1])
+        graph[path.stem] = {name for name in found if (folder / f"{name}.py").exists()}
+    return graph
+
+
+def test_the_sim_modules_import_each_other_without_a_circle() -> None:
+    graph = _sim_imports()
+
+    def reachable(start: str) -> set[str]:
+        seen: set[str] = set()
+        todo = list(graph[start])
+        while todo:
+            name = todo.pop()
+            if name not in seen:
+                seen.add(name)
+                todo.extend(graph.get(name, ()))
+        return seen
+
+    assert "scenarios" in reachable("server")  # the check sees imports at all
+    assert "scenarios" not in reachable("world")
+    assert [name for name in graph if name in reachable(name)] == []
+
+
+def test_a_new_world_is_empty() -> None:
+    world = World(clock=FakeClock())
+    assert all(world.list_jobs(ns) == ([], None) for ns in world.namespaces)
+    assert all(world.schedules.list(ns) == [] for ns in world.namespaces)

@@ -8,7 +8,6 @@ import json
 import logging
 import threading
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from email.utils import formatdate
 from typing import Any
 from urllib.parse import urlencode
@@ -17,12 +16,14 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from jobtui.sim.errors import ApiError, BadRequest
 from jobtui.sim.faults import Faults
-from jobtui.sim.jobs import BadRequest, HubError, iso
+from jobtui.sim.pages import PAGE_HEADERS, job_page, missing_page
+from jobtui.sim.stamps import iso, started_marker
 from jobtui.sim.world import World
 
 BAD_TOKEN = "Invalid credentials in Authorization header"
@@ -55,8 +56,7 @@ def _event(line: str, moment: float) -> bytes:
 
 
 def _started_marker(started_at: float) -> bytes:
-    when = datetime.fromtimestamp(started_at, UTC).strftime("%Y-%m-%d %H:%M:%S")
-    return _event(f"===== Job started at {when} =====", started_at)
+    return _event(started_marker(started_at), started_at)
 
 
 async def _json_body(request: Request) -> Any:
@@ -91,7 +91,7 @@ class _Gate:
             )
             message = injected.message or f"Injected fault: HTTP {injected.status}"
             response = error_response(injected.status, message, retry)
-        elif not hmac.compare_digest(
+        elif scope["path"].startswith("/api/") and not hmac.compare_digest(
             dict(scope["headers"]).get(b"authorization", b""), self.expected
         ):
             response = error_response(401, BAD_TOKEN)
@@ -120,6 +120,7 @@ class HubApi:
         jobs, scheduled = "/api/jobs/{namespace}", "/api/scheduled-jobs/{namespace}"
         job, one_scheduled = jobs + "/{job_id}", scheduled + "/{scheduled_id}"
         return [
+            Route("/jobs/{namespace}/{job_id}", self.job_page),
             Route("/api/whoami-v2", self.whoami),
             Route("/api/jobs/hardware", self.hardware),
             Route(jobs, self.list_jobs),
@@ -128,6 +129,7 @@ class HubApi:
             Route(job + "/cancel", self.cancel_job, methods=["POST"]),
             Route(job + "/duplicate", self.duplicate_job, methods=["POST"]),
             Route(job + "/labels", self.set_labels, methods=["PUT"]),
+            Route(job + "/expose", self.expose, methods=["PUT"]),
             Route(job + "/logs", self.logs),
             Route(job + "/metrics", self.metrics),
             Route(scheduled, self.list_scheduled_jobs),
@@ -140,6 +142,16 @@ class HubApi:
             Route(one_scheduled + "/schedule", self.set_schedule, methods=["POST"]),
             Route(one_scheduled + "/labels", self.set_scheduled_labels, methods=["PUT"]),
         ]
+
+    # -- the web page a job's URL points at (a browser sends no token)
+
+    async def job_page(self, request: Request) -> Response:
+        namespace, job_id = request.path_params["namespace"], request.path_params["job_id"]
+        try:
+            page, status = job_page(self.world.job(namespace, job_id)), 200
+        except ApiError:
+            page, status = missing_page(namespace, job_id), 404
+        return HTMLResponse(page, status_code=status, headers=PAGE_HEADERS)
 
     # -- account and hardware
 
@@ -183,6 +195,10 @@ class HubApi:
     async def set_labels(self, request: Request) -> Response:
         body = await _json_body(request)
         return JSONResponse(self.world.set_labels(**request.path_params, body=body))
+
+    async def expose(self, request: Request) -> Response:
+        body = await _json_body(request)
+        return JSONResponse(self.world.expose(**request.path_params, body=body))
 
     async def logs(self, request: Request) -> Response:
         namespace, job_id = request.path_params["namespace"], request.path_params["job_id"]
@@ -272,40 +288,40 @@ class HubApi:
     async def list_scheduled_jobs(self, request: Request) -> Response:
         labels = request.query_params.getlist("label")
         return JSONResponse(
-            self.world.list_scheduled_jobs(request.path_params["namespace"], labels=labels)
+            self.world.schedules.list(request.path_params["namespace"], labels=labels)
         )
 
     async def create_scheduled_job(self, request: Request) -> Response:
         body = await _json_body(request)
-        return JSONResponse(self.world.create_scheduled_job(request.path_params["namespace"], body))
+        return JSONResponse(self.world.schedules.create(request.path_params["namespace"], body))
 
     async def scheduled_job(self, request: Request) -> Response:
-        return JSONResponse(self.world.scheduled_job(**request.path_params))
+        return JSONResponse(self.world.schedules.get(**request.path_params))
 
     async def delete_scheduled_job(self, request: Request) -> Response:
-        self.world.delete_scheduled_job(**request.path_params)
+        self.world.schedules.delete(**request.path_params)
         return Response(status_code=204)
 
     async def suspend_scheduled_job(self, request: Request) -> Response:
-        return JSONResponse(self.world.suspend_scheduled_job(**request.path_params, suspend=True))
+        return JSONResponse(self.world.schedules.suspend(**request.path_params, suspend=True))
 
     async def resume_scheduled_job(self, request: Request) -> Response:
-        return JSONResponse(self.world.suspend_scheduled_job(**request.path_params, suspend=False))
+        return JSONResponse(self.world.schedules.suspend(**request.path_params, suspend=False))
 
     async def trigger_scheduled_job(self, request: Request) -> Response:
-        return JSONResponse(self.world.trigger_scheduled_job(**request.path_params))
+        return JSONResponse(self.world.schedules.trigger(**request.path_params))
 
     async def set_schedule(self, request: Request) -> Response:
         body = await _json_body(request)
-        return JSONResponse(self.world.set_schedule(**request.path_params, body=body))
+        return JSONResponse(self.world.schedules.set_schedule(**request.path_params, body=body))
 
     async def set_scheduled_labels(self, request: Request) -> Response:
         body = await _json_body(request)
-        return JSONResponse(self.world.set_scheduled_labels(**request.path_params, body=body))
+        return JSONResponse(self.world.schedules.set_labels(**request.path_params, body=body))
 
 
 async def _hub_error(request: Request, error: Exception) -> Response:
-    assert isinstance(error, HubError)
+    assert isinstance(error, ApiError)
     return error_response(error.status, error.message)
 
 
@@ -339,5 +355,5 @@ def create_app(
     return Starlette(
         routes=api.routes(),
         middleware=[Middleware(_Gate, world=world, token=token, faults=faults)],
-        exception_handlers={HubError: _hub_error, HTTPException: _http_error},
+        exception_handlers={ApiError: _hub_error, HTTPException: _http_error},
     )

@@ -95,8 +95,9 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(f"Simulated Hub at {hub.url}", flush=True)
     print(f"Token: {hub.token}")
-    print("Paste this in another terminal to try it with the official CLI:")
+    print("Paste one of these in another terminal: the official CLI, or the monitor:")
     print(f"HF_ENDPOINT={hub.url} HF_TOKEN={hub.token} hf jobs ps -a")
+    print(f"HF_ENDPOINT={hub.url} HF_TOKEN={hub.token} jobtui")
     print("Press Ctrl-C to stop.", flush=True)
     try:
         threading.Event().wait()

@@ -61,13 +61,15 @@ def _gpu(
     return Flavor(name, pretty, vcpus, ram, disk, usd, gpu_model=model, gpu_count=n, vram_gb=vram)
 
 
+_RTX = "RTX PRO 6000"
+# Specs and prices as published (huggingface.co/docs/hub/jobs-pricing and `hf jobs hardware`).
 FLAVORS: dict[str, Flavor] = {
     f.name: f
     for f in (
-        Flavor("cpu-basic", "CPU Basic", 2, 16, 20, 0.01),
+        Flavor("cpu-basic", "CPU Basic", 2, 16, 50, 0.01),
         Flavor("cpu-upgrade", "CPU Upgrade", 8, 32, 50, 0.03),
-        Flavor("cpu-performance", "CPU Performance", 32, 128, 200, 1.90),
-        Flavor("cpu-xl", "CPU XL", 16, 124, 200, 1.00),
+        Flavor("cpu-performance", "CPU Performance", 32, 256, 1024, 1.90),
+        Flavor("cpu-xl", "CPU XL", 16, 124, 1000, 1.00),
         _gpu("t4-small", "Nvidia T4 - small", 4, 15, 50, 0.40, "T4", 1, 16),
         _gpu("t4-medium", "Nvidia T4 - medium", 8, 30, 100, 0.60, "T4", 1, 16),
         _gpu("l4x1", "1x Nvidia L4", 8, 30, 400, 0.80, "L4", 1, 24),
@@ -86,23 +88,9 @@ FLAVORS: dict[str, Flavor] = {
         _gpu("h200x2", "2x Nvidia H200", 46, 512, 6000, 10.00, "H200", 2, 141),
         _gpu("h200x4", "4x Nvidia H200", 92, 1024, 12000, 20.00, "H200", 4, 141),
         _gpu("h200x8", "8x Nvidia H200", 184, 2048, 24000, 40.00, "H200", 8, 141),
-        _gpu("rtx-pro-6000", "Nvidia RTX PRO 6000", 16, 128, 1000, 2.75, "RTX PRO 6000", 1, 96),
-        _gpu(
-            "rtx-pro-6000x2", "2x Nvidia RTX PRO 6000", 32, 256, 2000, 5.50, "RTX PRO 6000", 2, 96
-        ),
-        _gpu(
-            "rtx-pro-6000x4", "4x Nvidia RTX PRO 6000", 64, 512, 4000, 11.00, "RTX PRO 6000", 4, 96
-        ),
-        _gpu(
-            "rtx-pro-6000x8",
-            "8x Nvidia RTX PRO 6000",
-            128,
-            1024,
-            8000,
-            22.00,
-            "RTX PRO 6000",
-            8,
-            96,
-        ),
+        _gpu("rtx-pro-6000", "Nvidia RTX PRO 6000", 23, 256, 475, 2.75, "RTX PRO 6000", 1, 96),
+        _gpu("rtx-pro-6000x2", "2x Nvidia RTX PRO 6000", 46, 512, 950, 5.50, _RTX, 2, 96),
+        _gpu("rtx-pro-6000x4", "4x Nvidia RTX PRO 6000", 92, 1024, 1900, 11.00, _RTX, 4, 96),
+        _gpu("rtx-pro-6000x8", "8x Nvidia RTX PRO 6000", 184, 2048, 3800, 22.00, _RTX, 8, 96),
     )
 }

@@ -1,184 +1,68 @@
-"""Preloaded worlds: a few days of job history, or a lively demo, built from job recipes."""
+"""Preloaded worlds: a few days of job history, or a lively demo, built from job recipes.
+
+`build()` makes a world and fills it; the world itself knows nothing of scenarios.
+"""
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+import time
+from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TypedDict
 
 from jobtui.sim.hardware import FLAVORS
-from jobtui.sim.jobs import Job, Plan, ScheduledJob, Spec, spec_for_image
+from jobtui.sim.jobs import Job, Plan
 from jobtui.sim.logs import Failure, kind_of, log_script, oom_failure, pick_failure
-
-if TYPE_CHECKING:
-    from jobtui.sim.world import World
-
-DAY = 86_400.0
-PYTHON = "python:3.12"
-PYTORCH = "pytorch/pytorch:2.6.0-cuda12.4-cudnn9-devel"
-UV = "ghcr.io/astral-sh/uv:python3.12-bookworm"
-TERMINAL_MIX = {"COMPLETED": 60, "ERROR": 22, "CANCELED": 12, "DELETED": 6}
-
-
-@dataclass(frozen=True)
-class Recipe:
-    """A kind of job people run, with the machines and run times it usually gets."""
-
-    name: str
-    image: str
-    command: tuple[str, ...]
-    flavors: tuple[str, ...]
-    run_secs: tuple[float, float]
-    environment: dict[str, str] = field(default_factory=dict)
-    secrets: tuple[str, ...] = ()
-    volumes: tuple[dict[str, str], ...] = ()
-    labels: dict[str, str] = field(default_factory=dict)
-    expose: tuple[int, ...] = ()
-
-    def spec(self, flavor: str, timeout_secs: int | None = None) -> Spec:
-        return spec_for_image(
-            self.image,
-            self.command,
-            environment=self.environment,
-            secret_names=self.secrets,
-            flavor=flavor,
-            timeout_secs=timeout_secs,
-            volumes=self.volumes,
-            expose_ports=self.expose,
-        )
-
-    @property
-    def gpu_flavors(self) -> tuple[str, ...]:
-        return tuple(name for name in self.flavors if FLAVORS[name].gpu_count)
-
-
-_FINEWEB = {"type": "dataset", "source": "HuggingFaceFW/fineweb-edu", "mountPath": "/data"}
-_OUTPUT = {"type": "bucket", "source": "alice/job-outputs", "mountPath": "/output"}
-
-RECIPES: dict[str, Recipe] = {
-    recipe.name: recipe
-    for recipe in (
-        Recipe(
-            "qwen-sft",
-            PYTORCH,
-            ("accelerate", "launch", "train.py", "--config", "configs/sft.yaml"),
-            ("a10g-large", "a100-large", "h200", "l40sx1"),
-            (1200, 7200),
-            {"HF_HUB_ENABLE_HF_TRANSFER": "1", "ACCELERATE_MIXED_PRECISION": "bf16"},
-            ("HF_TOKEN",),
-            labels={"team": "post-training", "model": "qwen2.5"},
-        ),
-        Recipe(
-            "grpo-math",
-            UV,
-            (
-                "uv",
-                "run",
-                "https://huggingface.co/datasets/trl-lib/scripts/raw/main/grpo.py",
-                "--model_name_or_path",
-                "Qwen/Qwen2.5-1.5B-Instruct",
-            ),  # fmt: skip
-            ("h200", "h200x2", "a100x4"),
-            (1800, 10800),
-            {"WANDB_PROJECT": "grpo-math"},
-            ("HF_TOKEN", "WANDB_API_KEY"),
-            labels={"team": "post-training"},
-        ),
-        Recipe(
-            "whisper-finetune",
-            PYTORCH,
-            ("torchrun", "--nproc-per-node", "4", "finetune_whisper.py", "--language", "de"),
-            ("a10g-largex4", "l4x4"),
-            (1800, 7200),
-            secrets=("HF_TOKEN",),
-            labels={"team": "speech"},
-        ),
-        Recipe(
-            "tokenize-fineweb",
-            PYTHON,
-            ("python", "tokenize_dataset.py", "--shards", "64", "--num-proc", "8"),
-            ("cpu-upgrade", "cpu-xl", "cpu-performance"),
-            (600, 3600),
-            {"HF_DATASETS_CACHE": "/tmp/cache"},
-            ("HF_TOKEN",),
-            (_FINEWEB, _OUTPUT),
-            {"team": "data"},
-        ),
-        Recipe(
-            "mmlu-eval",
-            UV,
-            ("lighteval", "vllm", "model_name=Qwen/Qwen2.5-7B-Instruct", "leaderboard|mmlu|5"),
-            ("l4x1", "a10g-large", "l40sx1"),
-            (600, 2400),
-            secrets=("HF_TOKEN",),
-            labels={"team": "evals"},
-        ),
-        Recipe(
-            "duckdb-refresh",
-            "hf.co/spaces/lhoestq/duckdb",
-            (
-                "duckdb",
-                "-c",
-                "COPY (SELECT * FROM '/data/**/*.parquet' LIMIT 5) TO '/output/first-rows.parquet'",
-            ),  # fmt: skip
-            ("cpu-basic", "cpu-upgrade"),
-            (60, 600),
-            volumes=(_FINEWEB, _OUTPUT),
-        ),
-        Recipe(
-            "hello-world",
-            PYTHON,
-            ("python", "-c", "print('Hello from HF compute!')"),
-            ("cpu-basic",),
-            (10, 60),
-        ),
-        Recipe(
-            "nightly-report",
-            PYTHON,
-            ("python", "report.py", "--since", "24h"),
-            ("cpu-basic",),
-            (60, 400),
-            {"REPORT_CHANNEL": "#ml-nightly"},
-            ("SLACK_WEBHOOK_URL",),
-            labels={"schedule": "nightly"},
-        ),
-        Recipe(
-            "embed-corpus",
-            PYTORCH,
-            ("python", "embed.py", "--model", "BAAI/bge-m3", "--batch-size", "256"),
-            ("t4-medium", "a10g-small", "l4x1"),
-            (900, 5400),
-            secrets=("HF_TOKEN",),
-            volumes=(_FINEWEB,),
-        ),
-        Recipe(
-            "vllm-serve",
-            "vllm/vllm-openai:v0.8.5",
-            ("vllm", "serve", "Qwen/Qwen2.5-7B-Instruct", "--port", "8000"),
-            ("l40sx1", "a100-large"),
-            (1800, 7200),
-            secrets=("HF_TOKEN",),
-            labels={"team": "serving"},
-            expose=(8000,),
-        ),
-        Recipe(
-            "matmul-bench",
-            PYTORCH,
-            ("python", "bench_matmul.py", "--dtype", "bf16"),
-            ("rtx-pro-6000", "h200", "a100-large", "t4-small"),
-            (120, 900),
-            labels={"team": "infra"},
-        ),
-    )
-}
-GPU_RECIPES = tuple(recipe for recipe in RECIPES.values() if recipe.gpu_flavors)
-SCHEDULES = (  # recipe, schedule, in the org namespace, suspended
-    ("nightly-report", "@daily", False, False),
-    ("duckdb-refresh", "*/30 * * * *", True, False),
-    ("mmlu-eval", "0 9 * * 1", False, True),
+from jobtui.sim.recipes import (
+    DAY,
+    GPU_RECIPES,
+    RECIPES,
+    SCHEDULES,
+    SUFFIXES,
+    TERMINAL_MIX,
+    Recipe,
 )
-_SUFFIXES = ("v2", "v3", "lr3e-5", "bs64", "run4", "ablation", "final", "debug", "fix", "long")
+from jobtui.sim.schedules import ScheduledJob
+from jobtui.sim.world import World
+
+SCENARIOS = ("history", "demo")
+
+
+class ScenarioOptions(TypedDict, total=False):
+    """The keyword arguments of `build()`."""
+
+    scenario: str
+    seed: int
+    jobs: int
+    scheduling_secs: float
+    user: str
+    org: str
+    clock: Callable[[], float] | None
+
+
+def build(
+    scenario: str = "history",
+    *,
+    seed: int = 0,
+    jobs: int = 40,
+    scheduling_secs: float = 3.0,
+    user: str = "alice",
+    org: str = "acme-ml",
+    clock: Callable[[], float] | None = None,
+) -> World:
+    """A world filled by a scenario: "history" preloads `jobs` jobs from the past three days;
+    "demo" preloads its own lively set of about 25 and ignores `jobs`."""
+    if scenario not in SCENARIOS:
+        raise ValueError(f"unknown scenario {scenario!r}: use 'history' or 'demo'")
+    world = World(
+        seed=seed, scheduling_secs=scheduling_secs, user=user, org=org, clock=clock or time.time
+    )
+    if scenario == "demo":
+        add_demo(world)
+    else:
+        add_history(world, jobs)
+    return world
 
 
 def _add_run(
@@ -229,7 +113,7 @@ def _scheduled_jobs(world: World, rng: random.Random, now: float) -> dict[str, S
     found = {}
     for recipe_name, schedule, in_org, suspended in SCHEDULES:
         recipe = RECIPES[recipe_name]
-        found[recipe_name] = world.add_scheduled_job(
+        found[recipe_name] = world.schedules.add(
             world.org if in_org else world.user,
             recipe.spec(recipe.flavors[0]),
             schedule,
@@ -282,7 +166,7 @@ def _finished_run(
     if original is not None:  # a rerun starts after the job it copies
         oldest_end = min(now - 120, original.plan.created_at + scheduling + ran + 60)
     ended = rng.uniform(oldest_end, now - 120)
-    name = f"{recipe.name}-{rng.choice(_SUFFIXES)}" if rng.random() < 0.9 else None
+    name = f"{recipe.name}-{rng.choice(SUFFIXES)}" if rng.random() < 0.9 else None
     job = _add_run(
         world,
         rng,
@@ -324,7 +208,7 @@ def _live_run(
         created=created,
         scheduling=scheduling,
         run_secs=run_secs,
-        name=f"{recipe.name}-{rng.choice(_SUFFIXES)}",
+        name=f"{recipe.name}-{rng.choice(SUFFIXES)}",
     )
     return job, recipe
 
@@ -348,8 +232,9 @@ def _link_last_runs(scheduled: dict[str, ScheduledJob], jobs: list[tuple[Job, Re
         trigger.last_job = max(runs, key=lambda job: job.plan.created_at, default=None)
 
 
-def history(world: World, rng: random.Random, now: float, count: int) -> None:
+def add_history(world: World, count: int) -> None:
     """`count` jobs over the past three days, every stage, about one in seven in the org."""
+    rng, now = world.rng, world.clock()
     scheduled = _scheduled_jobs(world, rng, now)
     jobs: list[tuple[Job, Recipe]] = []
     finished: list[tuple[Job, Recipe]] = []  # kept as we go: rescanning `jobs` is quadratic
@@ -376,9 +261,10 @@ DEMO_FAILING = ("grpo-math-1.5b", "grpo-math", "a100-large", 150, 40)
 DEMO_FINISHED = ["COMPLETED"] * 9 + ["ERROR"] * 4 + ["CANCELED"] * 3 + ["DELETED"] * 2
 
 
-def demo(world: World, rng: random.Random, now: float) -> None:
+def add_demo(world: World) -> None:
     """About 25 jobs: several running and logging, one crashing with CUDA out of memory about
     40 s in, one that leaves SCHEDULING after about 10 s, and a finished history."""
+    rng, now = world.rng, world.clock()
     scheduled = _scheduled_jobs(world, rng, now)
     jobs: list[tuple[Job, Recipe]] = []
     finished: list[tuple[Job, Recipe]] = []  # what a finished job may be a rerun of

@@ -6,50 +6,48 @@ import hashlib
 import socket
 import threading
 import time
-from collections.abc import Callable
 from types import TracebackType
 
 import uvicorn
+from typing_extensions import Unpack
 
+from jobtui.sim import scenarios
 from jobtui.sim.app import create_app
 from jobtui.sim.faults import Faults
+from jobtui.sim.scenarios import ScenarioOptions
 from jobtui.sim.world import World
 
 STARTUP_TIMEOUT_SECS = 10.0
 
 
 class SimulatedHub:
-    """A real HTTP server speaking the Hugging Face Jobs API over an in-memory `World`.
+    """A real HTTP server speaking the Hugging Face Jobs API over an in-memory `World`:
+    `SimulatedHub(world)`, or `SimulatedHub(seed=..., jobs=..., scenario=...)` to build one.
 
     `port=0` picks a free port; `restart()` comes back on the same port with the same world.
     """
 
     def __init__(
         self,
+        world: World | None = None,
         *,
         token: str | None = None,
-        seed: int = 0,
-        jobs: int = 40,
-        scenario: str = "history",
         page_size: int = 50,
         keepalive: float = 30.0,
-        scheduling_secs: float = 3.0,
         host: str = "127.0.0.1",
         port: int = 0,
-        user: str = "alice",
-        org: str = "acme-ml",
-        clock: Callable[[], float] | None = None,
+        **scenario: Unpack[ScenarioOptions],
     ) -> None:
-        self.world = World(
-            seed=seed,
-            jobs=jobs,
-            scenario=scenario,
-            scheduling_secs=scheduling_secs,
-            user=user,
-            org=org,
-            clock=clock or time.time,
+        """Serve `world`, or, when none is given, a world built by `scenarios.build(**scenario)`
+        (`seed`, `jobs`, `scenario`, `scheduling_secs`, `user`, `org`, `clock`)."""
+        if world is None:
+            world = scenarios.build(**scenario)
+        elif scenario:
+            raise TypeError(f"give a world or scenario options, not both: {sorted(scenario)}")
+        self.world = world
+        self.token = token or (
+            "hf_sim_" + hashlib.sha256(f"jobtui:{world.seed}".encode()).hexdigest()[:32]
         )
-        self.token = token or "hf_sim_" + hashlib.sha256(f"jobtui:{seed}".encode()).hexdigest()[:32]
         self.faults = Faults()
         self.host = host
         self._port = port

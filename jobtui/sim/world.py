@@ -1,4 +1,7 @@
-"""The simulated Hub's state, in memory: accounts, jobs and scheduled jobs, driven by a clock."""
+"""The simulated Hub's state, in memory: accounts, jobs and scheduled jobs, driven by a clock.
+
+A world starts empty; `jobtui.sim.scenarios` fills one with history.
+"""
 
 from __future__ import annotations
 
@@ -11,33 +14,20 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Any
 
-from jobtui.sim import scenarios
+from jobtui.sim.errors import BadRequest, Conflict, Forbidden, NotFound
 from jobtui.sim.hardware import FLAVORS
-from jobtui.sim.jobs import (
-    DEFAULT_TIMEOUT_SECS,
-    BadRequest,
-    Conflict,
-    Forbidden,
-    Job,
-    JobState,
-    LogView,
-    NotFound,
-    Plan,
-    ScheduledJob,
-    Spec,
-    check_schedule,
-    new_id,
-    spec_for_image,
-    string_map,
-)
+from jobtui.sim.jobs import Job, JobState, LogWindow, Plan
 from jobtui.sim.logs import Failure, LogScript, kind_of, log_script, pick_failure
-
-
-def _label_filter(text: str) -> Callable[[Mapping[str, str]], bool]:
-    key, has_value, value = text.partition("=")
-    if has_value:
-        return lambda labels: labels.get(key) == value
-    return lambda labels: key in labels
+from jobtui.sim.schedules import Schedules
+from jobtui.sim.spec import (
+    DEFAULT_TIMEOUT_SECS,
+    Spec,
+    check_expose,
+    label_matcher,
+    labels_of,
+    spec_for_image,
+)
+from jobtui.sim.stamps import new_id
 
 
 def _sort_key(job: Job) -> tuple[int, str]:
@@ -53,40 +43,39 @@ def _cursor(job: Job) -> str:
 class World:
     """Every account, job and scheduled job of the simulated Hub, driven by `clock`.
 
-    `scenario="history"` preloads `jobs` jobs from the past three days; `scenario="demo"` preloads
-    its own lively set of about 25 and ignores `jobs`. Created jobs wait `scheduling_secs` for a
-    machine (echo and seq jobs never wait). Methods raise HubError subclasses, which carry the
-    HTTP status the Hub answers with.
+    A new world has no jobs. Created jobs wait `scheduling_secs` for a machine (echo and seq
+    jobs never wait). Methods raise ApiError subclasses, which carry the HTTP status the Hub
+    answers with.
     """
 
     def __init__(
         self,
         *,
         seed: int = 0,
-        jobs: int = 40,
-        scenario: str = "history",
         scheduling_secs: float = 3.0,
         user: str = "alice",
         org: str = "acme-ml",
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if scenario not in ("history", "demo"):
-            raise ValueError(f"unknown scenario {scenario!r}: use 'history' or 'demo'")
-        self.clock = clock
+        self.seed = seed
+        self._read_clock = clock
         self.user, self.org = user, org
         self.scheduling_secs = scheduling_secs
-        self._rng = random.Random(seed)
-        self.user_id = f"{self._rng.getrandbits(96):024x}"
-        self.org_id = f"{self._rng.getrandbits(96):024x}"
-        self._lock = threading.RLock()
+        self.rng = random.Random(seed)
+        self.user_id = f"{self.rng.getrandbits(96):024x}"
+        self.org_id = f"{self.rng.getrandbits(96):024x}"
+        self.lock = threading.RLock()
         self._jobs: dict[str, Job] = {}
         # Per namespace, jobs oldest first (by _sort_key): a page is a slice, not a sort.
         self._by_age: dict[str, list[Job]] = {}
-        self._scheduled: dict[str, ScheduledJob] = {}
-        if scenario == "demo":
-            scenarios.demo(self, self._rng, clock())
-        else:
-            scenarios.history(self, self._rng, clock(), jobs)
+        self.schedules = Schedules(self)
+
+    def clock(self) -> float:
+        """The time now. Reading it moves the world on: schedules that are due start their runs
+        (job stages follow from their plans and need nothing)."""
+        now = self._read_clock()
+        self.schedules.run_due(now)
+        return now
 
     # -- accounts
 
@@ -129,7 +118,7 @@ class World:
             return {"id": self.org_id, "name": self.org, "type": "org"}
         raise Forbidden(f"You don't have access to namespace '{namespace}'")
 
-    def _user_initiator(self) -> dict[str, str]:
+    def user_initiator(self) -> dict[str, str]:
         return {"type": "user", "id": self.user_id, "name": self.user}
 
     # -- jobs
@@ -146,12 +135,12 @@ class World:
         canceled_at: float | None = None,
     ) -> Job:
         """Add a job with a plan of your own (scenarios and tests); returns it."""
-        with self._lock:
+        with self.lock:
             job = Job(
-                id=new_id(self._rng, plan.created_at),
+                id=new_id(self.rng, plan.created_at),
                 namespace=namespace,
                 owner=self.owner(namespace),
-                initiator=dict(initiator or self._user_initiator()),
+                initiator=dict(initiator or self.user_initiator()),
                 spec=spec,
                 labels=dict(labels or {}),
                 plan=plan,
@@ -193,10 +182,10 @@ class World:
             return Plan(now, self.scheduling_secs, float(args[0]), timeout_secs=timeout), list
         kind = kind_of(spec.command)
         low, high = (120, 600) if kind == "train" else (60, 240)
-        run_secs = round(self._rng.uniform(low, high), 3)
+        run_secs = round(self.rng.uniform(low, high), 3)
         failure: Failure | None = None
-        if self._rng.random() < 0.25:
-            failure = pick_failure(self._rng, gpu=spec.hardware.gpu_count > 0)
+        if self.rng.random() < 0.25:
+            failure = pick_failure(self.rng, gpu=spec.hardware.gpu_count > 0)
         plan = Plan(
             now,
             self.scheduling_secs,
@@ -205,18 +194,20 @@ class World:
             None if failure is None else failure.message,
             timeout,
         )
-        rng = random.Random(self._rng.getrandbits(64))
+        rng = random.Random(self.rng.getrandbits(64))
         return plan, partial(log_script, kind, rng, run_secs=run_secs, failure=failure)
 
-    def _start(
+    def start_job(
         self,
         namespace: str,
         spec: Spec,
         labels: Mapping[str, str],
         initiator: Mapping[str, str] | None = None,
+        at: float | None = None,
     ) -> Job:
-        with self._lock:
-            plan, write_logs = self._plan_for(spec, self.clock())
+        """Create a job from `spec` at time `at` (default now), as the Hub would run it."""
+        with self.lock:
+            plan, write_logs = self._plan_for(spec, self.clock() if at is None else at)
             return self.add_job(
                 namespace, spec, plan, write_logs, labels=labels, initiator=initiator
             )
@@ -225,7 +216,7 @@ class World:
         """POST /api/jobs/{namespace}: validate the spec (dropping secret values) and start it."""
         self.owner(namespace)
         spec, labels = Spec.from_body(body)
-        return self._start(namespace, spec, labels).to_json(self.clock())
+        return self.start_job(namespace, spec, labels).to_json(self.clock())
 
     def _job(self, namespace: str, job_id: str) -> Job:
         self.owner(namespace)
@@ -254,7 +245,7 @@ class World:
         """
         self.owner(namespace)
         wanted = {stage.upper() for stage in stages}
-        matches = [_label_filter(text) for text in labels]
+        matches = [label_matcher(text) for text in labels]
         now = self.clock()
         start: tuple[int, str] | None = None
         if after is not None:
@@ -262,7 +253,7 @@ class World:
             if not created.isdigit() or not job_id:
                 raise BadRequest(f"Invalid cursor {after!r}")
             start = (int(created), job_id)
-        with self._lock:
+        with self.lock:
             by_age = self._by_age.get(namespace, [])
             end = len(by_age) if start is None else bisect.bisect_left(by_age, start, key=_sort_key)
             older = by_age[:end]  # one copy, taken under the lock
@@ -279,7 +270,7 @@ class World:
 
     def cancel_job(self, namespace: str, job_id: str) -> dict[str, Any]:
         """Cancel a live job. A finished job cannot be canceled: Conflict (HTTP 409)."""
-        with self._lock:
+        with self.lock:
             job = self._job(namespace, job_id)
             now = self.clock()
             state = job.state(now)
@@ -289,23 +280,39 @@ class World:
             return job.to_json(now)
 
     def duplicate_job(self, namespace: str, job_id: str) -> dict[str, Any]:
-        """Run a job again with the same spec; the new job says it was duplicated."""
+        """Run a job again with the same spec (secrets, retries, network, resource group and
+        timeout included; secret values stay here); the new job says it was duplicated."""
         original = self._job(namespace, job_id)
         initiator = {"type": "duplicated-job", "id": original.id}
-        return self._start(namespace, original.spec, original.labels, initiator).to_json(
-            self.clock()
-        )
+        job = self.start_job(namespace, original.current_spec, original.labels, initiator)
+        return job.to_json(self.clock())
+
+    def expose(self, namespace: str, job_id: str, body: Any) -> dict[str, Any]:
+        """PUT .../expose: the ports and public ports replace the job's set while it is live.
+        A finished job is refused (HTTP 409), as canceling one is."""
+        exposed, public = check_expose(body)
+        with self.lock:
+            job = self._job(namespace, job_id)
+            now = self.clock()
+            state = job.state(now)
+            if not state.live:
+                raise Conflict(
+                    f"Job '{job_id}' is already {state.stage}: only a running or scheduling "
+                    "job's ports can change"
+                )
+            job.expose_ports, job.expose_public = exposed, public
+            return job.to_json(now)
 
     def set_labels(self, namespace: str, job_id: str, body: Any) -> dict[str, Any]:
         job = self._job(namespace, job_id)
-        job.labels = string_map(_labels_of(body), "labels")
+        job.labels = labels_of(body)
         return job.to_json(self.clock())
 
     def state(self, namespace: str, job_id: str) -> JobState:
         """Where the job is now (raises 403/404 like every call on a job)."""
         return self._job(namespace, job_id).state(self.clock())
 
-    def logs(self, namespace: str, job_id: str, start: int = 0) -> LogView:
+    def logs(self, namespace: str, job_id: str, start: int = 0) -> LogWindow:
         return self._job(namespace, job_id).logs(self.clock(), start)
 
     def metrics(self, namespace: str, job_id: str) -> tuple[JobState, dict[str, Any] | None]:
@@ -317,112 +324,6 @@ class World:
 
     def hardware(self) -> list[dict[str, Any]]:
         return [flavor.to_json() for flavor in FLAVORS.values()]
-
-    # -- scheduled jobs
-
-    def add_scheduled_job(
-        self,
-        namespace: str,
-        spec: Spec,
-        schedule: str,
-        *,
-        labels: Mapping[str, str] | None = None,
-        suspend: bool = False,
-        concurrency: bool = False,
-        created_at: float | None = None,
-    ) -> ScheduledJob:
-        with self._lock:
-            created = self.clock() if created_at is None else created_at
-            scheduled = ScheduledJob(
-                id=new_id(self._rng, created),
-                namespace=namespace,
-                owner=self.owner(namespace),
-                created_at=created,
-                spec=spec,
-                labels=dict(labels or {}),
-                schedule=schedule,
-                suspend=suspend,
-                concurrency=concurrency,
-            )
-            self._scheduled[scheduled.id] = scheduled
-            return scheduled
-
-    def create_scheduled_job(self, namespace: str, body: Any) -> dict[str, Any]:
-        self.owner(namespace)
-        if not isinstance(body, dict):
-            raise BadRequest("The body must be a JSON object with jobSpec and schedule")
-        spec, labels = Spec.from_body(body.get("jobSpec"))
-        scheduled = self.add_scheduled_job(
-            namespace,
-            spec,
-            check_schedule(body.get("schedule")),
-            labels=labels,
-            suspend=bool(body.get("suspend", False)),
-            concurrency=bool(body.get("concurrency", False)),
-        )
-        return scheduled.to_json(self.clock())
-
-    def _scheduled_job(self, namespace: str, scheduled_id: str) -> ScheduledJob:
-        self.owner(namespace)
-        scheduled = self._scheduled.get(scheduled_id)
-        if scheduled is None or scheduled.namespace != namespace:
-            raise NotFound(f"Scheduled job '{scheduled_id}' not found in namespace '{namespace}'")
-        return scheduled
-
-    def list_scheduled_jobs(
-        self, namespace: str, *, labels: Iterable[str] = ()
-    ) -> list[dict[str, Any]]:
-        self.owner(namespace)
-        matches = [_label_filter(text) for text in labels]
-        now = self.clock()
-        with self._lock:
-            found = [s for s in self._scheduled.values() if s.namespace == namespace]
-        found.sort(key=lambda s: (s.created_at, s.id), reverse=True)
-        return [s.to_json(now) for s in found if all(match(s.labels) for match in matches)]
-
-    def scheduled_job(self, namespace: str, scheduled_id: str) -> dict[str, Any]:
-        return self._scheduled_job(namespace, scheduled_id).to_json(self.clock())
-
-    def delete_scheduled_job(self, namespace: str, scheduled_id: str) -> None:
-        with self._lock:
-            del self._scheduled[self._scheduled_job(namespace, scheduled_id).id]
-
-    def suspend_scheduled_job(
-        self, namespace: str, scheduled_id: str, suspend: bool
-    ) -> dict[str, Any]:
-        scheduled = self._scheduled_job(namespace, scheduled_id)
-        scheduled.suspend = suspend
-        return scheduled.to_json(self.clock())
-
-    def set_schedule(self, namespace: str, scheduled_id: str, body: Any) -> dict[str, Any]:
-        scheduled = self._scheduled_job(namespace, scheduled_id)
-        scheduled.schedule = check_schedule(
-            body.get("schedule") if isinstance(body, dict) else None
-        )
-        return scheduled.to_json(self.clock())
-
-    def set_scheduled_labels(self, namespace: str, scheduled_id: str, body: Any) -> dict[str, Any]:
-        scheduled = self._scheduled_job(namespace, scheduled_id)
-        scheduled.labels = string_map(_labels_of(body), "labels")
-        return scheduled.to_json(self.clock())
-
-    def trigger_scheduled_job(self, namespace: str, scheduled_id: str) -> dict[str, Any]:
-        """Run a scheduled job now. Refused (409) while its last run is live, unless concurrent."""
-        with self._lock:
-            scheduled = self._scheduled_job(namespace, scheduled_id)
-            last = scheduled.last_job
-            if not scheduled.concurrency and last is not None and last.state(self.clock()).live:
-                raise Conflict(f"Scheduled job '{scheduled_id}' already has a run in progress")
-            initiator = {"type": "scheduled-job", "id": scheduled.id}
-            job = self._start(namespace, scheduled.spec, scheduled.labels, initiator)
-            scheduled.last_job = job
-            return job.to_json(self.clock())
-
-
-def _labels_of(body: Any) -> Any:
-    if not isinstance(body, dict) or "labels" not in body:
-        raise BadRequest('The body must be {"labels": {...}}')
-    return body["labels"]
 
 
 def _is_seconds(text: str) -> bool:
