@@ -25,7 +25,8 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from textual.pilot import Pilot
 
@@ -37,7 +38,9 @@ from jobtui.ui.app import JobsApp
 from jobtui.ui.widgets.log_view import LogView
 
 
-async def until(pilot: Pilot[object], condition, timeout: float = 120.0) -> float:  # type: ignore[no-untyped-def]
+async def until(
+    pilot: Pilot[Any], condition: Callable[[], object], timeout: float = 120.0
+) -> float:
     started = time.perf_counter()
     while not condition():
         if time.perf_counter() - started > timeout:

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from textual.pilot import Pilot
 
@@ -39,7 +40,7 @@ def demo_app(hub: SimulatedHub) -> JobsApp:
     return JobsApp(client, demo=True, clock=frozen, interval=3600)
 
 
-async def settle(pilot: Pilot[object], condition: Callable[[], bool], timeout: float = 15) -> None:
+async def settle(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 15) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -48,19 +49,19 @@ async def settle(pilot: Pilot[object], condition: Callable[[], bool], timeout: f
     await pilot.pause(0.3)
 
 
-async def loaded(pilot: Pilot[object], app: JobsApp) -> None:
+async def loaded(pilot: Pilot[Any], app: JobsApp) -> None:
     def rows_and_log() -> bool:
         return app.freshness.last_ok is not None and app.main_screen.log_pane.job_id is not None
 
     await settle(pilot, rows_and_log)
 
 
-async def select(pilot: Pilot[object], app: JobsApp, stage: str) -> None:
+async def select(pilot: Pilot[Any], app: JobsApp, stage: str) -> None:
     """Move the cursor to the first job in `stage` and wait for its log."""
     target = next(
         job_id
         for job_id in app.main_screen.table.job_ids()
-        if app.store.get(job_id).status.stage == stage
+        if (job := app.store.get(job_id)) is not None and job.status.stage == stage
     )
     app.main_screen.table.move_cursor(row=app.main_screen.table.get_row_index(target))
 
@@ -71,7 +72,7 @@ async def select(pilot: Pilot[object], app: JobsApp, stage: str) -> None:
 
 
 async def shoot(
-    name: str, size: tuple[int, int], steps: Callable[[Pilot[object], JobsApp], Awaitable[None]]
+    name: str, size: tuple[int, int], steps: Callable[[Pilot[Any], JobsApp], Awaitable[None]]
 ) -> None:
     with demo_hub() as hub:
         app = demo_app(hub)
@@ -82,26 +83,26 @@ async def shoot(
     print(f"wrote screenshots/{name}.svg")
 
 
-async def main_view(pilot: Pilot[object], app: JobsApp) -> None:
+async def main_view(pilot: Pilot[Any], app: JobsApp) -> None:
     await select(pilot, app, "RUNNING")
 
 
-async def failed_job(pilot: Pilot[object], app: JobsApp) -> None:
+async def failed_job(pilot: Pilot[Any], app: JobsApp) -> None:
     await select(pilot, app, "ERROR")
 
 
-async def help_screen(pilot: Pilot[object], app: JobsApp) -> None:
+async def help_screen(pilot: Pilot[Any], app: JobsApp) -> None:
     await pilot.press("question_mark")
     await pilot.pause(0.3)
 
 
-async def cancel_confirmation(pilot: Pilot[object], app: JobsApp) -> None:
+async def cancel_confirmation(pilot: Pilot[Any], app: JobsApp) -> None:
     await select(pilot, app, "RUNNING")
     await pilot.press("c")
     await pilot.pause(0.3)
 
 
-async def rerun_preview(pilot: Pilot[object], app: JobsApp) -> None:
+async def rerun_preview(pilot: Pilot[Any], app: JobsApp) -> None:
     await select(pilot, app, "ERROR")
     await pilot.press("r")
     await pilot.pause(0.3)

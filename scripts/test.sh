@@ -8,4 +8,5 @@ python3 -m venv .venv
 .venv/bin/ruff check jobtui tests benchmarks scripts
 .venv/bin/ruff format --check jobtui tests benchmarks scripts
 .venv/bin/mypy
+.venv/bin/lint-imports --no-cache
 .venv/bin/python -m pytest "$@"

@@ -32,7 +32,7 @@ async def start(api: HubClient, command: list[str], name: str, **extra: Any) -> 
     return await api.run_job(ns, spec)
 
 
-async def open_on(pilot: Pilot[object], app: JobsApp, job_id: str) -> None:
+async def open_on(pilot: Pilot[Any], app: JobsApp, job_id: str) -> None:
     """Wait for the list, then put the cursor on `job_id`."""
     await wait_for(pilot, lambda: app.freshness.last_ok is not None and job_id in app.store)
     app.main_screen.table.move_cursor(row=app.main_screen.table.get_row_index(job_id))

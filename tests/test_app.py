@@ -65,10 +65,7 @@ async def test_a_finishing_job_updates_its_row_in_place(hub: SimulatedHub, api: 
         rows = app.main_screen.table.row_count
         await wait_for(
             pilot,
-            lambda: (
-                app.store.get(nap.id) is not None
-                and app.store.get(nap.id).status.stage == "COMPLETED"
-            ),  # type: ignore[union-attr]
+            lambda: (job := app.store.get(nap.id)) is not None and job.status.stage == "COMPLETED",
             timeout=8,
         )
         await pilot.pause(0.1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import App
+from uihelpers import screen_text
 
 from jobtui.hub.models import JobHardwareInfo, JobInfo
 from jobtui.ui.screens.rerun import RerunScreen
@@ -59,3 +60,48 @@ async def test_hostile_strings_and_duplicate_secrets_do_not_break_the_preview() 
     spec = answers[0]
     assert spec["environment"] == {"MULTI": "line one\nline two\ttab"}, "sent as the Hub had it"
     assert "secrets" not in spec
+
+
+def rich_job() -> JobInfo:
+    return JobInfo.from_api(
+        {
+            "id": "e" * 24,
+            "dockerImage": "pytorch/pytorch:2.5",
+            "command": ["python", "train.py"],
+            "arguments": ["--epochs", "3"],
+            "flavor": "cpu-basic",
+            "timeoutSeconds": 5400,
+            "labels": {"team": "vision", "run": "r7"},
+            "volumes": [
+                {"type": "dataset", "source": "acme/corpus", "mountPath": "/data", "readOnly": True}
+            ],
+            "resourceGroupId": "rg-123",
+            "status": {"stage": "ERROR"},
+            "owner": {"name": "me"},
+        }
+    )
+
+
+async def test_the_preview_shows_every_field_that_is_sent() -> None:
+    """The fixed part of the preview is drawn from the dict that is POSTed, so each sent
+    value (other than the edited flavor, environment and secrets) is on screen."""
+    answers: list[dict[str, Any] | None] = []
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(RerunScreen(rich_job(), HARDWARE, {}), answers.append)
+
+    app = Host()
+    async with app.run_test(size=(120, 50)) as pilot:
+        await pilot.pause(0.2)
+        shown = screen_text(app)
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.2)
+    spec = answers[0]
+    assert spec is not None
+    for value in ("pytorch/pytorch:2.5", "python train.py", "--epochs 3", "1 hour and 30 minutes"):
+        assert value in shown
+    for key, value in spec["labels"].items():
+        assert f"{key}={value}" in shown
+    assert "dataset acme/corpus → /data (read-only)" in shown
+    assert spec["resourceGroupId"] in shown

@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -32,10 +33,10 @@ def frozen_demo() -> Iterator[SimulatedHub]:
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
-def test_main_view(snap_compare, frozen_demo: SimulatedHub, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+def test_main_view(snap_compare: Any, frozen_demo: SimulatedHub, size: tuple[int, int]) -> None:
     app = demo_app(frozen_demo)
 
-    async def a_running_job(pilot: Pilot[object]) -> None:
+    async def a_running_job(pilot: Pilot[Any]) -> None:
         await loaded(pilot, app)
         await select(pilot, app, "RUNNING")
 

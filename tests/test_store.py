@@ -25,6 +25,7 @@ def job(job_id: str, stage: str = "RUNNING", owner: str = "alice", **extra: Any)
     return JobInfo.from_api(payload)
 
 
+@pytest.mark.unit
 def test_update_reports_added_changed_and_stage_changes() -> None:
     store = JobStore()
     first = store.update([job("a"), job("b")])
@@ -38,6 +39,7 @@ def test_update_reports_added_changed_and_stage_changes() -> None:
     assert not store.update([job("a")]), "nothing changed, empty diff"
 
 
+@pytest.mark.unit
 def test_replace_removes_only_within_its_namespaces() -> None:
     store = JobStore()
     store.update([job("a"), job("b"), job("o", owner="acme")])
@@ -46,6 +48,7 @@ def test_replace_removes_only_within_its_namespaces() -> None:
     assert "o" in store and "b" not in store
 
 
+@pytest.mark.unit
 def test_stage_counts() -> None:
     store = JobStore()
     store.update([job("a"), job("b", "ERROR"), job("c", "ERROR"), job("d", "UPDATING")])

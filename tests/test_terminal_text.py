@@ -12,13 +12,13 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.widgets import Log, RichLog
 
 from jobtui.ui.terminal_text import (
     clean_log_line,
     clean_text,
     log_line_to_text,
 )
+from jobtui.ui.widgets.log_view import LogView
 
 # Characters that must never reach the terminal: C0, DEL, C1, bidi controls, line/paragraph
 # separators and lone surrogates. Tab is allowed only in clean_log_line output.
@@ -53,6 +53,8 @@ HOSTILE = {
     "NUL BEL BS": "\x00\x07\x08",
     "DEL and C1": "\x7f\x85\x8d\x8e",
 }
+
+pytestmark = pytest.mark.unit
 
 
 def assert_safe(output: str, *, allow_tab: bool = False) -> None:
@@ -235,7 +237,7 @@ def test_fuzz_visible_text_between_sequences_survives() -> None:
         assert log_line_to_text(line).plain.replace(" ", "") == "".join(words)
 
 
-# --- end to end: what a real Textual log widget draws -----------------------------------
+# --- end to end: what jobtui's own log view draws ---------------------------------------
 
 HOSTILE_LOG = [
     "before\x1b]52;c;ZXZpbA==\x07after",
@@ -247,27 +249,21 @@ HOSTILE_LOG = [
 
 class LogApp(App[None]):
     def compose(self) -> ComposeResult:
-        yield RichLog(id="rich")
-        yield Log(id="plain")
+        yield LogView(id="log")
 
 
-async def test_hostile_log_lines_render_harmlessly_in_textual_widgets() -> None:
+async def test_hostile_log_lines_render_harmlessly_in_the_log_view() -> None:
     app = LogApp()
     async with app.run_test(size=(80, 24)) as pilot:
-        rich_log = app.query_one(RichLog)
-        plain_log = app.query_one(Log)
-        for line in HOSTILE_LOG:
-            rich_log.write(log_line_to_text(line))
-        # Log draws strings raw, so it gets the plain text (SGR removed too).
-        plain_log.write_lines([log_line_to_text(line).plain for line in HOSTILE_LOG])
+        view = app.query_one(LogView)
+        view.write_lines(HOSTILE_LOG)
         await pilot.pause()
 
         expected = ["beforeafter", "beforeafter", "red tail", "100%|####|"]
-        for widget in (rich_log, plain_log):
-            drawn = [widget.render_line(y).text.rstrip() for y in range(len(expected))]
-            assert drawn == expected
+        drawn = [view.render_line(y).text.rstrip() for y in range(len(expected))]
+        assert drawn == expected
         red_segments = [
-            segment for segment in rich_log.render_line(2) if segment.text.startswith("red")
+            segment for segment in view.render_line(2) if segment.text.startswith("red")
         ]
         assert red_segments and red_segments[0].style is not None
         assert red_segments[0].style.color is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Callable
+from typing import Any
 
 from rich.console import Console
 from textual.app import App
@@ -23,26 +24,30 @@ def make_app(hub: SimulatedHub, **kwargs: object) -> JobsApp:
     return JobsApp(client, interval=0.5, **kwargs)  # type: ignore[arg-type]
 
 
-def screen_text(app: App[object]) -> str:
-    """The whole screen as plain text, as the terminal would show it."""
-    width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), record=True)
-    console.print(app.screen._compositor.render_update(full=True))
-    return console.export_text(styles=False)
-
-
-def screen_ansi(app: App[object]) -> str:
-    """The screen with its styles, as the bytes a terminal would receive."""
+def _render_screen(app: App[Any], *, styles: bool) -> str:
+    """The one place the tests read a private Textual attribute: the compositor is what the
+    terminal would be sent, and Textual has no public way to read a frame back as text
+    (`export_screenshot` gives SVG, where text is split into positioned spans)."""
     width, height = app.size
     console = Console(
-        width=width, height=height, file=io.StringIO(), record=True, force_terminal=True
+        width=width, height=height, file=io.StringIO(), record=True, force_terminal=styles
     )
     console.print(app.screen._compositor.render_update(full=True))
-    return console.export_text(styles=True)
+    return console.export_text(styles=styles)
+
+
+def screen_text(app: App[Any]) -> str:
+    """The whole screen as plain text, as the terminal would show it."""
+    return _render_screen(app, styles=False)
+
+
+def screen_ansi(app: App[Any]) -> str:
+    """The screen with its styles, as the bytes a terminal would receive."""
+    return _render_screen(app, styles=True)
 
 
 async def wait_for(
-    pilot: Pilot[object], condition: Callable[[], object], timeout: float = 10.0
+    pilot: Pilot[Any], condition: Callable[[], object], timeout: float = 10.0
 ) -> None:
     """Let the app run until `condition()` is true; fail with a clear message if it never is."""
     deadline = time.monotonic() + timeout

@@ -18,7 +18,14 @@ STAGE_STYLES: dict[str, str] = {
     JobStage.DELETED: "bright_black strike",
 }
 UNKNOWN_STAGE_STYLE = "bold magenta"
-STAGE_ORDER = ("RUNNING", "SCHEDULING", "ERROR", "COMPLETED", "CANCELED", "DELETED")
+STAGE_ORDER: tuple[str, ...] = (
+    JobStage.RUNNING,
+    JobStage.SCHEDULING,
+    JobStage.ERROR,
+    JobStage.COMPLETED,
+    JobStage.CANCELED,
+    JobStage.DELETED,
+)
 
 
 def stage_style(stage: str) -> str:

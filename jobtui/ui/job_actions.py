@@ -17,6 +17,7 @@ from jobtui.hub.errors import HubError
 from jobtui.hub.models import JobInfo, JobStage
 from jobtui.monitor.listing import Listing
 from jobtui.monitor.store import JobStore, StoreDiff
+from jobtui.ui.keys import help_rows
 from jobtui.ui.screens.cancel import CancelScreen
 from jobtui.ui.screens.help import HelpScreen
 from jobtui.ui.screens.rerun import RerunScreen
@@ -52,7 +53,7 @@ class JobActions(_Base):
         self.table.set_flags(self.listing.marked, self.listing.canceling)
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen())
+        self.app.push_screen(HelpScreen(help_rows(type(self))))
 
     def action_mark(self) -> None:
         job = self.selected_job()

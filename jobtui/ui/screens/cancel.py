@@ -40,8 +40,8 @@ class CancelScreen(ModalScreen[bool]):
     """Answers True to cancel. `y` confirms; `n` and escape keep the jobs running."""
 
     BINDINGS = [
-        Binding("y", "confirm", "Cancel job"),
-        Binding("n,escape", "keep", "Keep running"),
+        Binding("y", "confirm", "Cancel job", tooltip="cancel dialog: yes, cancel"),
+        Binding("n,escape", "keep", "Keep running", tooltip="cancel dialog: no, keep it running"),
     ]
 
     DEFAULT_CSS = """

@@ -44,21 +44,83 @@ def cleaned_haystack(job: JobInfo) -> str:
 
 
 class MainScreen(JobActions, Screen[None]):
+    # The tooltips are the help screen's text and the README's key table (see ui/keys.py).
     BINDINGS = [
-        Binding("q", "app.quit", "Quit"),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("slash", "filter", "Filter", key_display="/"),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("a", "toggle_live", "All/live"),
-        Binding("i", "toggle_detail", "Details"),
-        Binding("c", "cancel", "Cancel job"),
-        Binding("r", "rerun", "Rerun"),
-        Binding("space", "mark", "Mark", show=False),
-        Binding("n", "next_namespace", "Namespace", show=False),
-        Binding("o", "open_page", "Open page", show=False),
-        Binding("y", "copy_id", "Copy id", show=False),
-        Binding("Y", "copy_url", "Copy URL", show=False),
-        Binding("R,ctrl+r", "refresh", "Refresh", key_display="R"),
+        Binding("q", "app.quit", "Quit", tooltip="quit"),
+        Binding("question_mark", "help", "Help", key_display="?", tooltip="this help"),
+        Binding(
+            "tab",
+            "app.focus_next",
+            "Next pane",
+            show=False,
+            tooltip="next pane: jobs, log, details",
+        ),
+        Binding(
+            "shift+tab",
+            "app.focus_previous",
+            "Previous pane",
+            show=False,
+            tooltip="previous pane",
+        ),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            key_display="/",
+            tooltip="filter by id, name, image, command, flavor or stage; "
+            "enter selects the first match",
+        ),
+        Binding("escape", "clear_filter", "Clear filter", show=False, tooltip="clear the filter"),
+        Binding("a", "toggle_live", "All/live", tooltip="all jobs / only live ones"),
+        Binding(
+            "i",
+            "toggle_detail",
+            "Details",
+            tooltip="details instead of the log (narrow terminals)",
+        ),
+        Binding(
+            "c",
+            "cancel",
+            "Cancel job",
+            tooltip="cancel the selected job, or every marked live job, after a confirmation",
+        ),
+        Binding(
+            "r",
+            "rerun",
+            "Rerun",
+            tooltip="rerun: preview what will be sent, edit flavor and environment, settle secrets",
+        ),
+        Binding(
+            "space",
+            "mark",
+            "Mark",
+            show=False,
+            tooltip="mark / unmark a job for cancel, and move down",
+        ),
+        Binding(
+            "n",
+            "next_namespace",
+            "Namespace",
+            show=False,
+            tooltip="switch namespace: each watched user or org, then all of them",
+        ),
+        Binding(
+            "o",
+            "open_page",
+            "Open page",
+            show=False,
+            tooltip="open the job page in a browser (over ssh: show its URL)",
+        ),
+        Binding("y", "copy_id", "Copy id", show=False, tooltip="copy the job id"),
+        Binding("Y", "copy_url", "Copy URL", show=False, tooltip="copy the job URL"),
+        Binding("R,ctrl+r", "refresh", "Refresh", key_display="R", tooltip="refresh now"),
+        Binding(
+            "G,end",
+            "follow_log",
+            "Follow log",
+            show=False,
+            tooltip="log: jump to the end and follow new lines",
+        ),
     ]
 
     selected_job_id: reactive[str | None] = reactive(None)
@@ -115,6 +177,9 @@ class MainScreen(JobActions, Screen[None]):
 
     def watch_detail_instead_of_log(self, value: bool) -> None:
         self.set_class(value, "-show-detail")
+
+    def action_follow_log(self) -> None:
+        self.log_pane.view.action_follow()
 
     def action_toggle_detail(self) -> None:
         self.detail_instead_of_log = not self.detail_instead_of_log

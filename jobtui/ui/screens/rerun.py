@@ -5,6 +5,7 @@ of the same name, or is typed into a password field, or is dropped on purpose.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,7 +22,6 @@ from jobtui.hub.models import JobHardwareInfo, JobInfo
 from jobtui.hub.spec import DEFAULT_FLAVOR, rerun_spec
 from jobtui.ui.format import long_duration
 from jobtui.ui.terminal_text import clean_text
-from jobtui.ui.widgets.job_detail import add_source_rows
 
 
 def parse_environment(text: str) -> tuple[dict[str, str], str | None]:
@@ -43,12 +43,67 @@ def flavor_label(flavor: JobHardwareInfo) -> Text:
     return Text(f"{name}  ·  {pretty}  ·  ${flavor.price_per_hour:,.2f}/h")
 
 
+# Fields the dialog edits below the fixed part; everything else is shown as it will be sent.
+EDITED = ("flavor", "environment", "secrets")
+FIELD_LABELS = {
+    "spaceId": "Space",
+    "dockerImage": "Image",
+    "command": "Command",
+    "arguments": "Arguments",
+    "timeoutSeconds": "Timeout",
+    "labels": "Labels",
+    "volumes": "Volumes",
+    "expose": "Exposed",
+    "ssh": "SSH",
+    "attempts": "Attempts",
+    "retry": "Retries",
+    "network": "Network",
+    "resourceGroupId": "Resources",
+}
+
+
+def _value_text(key: str, value: Any) -> str:
+    if key == "timeoutSeconds" and isinstance(value, int | float):
+        return long_duration(value)
+    if key in ("command", "arguments") and isinstance(value, list):
+        return shlex.join(str(part) for part in value) or "—"
+    if key == "volumes" and isinstance(value, Mapping):
+        source = f"{value.get('type', '')} {value.get('source', '')}"
+        if value.get("revision"):
+            source += f"@{value['revision']}"
+        if value.get("path"):
+            source += f"/{value['path']}"
+        read_only = " (read-only)" if value.get("readOnly") else ""
+        return f"{source} → {value.get('mountPath', '')}{read_only}"
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={_value_text(str(k), v)}" for k, v in value.items()) or "—"
+    if isinstance(value, list):
+        return "\n".join(_value_text(key, item) for item in value) or "—"
+    return str(value)
+
+
+def spec_table(spec: Mapping[str, Any]) -> Table:
+    """The fields of a job spec as label/value rows, every server string cleaned."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="bold cyan", no_wrap=True, width=12)
+    grid.add_column(overflow="fold")
+    for key, value in spec.items():
+        if key in EDITED:
+            continue
+        label = FIELD_LABELS.get(key, key)
+        lines = _value_text(key, value).split("\n")
+        grid.add_row(clean_text(label), Text("\n".join(clean_text(line) for line in lines)))
+    if "timeoutSeconds" not in spec:
+        grid.add_row("Timeout", Text("not set: the Hub's default (30 min)", style="bright_black"))
+    return grid
+
+
 class RerunScreen(ModalScreen[dict[str, Any] | None]):
     """Answers the spec to submit, or None when the user backs out."""
 
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("ctrl+s", "submit", "Run it"),
+        Binding("ctrl+s", "submit", "Run it", tooltip="rerun dialog: run it"),
     ]
 
     DEFAULT_CSS = """
@@ -127,30 +182,9 @@ class RerunScreen(ModalScreen[dict[str, Any] | None]):
                 yield Button("Run it", id="run", variant="primary")
 
     def _fixed_part(self) -> Table:
-        job = self.job
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(style="bold cyan", no_wrap=True, width=12)
-        grid.add_column(overflow="fold")
-        add_source_rows(grid, job)
-        timeout = job.timeout_seconds
-        grid.add_row(
-            "Timeout", Text(long_duration(timeout) if timeout else "the Hub's default (30 min)")
-        )
-        labels = ", ".join(
-            f"{clean_text(k)}={clean_text(v)}" for k, v in (job.labels or {}).items()
-        )
-        grid.add_row("Labels", Text(labels or "—"))
-        if job.volumes:
-            grid.add_row(
-                "Volumes",
-                Text(
-                    "\n".join(
-                        f"{clean_text(v.type)} {clean_text(v.source)} → {clean_text(v.mount_path)}"
-                        for v in job.volumes
-                    )
-                ),
-            )
-        return grid
+        """Every field of the spec that is not edited below, read from the very dict that
+        `spec()` sends: what you see is what is sent."""
+        return spec_table(rerun_spec(self.job))
 
     def _flavor_options(self) -> list[tuple[Text, str]]:
         options = [(flavor_label(f), name) for name, f in self.hardware.items()]

@@ -7,10 +7,12 @@ from datetime import datetime
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from jobtui.hub.models import JobHardwareInfo, JobInfo
+from jobtui.hub.models import JobHardwareInfo, JobInfo, JobStage
 from jobtui.ui.format import (
     absolute,
     ago,
@@ -60,7 +62,7 @@ def describe(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> Ren
     grid.add_row("Job", title)
     grid.add_row("Stage", stage_text)
     if job.status.message:
-        style = "red" if stage == "ERROR" else ""
+        style = "red" if stage == JobStage.ERROR else ""
         grid.add_row("Message", Text(clean_text(job.status.message), style=style))
     grid.add_row("ID", Text(clean_text(job.id)))
     grid.add_row("URL", Text(clean_text(job.url), style="underline"))
@@ -124,6 +126,11 @@ def describe(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> Ren
 class JobDetail(VerticalScroll, can_focus=True):
     """Scrollable pane around a Static that the app fills with `describe(...)`."""
 
+    BINDINGS = [
+        Binding("down,j", "scroll_down", "Down", show=False),
+        Binding("up,k", "scroll_up", "Up", show=False),
+    ]
+
     DEFAULT_CSS = """
     JobDetail { padding: 0 1; }
     JobDetail > Static { width: 100%; }
@@ -135,7 +142,7 @@ class JobDetail(VerticalScroll, can_focus=True):
         # gone, and updating a detached Static is harmless where a failed query is not.
         self._body = Static(Text("No job selected", style="bright_black"), id="detail-body")
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         yield self._body
 
     def show(self, renderable: RenderableType) -> None:

@@ -101,12 +101,30 @@ class JobTable(ScrollView, can_focus=True):
     show and `lookup` finds a job's latest state (the store's) when a row is drawn."""
 
     BINDINGS = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home,g", "first", "First", show=False),
-        Binding("end,G", "last", "Last", show=False),
+        Binding(
+            "up,k",
+            "cursor_up",
+            "Up",
+            show=False,
+            tooltip="previous job (in the log or details: scroll up)",
+        ),
+        Binding(
+            "down,j",
+            "cursor_down",
+            "Down",
+            show=False,
+            tooltip="next job (in the log or details: scroll down)",
+        ),
+        Binding("pageup", "page_up", "Page up", show=False, tooltip="a page up"),
+        Binding("pagedown", "page_down", "Page down", show=False, tooltip="a page down"),
+        Binding(
+            "home,g",
+            "first",
+            "First",
+            show=False,
+            tooltip="the newest job (in the log: its first line)",
+        ),
+        # end and G are the log's: from the list they resume following (see MainScreen).
     ]
 
     COMPONENT_CLASSES = {"job-table--header", "job-table--cursor"}
@@ -363,7 +381,7 @@ class _KeepPlace:
         table = self.table
         table._update_size()
         if self.job_id in table._keys:
-            row = table._order.index(self.job_id)  # type: ignore[arg-type]
+            row = table._order.index(self.job_id)
             if not self.at_top:
                 table.scroll_to(y=max(0, row - self.offset), animate=False, immediate=True)
             table.cursor_row = row

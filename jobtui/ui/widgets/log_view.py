@@ -25,14 +25,14 @@ class LogView(ScrollView, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("end,G", "follow", "Follow", tooltip="Jump to the end and follow new lines"),
+        Binding("end,G", "follow", "Follow"),
         Binding("home,g", "scroll_home", "Top", show=False),
         Binding("up,k", "scroll_up", "Up", show=False),
         Binding("down,j", "scroll_down", "Down", show=False),
         Binding("pageup", "page_up", "Page up", show=False),
         Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("left,h", "scroll_left", "Left", show=False),
-        Binding("right,l", "scroll_right", "Right", show=False),
+        Binding("left,h", "scroll_left", "Left", show=False, tooltip="log: scroll left"),
+        Binding("right,l", "scroll_right", "Right", show=False, tooltip="log: scroll right"),
     ]
 
     DEFAULT_CSS = """

@@ -1,0 +1,190 @@
+"""The monitor layer on its own: the poller's timing and backoff, and what the list shows.
+
+No app and no network: a small in-memory Hub stands in for the client, since what is under
+test is when the poller asks and what it reports, not HTTP (the stories cover that)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import pytest
+
+from jobtui.hub.errors import AuthError, HubUnreachable
+from jobtui.hub.models import Account, JobHardwareInfo, JobInfo
+from jobtui.monitor.listing import Listing, count_line
+from jobtui.monitor.poller import (
+    MAX_OFFLINE_BACKOFF,
+    Connected,
+    HardwareLoaded,
+    JobsChanged,
+    Poller,
+    PollFinished,
+    Report,
+    offline_delay,
+)
+from jobtui.monitor.store import JobStore, StoreDiff
+
+pytestmark = pytest.mark.unit
+
+
+def job(job_id: str, stage: str = "RUNNING", owner: str = "alice", name: str = "") -> JobInfo:
+    return JobInfo.from_api(
+        {
+            "id": job_id,
+            "createdAt": f"2026-01-01T00:00:{int(job_id, 16) % 60:02d}Z",
+            "status": {"stage": stage},
+            "owner": {"id": "1", "name": owner, "type": "user"},
+            "labels": {"name": name} if name else {},
+        }
+    )
+
+
+class MemoryHub:
+    """Answers like the Hub from a dict of jobs; `down` makes every call fail."""
+
+    def __init__(self, jobs: Sequence[JobInfo], *, hardware_delay: float = 0.0) -> None:
+        self.jobs = list(jobs)
+        self.down: Exception | None = None
+        self.hardware_delay = hardware_delay
+        self.calls = 0
+
+    def _ask(self) -> None:
+        self.calls += 1
+        if self.down is not None:
+            raise self.down
+
+    async def whoami(self) -> Account:
+        self._ask()
+        return Account("alice", "user", ("acme",))
+
+    async def list_hardware(self) -> list[JobHardwareInfo]:
+        await asyncio.sleep(self.hardware_delay)
+        return []
+
+    async def iter_job_pages(self, namespace: str) -> AsyncIterator[list[JobInfo]]:
+        self._ask()
+        yield [j for j in self.jobs if j.owner.name == namespace]
+
+    async def list_jobs(self, namespace: str, **_: Any) -> list[JobInfo]:
+        self._ask()
+        return [j for j in self.jobs if j.owner.name == namespace]
+
+    async def inspect_job(self, namespace: str, job_id: str) -> JobInfo:
+        self._ask()
+        return next(j for j in self.jobs if j.id == job_id)
+
+
+def poller_on(hub: MemoryHub, **kwargs: Any) -> tuple[Poller, list[Report]]:
+    reports: list[Report] = []
+    clock = iter(range(1_000_000))
+    poller = Poller(
+        hub, JobStore(), reports.append, interval=5.0, clock=lambda: float(next(clock)), **kwargs
+    )
+    return poller, reports
+
+
+async def test_a_first_poll_reports_namespaces_then_jobs_then_done() -> None:
+    hub = MemoryHub([job("a1"), job("b2", owner="acme")])
+    poller, reports = poller_on(hub)
+    delay = await poller.poll_once()
+    assert delay == 5.0
+    assert isinstance(reports[0], Connected) and reports[0].namespaces == ("alice", "acme")
+    added = {j.id for r in reports if isinstance(r, JobsChanged) for j in r.diff.added}
+    assert added == {"a1", "b2"}
+    assert isinstance(reports[-1], PollFinished) and reports[-1].freshness.error is None
+
+
+async def test_offline_backs_off_and_recovers_by_itself() -> None:
+    hub = MemoryHub([job("a1")])
+    poller, reports = poller_on(hub, namespaces=["alice"])
+    await poller.poll_once()
+    hub.down = HubUnreachable("connection refused")
+    delays = [await poller.poll_once() for _ in range(4)]
+    assert delays == [5.0, 10.0, 20.0, 40.0]
+    finished = [r for r in reports if isinstance(r, PollFinished)]
+    assert finished[-1].freshness.error == "connection refused"
+    assert finished[-1].freshness.last_ok is not None, "the last good data is kept"
+    hub.down = None
+    assert await poller.poll_once() == 5.0
+    assert poller.freshness.error is None
+
+
+async def test_a_manual_refresh_while_offline_does_not_stretch_the_wait() -> None:
+    hub = MemoryHub([job("a1")])
+    poller, _ = poller_on(hub, namespaces=["alice"])
+    hub.down = HubUnreachable("connection refused")
+    assert await poller.poll_once() == 5.0
+    assert await poller.poll_once() == 10.0
+    assert await poller.poll_once(manual=True) == 10.0
+    assert await poller.poll_once(manual=True) == 10.0
+
+
+async def test_a_refused_token_says_so_and_is_not_hammered() -> None:
+    hub = MemoryHub([job("a1")])
+    poller, _ = poller_on(hub, namespaces=["alice"])
+    hub.down = AuthError("401: token refused")
+    assert await poller.poll_once() >= MAX_OFFLINE_BACKOFF
+    assert poller.freshness.token_refused
+
+
+def test_backoff_never_waits_less_than_the_interval() -> None:
+    assert offline_delay(300.0, 1) == 300.0
+    assert offline_delay(300.0, 5) == 300.0
+    assert offline_delay(1.0, 20) == MAX_OFFLINE_BACKOFF
+
+
+async def test_prices_never_hold_back_the_list() -> None:
+    hub = MemoryHub([job("a1")], hardware_delay=0.5)
+    poller, reports = poller_on(hub, namespaces=["alice"])
+    await asyncio.wait_for(poller.poll_once(), timeout=0.3)
+    assert any(isinstance(r, JobsChanged) for r in reports)
+    assert not any(isinstance(r, HardwareLoaded) for r in reports)
+    await asyncio.sleep(0.6)
+    assert any(isinstance(r, HardwareLoaded) for r in reports)
+
+
+async def test_poll_now_during_a_poll_polls_again_right_after() -> None:
+    hub = MemoryHub([job("a1")])
+    poller = Poller(hub, JobStore(), lambda _: None, ["alice"], interval=60.0)
+    task = asyncio.create_task(poller.run())
+    await asyncio.sleep(0.05)
+    assert poller.polls == 1
+    poller.poll_now()
+    await asyncio.sleep(0.05)
+    assert poller.polls == 2, "woken at once, not after the 60 s interval"
+    task.cancel()
+
+
+def test_listing_filters_live_namespace_and_text() -> None:
+    jobs = [
+        job("a1", name="train-llama"),
+        job("b2", "COMPLETED", name="eval"),
+        job("c3", owner="acme", name="train-org"),
+    ]
+    listing = Listing(namespaces=("alice", "acme"))
+    assert [j.id for j in jobs if listing.visible(j)] == ["a1", "b2", "c3"]
+    assert listing.show_owner
+    listing.filter_text = "TRAIN"
+    assert [j.id for j in jobs if listing.visible(j)] == ["a1", "c3"]
+    listing.next_namespace()
+    assert listing.shown_namespace == "alice" and not listing.show_owner
+    assert [j.id for j in jobs if listing.visible(j)] == ["a1"]
+    listing.filter_text, listing.live_only = "", True
+    assert [j.id for j in jobs if listing.visible(j)] == ["a1"]
+    assert listing.title() == "Jobs · alice (n: next namespace) · live only"
+    listing.next_namespace()
+    listing.next_namespace()
+    assert listing.shown_namespace is None
+
+
+def test_a_cancel_settles_when_the_job_ends_or_goes() -> None:
+    listing = Listing(canceling={"a1", "b2"})
+    settled = listing.settle(StoreDiff(changed=(job("a1", "CANCELED"),), removed=("b2",)))
+    assert settled == {"a1", "b2"} and not listing.canceling
+
+
+def test_count_line() -> None:
+    assert count_line(3, 3) == "3 jobs"
+    assert count_line(2, 1_500) == "2 of 1,500 jobs"

@@ -1,0 +1,164 @@
+"""User stories that once broke without a test noticing: each drives the monitor the way a
+person does, against the simulated Hub over loopback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from uihelpers import Notices, make_app, screen_text, wait_for
+
+from jobtui.hub import HubClient, JobInfo
+from jobtui.sim import SimulatedHub
+from jobtui.ui.app import JobsApp
+
+
+async def start(api: HubClient, command: list[str], name: str, **extra: Any) -> JobInfo:
+    ns = (await api.whoami()).name
+    spec = {"dockerImage": "alpine", "command": command, "labels": {"name": name}, **extra}
+    return await api.run_job(ns, spec)
+
+
+async def open_log(pilot: Pilot[Any], app: JobsApp, job_id: str, *, lines: int) -> None:
+    """Select the job and wait until its log has `lines` lines and has ended."""
+    screen = app.main_screen
+    await wait_for(pilot, lambda: job_id in screen.table.job_ids())
+    screen.table.move_cursor(row=screen.table.get_row_index(job_id))
+    view = screen.log_pane.view
+    await wait_for(pilot, lambda: screen.log_pane.job_id == job_id and view.written >= lines)
+
+
+async def test_scrolling_the_log_up_pauses_following_and_G_resumes(
+    hub: SimulatedHub, api: HubClient
+) -> None:
+    job = await start(api, ["seq", "400"], "counting")
+    app = make_app(hub)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_log(pilot, app, job.id, lines=400)
+        view = app.main_screen.log_pane.view
+        await wait_for(pilot, lambda: "400" in screen_text(app))
+        view.focus()
+        await pilot.press("k", "k", "k")
+        await wait_for(pilot, lambda: "paused, G or end to follow" in screen_text(app))
+        assert not view.following
+        assert view.scroll_y < view.max_scroll_y, "the last line scrolled away"
+        await pilot.press("G")
+        await wait_for(pilot, lambda: view.following)
+        await wait_for(pilot, lambda: "paused" not in screen_text(app))
+        assert view.scroll_y == view.max_scroll_y
+
+
+async def test_G_in_the_job_list_follows_the_log_and_keeps_the_job(
+    hub: SimulatedHub, api: HubClient
+) -> None:
+    job = await start(api, ["seq", "400"], "counting")
+    app = make_app(hub)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_log(pilot, app, job.id, lines=400)
+        screen = app.main_screen
+        screen.log_pane.view.focus()
+        await pilot.press("k", "k")
+        await wait_for(pilot, lambda: not screen.log_pane.view.following)
+        screen.table.focus()
+        await pilot.press("G")
+        await wait_for(pilot, lambda: screen.log_pane.view.following)
+        assert screen.selected_job_id == job.id, "G does not jump to the oldest job"
+
+
+async def test_log_lines_caps_the_pane_and_says_so(hub: SimulatedHub, api: HubClient) -> None:
+    job = await start(api, ["seq", "300"], "counting")
+    app = make_app(hub, log_lines=50)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_log(pilot, app, job.id, lines=300)
+        view = app.main_screen.log_pane.view
+        assert view.line_count == 50
+        await wait_for(pilot, lambda: "(last 50 kept)" in screen_text(app))
+        assert "300" in screen_text(app)
+
+
+async def test_a_namespace_the_token_may_not_list_is_named_and_the_others_show(
+    hub: SimulatedHub, api: HubClient
+) -> None:
+    user = (await api.whoami()).name
+    mine = {job.id for job in await api.list_jobs(user)}
+    app = make_app(hub, namespaces=["someone-else", user])
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: app.freshness.last_ok is not None)
+        await wait_for(pilot, lambda: "no access to someone-else" in screen_text(app))
+        assert "OFFLINE" not in screen_text(app)
+        assert {job.id for job in app.store} == mine
+
+
+async def test_new_jobs_appear_at_the_top_while_the_cursor_is_at_the_top(
+    hub: SimulatedHub, api: HubClient
+) -> None:
+    app = make_app(hub)
+    async with app.run_test(size=(120, 36)) as pilot:
+        table = app.main_screen.table
+        await wait_for(pilot, lambda: table.row_count > 5)
+        assert table.cursor_row == 0
+        new = await start(api, ["sleep", "30"], "brand-new-job")
+        await wait_for(pilot, lambda: "brand-new-job" in screen_text(app))
+        assert table.job_ids()[0] == new.id
+        assert table.scroll_y == 0, "the view stays at the top, where the new job is"
+
+
+async def test_bell_rings_when_a_job_fails(
+    hub: SimulatedHub, api: HubClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(hub, bell=True)
+    rings: list[None] = []
+    # A headless terminal has no bell to hear: count the calls instead.
+    monkeypatch.setattr(app, "bell", lambda: rings.append(None))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.freshness.last_ok is not None)
+        assert not rings
+        await start(api, ["sleep", "60"], "doomed", timeoutSeconds=1)
+        await wait_for(pilot, lambda: bool(rings), timeout=15)
+
+
+async def test_no_bell_without_the_flag(hub: SimulatedHub, api: HubClient) -> None:
+    app = make_app(hub)
+    rings: list[None] = []
+    app.bell = lambda: rings.append(None)  # type: ignore[method-assign]
+    notices = Notices()
+    async with app.run_test(size=(120, 36), message_hook=notices) as pilot:
+        await wait_for(pilot, lambda: app.freshness.last_ok is not None)
+        await start(api, ["sleep", "60"], "doomed", timeoutSeconds=1)
+        await wait_for(pilot, lambda: notices.said("doomed", "error"), timeout=15)
+        assert not rings
+
+
+async def test_i_swaps_the_details_in_on_a_narrow_terminal(hub: SimulatedHub) -> None:
+    app = make_app(hub)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.main_screen
+        await wait_for(pilot, lambda: screen.selected_job_id is not None)
+        await pilot.pause(0.2)
+        assert not screen.detail.display or screen.detail.region.width == 0
+        assert "Owner" not in screen_text(app)
+        await pilot.press("i")
+        await wait_for(pilot, lambda: "Owner" in screen_text(app))
+        assert screen.log_pane.region.width == 0, "the log makes room"
+        await pilot.press("i")
+        await wait_for(pilot, lambda: "Owner" not in screen_text(app))
+
+
+async def test_o_shows_the_url_when_there_is_no_display(
+    hub: SimulatedHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 5555 10.0.0.2 22")
+    app = make_app(hub)
+    opened: list[str] = []
+    app.open_url = lambda url, **_: opened.append(url)  # type: ignore[method-assign]
+    notices = Notices()
+    async with app.run_test(size=(120, 36), message_hook=notices) as pilot:
+        await wait_for(pilot, lambda: app.main_screen.selected_job() is not None)
+        job = app.main_screen.selected_job()
+        assert job is not None
+        await pilot.press("o")
+        await wait_for(pilot, lambda: notices.said("Job page:", job.url))
+        assert not opened, "no browser is started far from the user"
