@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,9 +21,15 @@ def log(texts: list[str], stamps: list[int | None]) -> list[LogLine]:
     ]
 
 
-def stream(resume: _Resume, lines: list[LogLine], *, cut_after: int | None = None) -> list[str]:
+def stream(
+    resume: _Resume,
+    lines: list[LogLine],
+    *,
+    cut_after: int | None = None,
+    tail: int | None = None,
+) -> list[str]:
     """Feed one connection's lines; `cut_after` breaks it (no clean end)."""
-    resume.begin_stream()
+    resume.begin_stream(tail=tail)
     out: list[str] = []
     for number, line in enumerate(lines):
         if cut_after is not None and number == cut_after:
@@ -39,6 +47,7 @@ CASES = {
         [None if n % 50 == 10 else n for n in range(300)],
         61,
     ),
+    "every 10th line stamped early": ([n - 3 if n % 10 == 0 else n for n in range(300)], 139),
 }
 
 
@@ -52,7 +61,7 @@ def test_full_replay_after_a_cut_yields_each_line_once(
     first = lines if tail is None else lines[-tail:]
     cut_at = min(cut, len(first) - 1)
     resume = _Resume()
-    got = stream(resume, first, cut_after=cut_at)
+    got = stream(resume, first, cut_after=cut_at, tail=tail)
     got += stream(resume, lines)  # the reconnect replays the whole log
     expected = texts if tail is None else texts[-tail:]
     assert got == expected
@@ -68,13 +77,124 @@ def test_repeated_identical_lines_are_neither_lost_nor_doubled() -> None:
     assert got == texts
 
 
-def test_new_lines_at_the_same_instant_are_not_held_back() -> None:
+def test_new_lines_come_out_at_once_after_the_replayed_ones() -> None:
     lines = log(["a", "b", "c", "d"], [0, 0, 0, 0])
     resume = _Resume()
     assert stream(resume, lines[:2], cut_after=None) == ["a", "b"]
     resume.begin_stream()
     assert [line.text for line in resume.accept(lines[0])] == []
     assert [line.text for line in resume.accept(lines[1])] == []
-    # The run "a b" has gone by: "c" is new and comes out at once, without waiting for a
-    # later stamp or the end of the stream.
+    # "c" is new and comes out at once, without waiting for a later stamp or the end.
     assert [line.text for line in resume.accept(lines[2])] == ["c"]
+
+
+def test_a_replay_that_no_longer_holds_the_lines_shown_keeps_the_newer_ones() -> None:
+    # The Hub lost the start of the log (say a job re-queued on a new node): what is newer
+    # than what was shown still comes, and nothing shown comes twice.
+    resume = _Resume()
+    first = log(["a", "b", "c"], [0, 1, 2])
+    assert stream(resume, first, cut_after=None, tail=3) == ["a", "b", "c"]
+    assert stream(resume, log(["x", "c2", "d"], [1, 3, 4])) == ["c2", "d"]
+
+
+# ---- the property: random logs, random cuts ----------------------------------------------
+
+SIZES = [1, 2, 7, 60, 1_000, 20_000, 200_000]
+PATTERNS = ["unique", "coarse", "jittered backwards", "none"]
+# Repetitive texts, as real logs are ("epoch done", blank lines): stamps and count decide.
+WORDS = ["epoch done", "", "saving", "step"]
+
+
+@functools.cache
+def random_log(size: int, pattern: str, seed: int) -> tuple[LogLine, ...]:
+    texts = random.Random(seed).choices(WORDS, k=size)
+    ms = timedelta(milliseconds=1)
+    stamps: list[datetime | None]
+    if pattern == "unique":
+        stamps = [T0 + 5 * n * ms for n in range(size)]
+    elif pattern == "coarse":  # 1 s resolution, a burst of lines each second
+        seconds = [T0 + timedelta(seconds=s) for s in range(size // 997 + 1)]
+        stamps = [seconds[n // 997] for n in range(size)]
+    elif pattern == "jittered backwards":
+        # stdout and stderr interleaved: every 10th line is stamped before the one above it
+        stamps = [T0 + (5 * n - (7 if n % 10 == 9 else 0)) * ms for n in range(size)]
+    else:
+        stamps = [None] * size
+    return tuple(map(LogLine, texts, stamps))
+
+
+def replay_with_cuts(
+    lines: tuple[LogLine, ...], rng: random.Random, *, tail: int | None
+) -> tuple[list[LogLine], list[LogLine]]:
+    """A live job's log followed through 1-4 broken streams; the log grows in between.
+
+    Returns (what the client yielded, what it should have yielded).
+    """
+    size = len(lines)
+    grown = sorted(rng.randint(1, size) for _ in range(rng.randint(1, 4))) + [size]
+    resume = _Resume()
+    out: list[LogLine] = []
+    start = 0
+    for number, length in enumerate(grown):
+        last = number == len(grown) - 1
+        if tail is not None and resume.count == 0:  # the client asks for the tail again
+            start = max(0, length - tail)
+            shown = lines[start:length]
+            resume.begin_stream(tail=tail)
+        else:
+            shown = lines[:length]
+            resume.begin_stream()
+        cut = len(shown) if last else rng.randint(0, len(shown))
+        if not last and rng.random() < 0.5:  # just before a line stamped early, often
+            cut = min(len(shown), cut - cut % 10 + 9 - (start % 10))
+        for line in shown[:cut]:
+            out += resume.accept(line)
+        if last:
+            out += resume.end_of_stream()
+    return out, list(lines[start:])
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+@pytest.mark.parametrize("size", SIZES)
+def test_random_cuts_lose_nothing_and_double_nothing(size: int, pattern: str) -> None:
+    lines = random_log(size, pattern, seed=size)
+    rng = random.Random(f"{size}-{pattern}")
+    for _ in range(3 if size < 100_000 else 1):
+        got, expected = replay_with_cuts(lines, rng, tail=None)
+        assert len(got) == len(expected), f"{len(got) - len(expected):+d} lines"
+        assert got == expected
+
+
+@pytest.mark.parametrize("pattern", ["unique", "jittered backwards"])
+@pytest.mark.parametrize("size", SIZES)
+def test_random_cuts_after_a_tail_lose_nothing_and_double_nothing(size: int, pattern: str) -> None:
+    lines = random_log(size, pattern, seed=size)
+    rng = random.Random(f"tail-{size}-{pattern}")
+    for _ in range(3 if size < 100_000 else 1):
+        got, expected = replay_with_cuts(lines, rng, tail=rng.randint(1, size))
+        assert got == expected
+
+
+@pytest.mark.parametrize("pattern", ["coarse", "none"])
+@pytest.mark.parametrize("size", [60, 1_000, 20_000])
+def test_after_a_tail_a_log_without_telling_stamps_never_loses_a_line(
+    size: int, pattern: str
+) -> None:
+    # With repeated texts and no distinct stamps, the tail's place in the whole log can be
+    # ambiguous: the earliest place that fits is taken, so lines may repeat but never go.
+    lines = random_log(size, pattern, seed=size)
+    rng = random.Random(f"tail-{size}-{pattern}")
+    for _ in range(5):
+        got, expected = replay_with_cuts(lines, rng, tail=rng.randint(1, size))
+        assert is_subsequence(expected, got)
+        # ... and with texts that tell lines apart, exactly.
+        numbered = tuple(
+            LogLine(f"{n} {line.text}", line.timestamp) for n, line in enumerate(lines)
+        )
+        got, expected = replay_with_cuts(numbered, rng, tail=rng.randint(1, size))
+        assert got == expected
+
+
+def is_subsequence(needle: list[LogLine], haystack: list[LogLine]) -> bool:
+    rest = iter(haystack)
+    return all(any(line == other for other in rest) for line in needle)

@@ -4,14 +4,18 @@ from jobtui.hub.auth import Token, find_endpoint, find_token
 from jobtui.hub.client import HubClient
 from jobtui.hub.errors import (
     AuthError,
+    DeadlineExceeded,
     ForbiddenError,
     HubError,
     HubUnreachable,
+    InvalidRequest,
     InvalidResponse,
+    ListingStopped,
     NotFoundError,
     NoTokenError,
     RateLimitedError,
     RequestRejected,
+    ResponseTooLarge,
     ServerError,
 )
 from jobtui.hub.models import (
@@ -27,14 +31,18 @@ from jobtui.hub.models import (
     ScheduledJobInfo,
     Volume,
 )
+from jobtui.hub.ratelimit import Budget
 
 __all__ = [
     "Account",
     "AuthError",
+    "Budget",
+    "DeadlineExceeded",
     "ForbiddenError",
     "HubClient",
     "HubError",
     "HubUnreachable",
+    "InvalidRequest",
     "InvalidResponse",
     "JobDurations",
     "JobHardwareInfo",
@@ -43,11 +51,13 @@ __all__ = [
     "JobOwner",
     "JobStage",
     "JobStatus",
+    "ListingStopped",
     "LogLine",
     "NoTokenError",
     "NotFoundError",
     "RateLimitedError",
     "RequestRejected",
+    "ResponseTooLarge",
     "ScheduledJobInfo",
     "ServerError",
     "Token",

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
+import time
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from typing import Any
 
 import httpx2
 
 from jobtui.hub import logs
-from jobtui.hub.http import MAX_PAGES, HubHTTP, _json, _parse, _parse_items
+from jobtui.hub.errors import ListingStopped
+from jobtui.hub.http import MAX_PAGES, HubHTTP
 from jobtui.hub.logs import StatusCallback
 from jobtui.hub.models import (
     Account,
@@ -19,8 +22,19 @@ from jobtui.hub.models import (
     LogLine,
     ScheduledJobInfo,
 )
+from jobtui.hub.wire import _json, _parse, _parse_items, segment, shown
 
 log = logging.getLogger(__name__)
+
+# A listing that takes longer than this is cut short (and says so).
+LIST_SECONDS = 120.0
+# Pages in a row that bring no job not seen already: the Hub is going round in circles.
+NO_NEWS_PAGES = 3
+_LOOP = "loop"
+
+
+def _job(job_id: str) -> str:
+    return f"job {shown(job_id)}"
 
 
 class HubClient(HubHTTP):
@@ -42,31 +56,71 @@ class HubClient(HubHTTP):
         *,
         stages: Sequence[str] = (),
         labels: Mapping[str, str] | None = None,
+        expected_jobs: int | None = None,
+        max_seconds: float = LIST_SECONDS,
     ) -> AsyncGenerator[list[JobInfo]]:
-        """Yield each page of jobs as it arrives, following `Link: rel="next"`."""
+        """Yield each page of jobs as it arrives, following `Link: rel="next"`.
+
+        A listing is bounded: it ends with `ListingStopped` (after yielding the pages read)
+        when next-page links loop, when `NO_NEWS_PAGES` pages in a row bring no job not seen
+        already, past `max_seconds`, or past the pages `expected_jobs` (say, what the last full
+        listing found) could fill twice over, else past `MAX_PAGES`.
+        """
         params: list[tuple[str, str]] = [("stage", str(s).upper()) for s in stages]
         params += [("label", f"{key}={value}") for key, value in (labels or {}).items()]
-        url: str | None = f"/api/jobs/{namespace}"
+        url: str | None = f"/api/jobs/{segment(namespace, 'namespace')}"
+        what = shown(namespace)
         seen: set[str] = set()
+        ids: set[str] = set()
+        started = time.monotonic()
+        limit, pages, stale = MAX_PAGES, 0, 0
         while url is not None:
-            response = await self._request("GET", url, params=params, what=namespace)
+            response = await self._request("GET", url, params=params, what=what)
             params = []  # the next link already carries the query
-            yield _parse_items(
+            page = _parse_items(
                 lambda item: JobInfo.from_api(item, self.endpoint, namespace),
                 _json(response),
-                f"the job list of {namespace}",
+                f"the job list of {what}",
             )
+            pages += 1
+            fresh = {job.id for job in page} - ids
+            ids |= fresh
+            stale = 0 if fresh else stale + 1
+            if pages == 1 and expected_jobs is not None and page:
+                limit = min(MAX_PAGES, math.ceil(2 * expected_jobs / len(page)) + 10)
+            yield page
             url = self._next_page(response, seen)
+            reason = ""
+            if url is None:
+                break
+            if url == _LOOP:
+                reason = "a next-page link led back to a page already read"
+            elif stale >= NO_NEWS_PAGES:
+                reason = f"the last {stale} pages it linked to brought no new job"
+            elif pages >= limit:
+                reason = f"it linked to more pages than the {limit} expected"
+            elif time.monotonic() - started > max_seconds:
+                reason = f"reading it took over {max_seconds:.0f} s"
+            if reason:
+                raise ListingStopped(
+                    f"Stopped reading the job list of {what} after {pages} pages "
+                    f"({len(ids)} jobs): {reason}",
+                    pages=pages,
+                )
 
     def _next_page(self, response: httpx2.Response, seen: set[str]) -> str | None:
         """The `rel="next"` link, if it is one to follow: same Hub (the token goes with the
-        request), not seen before (a loop would poll forever), not past MAX_PAGES."""
-        url = response.links.get("next", {}).get("url")
-        if not url:
+        request); `_LOOP` if it was read already."""
+        try:
+            url = response.links.get("next", {}).get("url")
+            if not url:
+                return None
+            target = httpx2.URL(url)
+            if target.is_relative_url:
+                target = response.url.join(target)
+        except Exception:  # a Link header httpx cannot read ends the listing, not the app
+            log.warning("a next-page link that is not a URL ended a listing")
             return None
-        target = httpx2.URL(url)
-        if target.is_relative_url:
-            target = response.url.join(target)
         if (target.scheme, target.host, target.port) != (
             self._http.base_url.scheme,
             self._http.base_url.host,
@@ -74,9 +128,8 @@ class HubClient(HubHTTP):
         ):
             log.warning("not following a next-page link to another host: %s", target.host)
             return None
-        if str(target) in seen or len(seen) >= MAX_PAGES:
-            log.warning("stopped following next-page links after %d pages", len(seen))
-            return None
+        if str(target) in seen:
+            return _LOOP
         seen.add(str(target))
         return str(target)
 
@@ -87,43 +140,75 @@ class HubClient(HubHTTP):
         stages: Sequence[str] = (),
         labels: Mapping[str, str] | None = None,
         max_pages: int | None = None,
+        expected_jobs: int | None = None,
     ) -> list[JobInfo]:
-        """All jobs (newest first), or those of the first `max_pages` pages."""
+        """All jobs (newest first), or those of the first `max_pages` pages.
+
+        A listing cut short raises `ListingStopped` with the jobs read so far as `.jobs`.
+        """
         jobs: list[JobInfo] = []
-        pages = self.iter_job_pages(namespace, stages=stages, labels=labels)
+        pages = self.iter_job_pages(
+            namespace, stages=stages, labels=labels, expected_jobs=expected_jobs
+        )
         read = 0
-        async with contextlib.aclosing(pages):
-            async for page in pages:
-                jobs.extend(page)
-                read += 1
-                if read == max_pages:
-                    break
+        try:
+            async with contextlib.aclosing(pages):
+                async for page in pages:
+                    jobs.extend(page)
+                    read += 1
+                    if read == max_pages:
+                        break
+        except ListingStopped as stopped:
+            stopped.jobs = jobs
+            raise
         return jobs
 
     async def inspect_job(self, namespace: str, job_id: str) -> JobInfo:
-        response = await self._request(
-            "GET", f"/api/jobs/{namespace}/{job_id}", what=f"job {job_id}"
-        )
+        response = await self._request("GET", self._path(namespace, job_id), what=_job(job_id))
         return self._job(response, namespace, "the job")
 
     async def run_job(self, namespace: str, spec: Mapping[str, Any]) -> JobInfo:
-        """Create a job. Never retried once sent, so it cannot be created twice."""
+        """Create a job. Sent once: never again once it may have reached the Hub (not after
+        a 5xx, a 429 or a timeout either), so it cannot be created twice."""
         response = await self._request(
-            "POST", f"/api/jobs/{namespace}", json=dict(spec), what=namespace, idempotent=False
+            "POST",
+            self._path(namespace),
+            json=dict(spec),
+            what=shown(namespace),
+            idempotent=False,
+        )
+        return self._job(response, namespace, "the new job")
+
+    async def duplicate_job(self, namespace: str, job_id: str) -> JobInfo:
+        """Run a job again as the Hub does (`hf jobs rerun`): a new job with the same spec,
+        retries and resources; secrets stay on the Hub. Sent once, like `run_job`."""
+        response = await self._request(
+            "POST",
+            self._path(namespace, job_id, "duplicate"),
+            what=_job(job_id),
+            idempotent=False,
         )
         return self._job(response, namespace, "the new job")
 
     async def cancel_job(self, namespace: str, job_id: str) -> None:
-        await self._request("POST", f"/api/jobs/{namespace}/{job_id}/cancel", what=f"job {job_id}")
+        await self._request("POST", self._path(namespace, job_id, "cancel"), what=_job(job_id))
 
     async def relabel_job(self, namespace: str, job_id: str, labels: Mapping[str, str]) -> JobInfo:
         response = await self._request(
             "PUT",
-            f"/api/jobs/{namespace}/{job_id}/labels",
+            self._path(namespace, job_id, "labels"),
             json={"labels": dict(labels)},
-            what=f"job {job_id}",
+            what=_job(job_id),
         )
         return self._job(response, namespace, "the job")
+
+    @staticmethod
+    def _path(namespace: str, job_id: str | None = None, action: str = "") -> str:
+        """/api/jobs/{namespace}[/{job_id}[/{action}]], each value percent-encoded."""
+        path = f"/api/jobs/{segment(namespace, 'namespace')}"
+        if job_id is not None:
+            path += f"/{segment(job_id, 'job')}"
+        return f"{path}/{action}" if action else path
 
     def _job(self, response: httpx2.Response, namespace: str, what: str) -> JobInfo:
         return _parse(  # type: ignore[no-any-return]
@@ -135,11 +220,13 @@ class HubClient(HubHTTP):
         return _parse_items(JobHardwareInfo.from_api, _json(response), "the hardware list")
 
     async def list_scheduled_jobs(self, namespace: str) -> list[ScheduledJobInfo]:
-        response = await self._request("GET", f"/api/scheduled-jobs/{namespace}", what=namespace)
+        response = await self._request(
+            "GET", f"/api/scheduled-jobs/{segment(namespace, 'namespace')}", what=shown(namespace)
+        )
         return _parse_items(
             lambda item: ScheduledJobInfo.from_api(item, namespace),
             _json(response),
-            f"the scheduled job list of {namespace}",
+            f"the scheduled job list of {shown(namespace)}",
         )
 
     # ---- streams -----------------------------------------------------------------------

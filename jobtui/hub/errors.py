@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class HubError(Exception):
     """Base of every failure the client reports. `str()` is the message to show."""
@@ -64,3 +66,32 @@ class HubUnreachable(HubError):
 
 class InvalidResponse(HubError):
     """The Hub answered with something that is not what the API promises."""
+
+
+class InvalidRequest(HubError):
+    """jobtui refused to send a request: a value (often one the Hub sent, such as an id with a
+    control character or a lone surrogate) cannot be put in a URL, header or JSON body."""
+
+
+class DeadlineExceeded(HubUnreachable):
+    """The Hub did not deliver a whole answer within the request's deadline (a trickle)."""
+
+
+class ResponseTooLarge(InvalidResponse):
+    """An answer larger than jobtui will hold once decoded (a decompression bomb, say)."""
+
+    def __init__(self, message: str, *, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+class ListingStopped(InvalidResponse):
+    """A job listing that would not end (fresh next-page links forever) was cut short.
+
+    `pages` is how many pages were read; the jobs of those pages were yielded already.
+    """
+
+    def __init__(self, message: str, *, pages: int) -> None:
+        super().__init__(message)
+        self.pages = pages
+        self.jobs: list[Any] = []  # list_jobs puts the jobs read so far here

@@ -7,13 +7,10 @@ what the Jobs API means. Every failure leaves it as a `HubError` subclass.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections.abc import AsyncGenerator, Callable, Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self
 
 import httpx2
 
@@ -21,14 +18,28 @@ from jobtui import __version__
 from jobtui.hub.auth import Token
 from jobtui.hub.errors import (
     AuthError,
+    DeadlineExceeded,
     ForbiddenError,
     HubError,
     HubUnreachable,
+    InvalidRequest,
     InvalidResponse,
     NotFoundError,
     RateLimitedError,
     RequestRejected,
     ServerError,
+)
+from jobtui.hub.ratelimit import Budget
+from jobtui.hub.sse import Event, SSEParser
+from jobtui.hub.wire import (
+    MB,
+    _encode_json,
+    _held,
+    _http_date,
+    _network_message,
+    _rate_limit_wait,
+    _read_capped,
+    _server_reason,
 )
 
 log = logging.getLogger(__name__)
@@ -43,9 +54,12 @@ RETRYABLE = (HubUnreachable, ServerError, RateLimitedError, InvalidResponse)
 MAX_PAGES = 2_000
 # Room for a log stream, a metrics stream and several polls at once without a PoolTimeout.
 POOL_LIMITS = httpx2.Limits(max_connections=32, max_keepalive_connections=16)
-# A log line can be long (a whole JSON dump), but not unbounded.
-MAX_EVENT_BYTES = 16 * 1024 * 1024
-JOB_STARTED_MARKER = "===== Job started"
+# A whole answer (lists and inspects), once decoded: a gzip bomb stops here, not in RAM.
+MAX_BODY_BYTES = 64 * MB
+# An error answer is read for its reason only.
+ERROR_BODY_BYTES = 1 * MB
+# Every request must have its whole answer within this, however slowly the Hub trickles it.
+DEADLINE = 30.0
 
 
 def _timeout(read: float) -> httpx2.Timeout:
@@ -54,11 +68,14 @@ def _timeout(read: float) -> httpx2.Timeout:
 
 
 REQUEST_TIMEOUT = _timeout(read=30.0)
-T = TypeVar("T")
 
 
 class HubHTTP:
-    """Sends requests to one Hub. Methods raise `HubError` subclasses only, never httpx errors."""
+    """Sends requests to one Hub. Methods raise `HubError` subclasses only, never httpx errors.
+
+    Every request has a total `deadline` (seconds for the whole answer, not just between two
+    reads), every answer a decoded size cap, and `budget` follows the Hub's rate limit headers.
+    """
 
     def __init__(
         self,
@@ -69,6 +86,8 @@ class HubHTTP:
         backoff: float = 0.5,
         max_backoff: float = 8.0,
         max_retry_after: float = 60.0,
+        deadline: float = DEADLINE,
+        max_body_bytes: int = MAX_BODY_BYTES,
         transport: httpx2.AsyncBaseTransport | None = None,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
@@ -77,12 +96,21 @@ class HubHTTP:
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.max_retry_after = max_retry_after
+        self.deadline = deadline
+        self.max_body_bytes = max_body_bytes
+        self.budget = Budget()
+        headers = {"User-Agent": f"jobtui/{__version__}"}
+        self._token_error: HubError | None = None
+        if token.value.isascii() and token.value.isprintable():
+            headers["Authorization"] = f"Bearer {token.value}"
+        else:
+            self._token_error = AuthError(
+                f"The {token} holds characters no token has, so it cannot be sent. "
+                f"{token.how_to_fix()}"
+            )
         self._http = httpx2.AsyncClient(
             base_url=self.endpoint,
-            headers={
-                "Authorization": f"Bearer {token.value}",
-                "User-Agent": f"jobtui/{__version__}",
-            },
+            headers=headers,
             timeout=REQUEST_TIMEOUT,
             limits=POOL_LIMITS,
             transport=transport,
@@ -100,50 +128,7 @@ class HubHTTP:
     async def __aexit__(self, *_: object) -> None:
         await self.aclose()
 
-    async def _events(
-        self,
-        path: str,
-        params: Mapping[str, Any],
-        *,
-        what: str,
-        meta: dict[str, Any] | None = None,
-        read_timeout: float = STREAM_READ_TIMEOUT,
-        on_connect: Callable[[], None] | None = None,
-    ) -> AsyncGenerator[httpx2.ServerSentEvent]:
-        """The events of one SSE response. `meta` receives the server's `date`."""
-        meta = {} if meta is None else meta
-        try:
-            async with self._http.stream(
-                "GET",
-                path,
-                params=dict(params),
-                headers={"Accept": "text/event-stream", "Cache-Control": "no-store"},
-                timeout=_timeout(read=read_timeout),
-            ) as response:
-                if response.status_code >= 400:
-                    await response.aread()
-                    raise self._error(response, what)
-                meta["date"] = _http_date(response.headers.get("date"))
-                if on_connect is not None:
-                    on_connect()
-                content_type = response.headers.get("content-type", "")
-                if not content_type.lower().startswith("text/event-stream"):
-                    # The official client never checks; read it as SSE rather than fail.
-                    log.warning("log stream came as %r, reading it as SSE", content_type)
-                    response.headers["content-type"] = "text/event-stream"
-                source = httpx2.EventSource(response, max_event_size=MAX_EVENT_BYTES)
-                # Closed explicitly, so that closing this generator closes the response now.
-                events = cast(AsyncGenerator[httpx2.ServerSentEvent], aiter(source))
-                async with contextlib.aclosing(events):
-                    async for event in events:
-                        yield event
-        except httpx2.SSEError as exc:
-            raise InvalidResponse(f"the stream for {what} is not valid: {exc}") from None
-        except (httpx2.TransportError, httpx2.DecodingError) as exc:
-            meta["timed_out"] = isinstance(exc, httpx2.ReadTimeout)
-            raise HubUnreachable(_network_message(exc, self.endpoint)) from None
-
-    # ---- transport, retries, errors ----------------------------------------------------
+    # ---- one request -------------------------------------------------------------------
 
     async def _request(
         self,
@@ -155,35 +140,167 @@ class HubHTTP:
         what: str = "",
         idempotent: bool = True,
     ) -> httpx2.Response:
+        """Send a request and read its whole answer, retrying what is safe to retry.
+
+        A request that may have reached the server is sent again only if `idempotent`; one
+        that outran its deadline is not sent again (a Hub that trickles will trickle again).
+        """
+        content = None if json is None else _encode_json(json, what)
         attempt = 0
         while True:
             attempt += 1
             try:
-                response = await self._http.request(
-                    method, url, params=tuple(params) if params else None, json=json
-                )
-            except httpx2.TransportError as exc:
-                # A request that never reached the server is always safe to send again.
-                sent = not isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout)
-                error: HubError = HubUnreachable(_network_message(exc, self.endpoint))
-                if attempt > self.retries or (sent and not idempotent):
-                    raise error from None
+                response = await self._attempt(method, url, params, content, what)
+            except _SendFailed as failed:
+                overdue = isinstance(failed.error, DeadlineExceeded)
+                if overdue or attempt > self.retries or (failed.sent and not idempotent):
+                    raise failed.error from None
                 await asyncio.sleep(self._delay(attempt))
                 continue
             if response.status_code < 400:
                 return response
             error = self._error(response, what)
-            retryable = response.status_code == 429 or (response.status_code >= 500 and idempotent)
+            retryable = idempotent and (response.status_code == 429 or response.status_code >= 500)
             if not retryable or attempt > self.retries:
                 raise error
             if isinstance(error, RateLimitedError) and error.retry_after is not None:
-                delay = min(error.retry_after, self.max_retry_after)
+                if error.retry_after > self.max_retry_after:
+                    raise error  # a shorter wait would only spend budget on another 429
+                delay = error.retry_after  # exactly what the Hub asked for
             else:
                 delay = self._delay(attempt)
             log.info(
                 "%s %s answered %s; retrying in %.1f s", method, url, response.status_code, delay
             )
             await asyncio.sleep(delay)
+
+    async def _attempt(
+        self,
+        method: str,
+        url: str,
+        params: list[tuple[str, str]] | None,
+        content: bytes | None,
+        what: str,
+    ) -> httpx2.Response:
+        if self._token_error is not None:
+            raise self._token_error
+        headers = {"Content-Type": "application/json"} if content is not None else None
+        request = self._build(method, url, params, content, headers, what)
+        self.budget.sent += 1
+        try:
+            async with asyncio.timeout(self.deadline):
+                response = await self._http.send(request, stream=True)
+                try:
+                    ok = response.status_code < 400
+                    limit = self.max_body_bytes if ok else ERROR_BODY_BYTES
+                    body = await _read_capped(response, limit, what, truncate=not ok)
+                finally:
+                    await response.aclose()
+        except HubError:
+            raise
+        except TimeoutError:
+            raise _SendFailed(self._overdue(what), sent=True) from None
+        except httpx2.RequestError as exc:
+            # A request that never reached the server is always safe to send again.
+            sent = not isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout)
+            raise _SendFailed(HubUnreachable(_network_message(exc, self.endpoint)), sent) from None
+        except Exception as exc:  # the contract: nothing but HubError leaves the client
+            log.debug("unexpected failure of %s %s", method, url, exc_info=True)
+            message = f"the request to {self.endpoint} failed ({type(exc).__name__})"
+            raise _SendFailed(HubUnreachable(message), sent=True) from None
+        self._note(response)
+        return _held(response, body)
+
+    def _build(
+        self,
+        method: str,
+        url: str,
+        params: Any,
+        content: bytes | None,
+        headers: Mapping[str, str] | None,
+        what: str,
+        timeout: httpx2.Timeout | None = None,
+    ) -> httpx2.Request:
+        try:
+            return self._http.build_request(
+                method,
+                url,
+                params=params or None,
+                content=content,
+                headers=headers,
+                timeout=timeout or REQUEST_TIMEOUT,
+            )
+        except Exception as exc:  # InvalidURL, UnicodeEncodeError: a value httpx cannot encode
+            raise InvalidRequest(
+                f"jobtui cannot send a request about {what or 'that'}: a value in it holds "
+                f"characters that cannot go in a URL ({type(exc).__name__})"
+            ) from None
+
+    def _note(self, response: httpx2.Response) -> None:
+        self.budget.note(response.headers)
+        if response.status_code == 429:
+            self.budget.limited += 1
+
+    def _overdue(self, what: str) -> DeadlineExceeded:
+        return DeadlineExceeded(
+            f"{self.endpoint} did not send a whole answer about {what or 'the request'} "
+            f"within {self.deadline:g} s"
+        )
+
+    # ---- one stream --------------------------------------------------------------------
+
+    async def _events(
+        self,
+        path: str,
+        params: Mapping[str, Any],
+        *,
+        what: str,
+        meta: dict[str, Any] | None = None,
+        read_timeout: float = STREAM_READ_TIMEOUT,
+        on_connect: Callable[[], None] | None = None,
+    ) -> AsyncGenerator[Event]:
+        """The events of one SSE response. `meta` receives the server's `date`, whether the
+        stream was `connected`, and whether it ended by a read timeout (`timed_out`)."""
+        meta = {} if meta is None else meta
+        if self._token_error is not None:
+            raise self._token_error
+        headers = {"Accept": "text/event-stream", "Cache-Control": "no-store"}
+        request = self._build(
+            "GET", path, dict(params), None, headers, what, _timeout(read_timeout)
+        )
+        self.budget.sent += 1
+        try:
+            async with asyncio.timeout(self.deadline):
+                response = await self._http.send(request, stream=True)
+            try:
+                self._note(response)
+                if response.status_code >= 400:
+                    async with asyncio.timeout(self.deadline):
+                        body = await _read_capped(response, ERROR_BODY_BYTES, what, truncate=True)
+                    raise self._error(_held(response, body), what)
+                meta["date"] = _http_date(response.headers.get("date"))
+                meta["connected"] = True
+                if on_connect is not None:
+                    on_connect()
+                content_type = response.headers.get("content-type", "")
+                if not content_type.lower().startswith("text/event-stream"):
+                    # The official client never checks; read it as SSE rather than fail.
+                    log.warning("a stream came as %r, reading it as SSE", content_type)
+                parser = SSEParser()
+                async for chunk in response.aiter_bytes():
+                    for event in parser.feed(chunk):
+                        yield event
+            finally:
+                await response.aclose()
+        except HubError:
+            raise
+        except TimeoutError:
+            raise self._overdue(what) from None
+        except httpx2.RequestError as exc:
+            meta["timed_out"] = isinstance(exc, httpx2.ReadTimeout)
+            raise HubUnreachable(_network_message(exc, self.endpoint)) from None
+
+    # ---- retries and errors ------------------------------------------------------------
 
     def _delay(self, attempt: int) -> float:
         base = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
@@ -203,7 +320,7 @@ class HubHTTP:
         if status == 404:
             return NotFoundError(f"{(what or 'That').capitalize()} was not found (404){suffix}")
         if status == 429:
-            retry_after = _retry_after(response.headers.get("retry-after"))
+            retry_after = _rate_limit_wait(response.headers)
             wait = f"; try again in {retry_after:.0f} s" if retry_after is not None else ""
             return RateLimitedError(
                 f"The Hub is rate limiting requests (429){suffix}{wait}", retry_after=retry_after
@@ -213,77 +330,10 @@ class HubHTTP:
         return RequestRejected(f"The Hub rejected the request ({status}){suffix}", status=status)
 
 
-def _parse(reader: Callable[[Any], Any], payload: Any, what: str) -> Any:
-    try:
-        return reader(payload)
-    except Exception as exc:  # whatever the shape, a readable error, never a crash
-        raise InvalidResponse(f"The Hub sent {what} in a shape jobtui cannot read: {exc}") from None
+class _SendFailed(Exception):
+    """A request that got no answer; `sent` says whether it may have reached the server."""
 
-
-def _parse_items(reader: Callable[[Any], T], payload: Any, what: str) -> list[T]:
-    """A JSON list read item by item: one odd item is skipped and logged, not fatal."""
-    if not isinstance(payload, list):
-        raise InvalidResponse(f"{what} is not a list")
-    items = []
-    for item in payload:
-        try:
-            items.append(reader(item))
-        except Exception as exc:  # one odd item must not cost the rest
-            log.warning("skipped an item of %s: %s", what, exc)
-    return items
-
-
-def _json(response: httpx2.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        raise InvalidResponse(
-            f"The Hub answered {response.request.method} {response.request.url.path} "
-            "with something that is not JSON"
-        ) from None
-
-
-def _http_date(value: str | None) -> datetime | None:
-    try:
-        moment = parsedate_to_datetime(value) if value else None
-    except (TypeError, ValueError):
-        return None
-    if moment is not None and moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)  # "-0000" means UTC with no zone named
-    return moment
-
-
-def _server_reason(response: httpx2.Response) -> str:
-    header = response.headers.get("x-error-message")
-    if header:
-        return header
-    try:
-        body = response.json()
-    except ValueError:
-        return ""
-    if isinstance(body, dict):
-        for key in ("error", "message"):
-            if isinstance(body.get(key), str):
-                return body[key]
-    return ""
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    moment = _http_date(value)
-    if moment is None:
-        return None
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
-
-
-def _network_message(exc: Exception, endpoint: str) -> str:
-    if isinstance(exc, httpx2.TimeoutException):
-        return f"{endpoint} did not answer in time"
-    if isinstance(exc, httpx2.ConnectError):
-        return f"cannot connect to {endpoint}"
-    return f"the connection to {endpoint} broke ({type(exc).__name__})"
+    def __init__(self, error: HubError, sent: bool) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.sent = sent

@@ -5,22 +5,29 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator, Callable
+import logging
+import re
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Hashable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from jobtui.hub.errors import ServerError
+from jobtui.hub.errors import HubError, RateLimitedError, RequestRejected, ServerError
 from jobtui.hub.http import (
     NO_FOLLOW_READ_TIMEOUT,
     RETRYABLE,
     STREAM_READ_TIMEOUT,
 )
 from jobtui.hub.models import LogLine, parse_timestamp
+from jobtui.hub.sse import Event
+from jobtui.hub.wire import segment, shown
 
 if TYPE_CHECKING:
     from jobtui.hub.client import HubClient
 
-JOB_STARTED_MARKER = "===== Job started"
+log = logging.getLogger(__name__)
+
+CUT_NOTE = " … [line cut at 1 MB]"
 StatusCallback = Callable[[str, str], None]
 """on_status(state, detail): state is "streaming", "reconnecting" or "ended"."""
 
@@ -39,32 +46,44 @@ async def stream_logs(
     A broken stream is reconnected with backoff (after asking whether the job is still
     live) and resumed after the last line yielded, so no line is doubled or skipped.
     Closing the generator (or cancelling its task) closes the connection at once.
+
+    Without `follow`, a read that times out ends the log only while the job is live (the
+    Hub has replayed what it has and waits for more); for a finished job it is an error,
+    retried and then raised, never an empty or short log. The first `===== Job started`
+    marker is dropped as the official client does; a later one (the Hub re-queued the job)
+    is yielded, so that the restart shows (`LogLine.is_restart`).
     """
     notify = on_status or (lambda state, detail: None)
-    path = f"/api/jobs/{namespace}/{job_id}/logs"
+    path = f"/api/jobs/{segment(namespace, 'namespace')}/{segment(job_id, 'job')}/logs"
+    what = f"job {shown(job_id)}"
     resume = _Resume()
     params: dict[str, Any] = {"tail": tail} if tail is not None else {}
     failures = 0
     while True:
-        broken: Exception | None = None
-        resume.begin_stream()
+        broken: HubError | None = None
+        resume.begin_stream(tail=params.get("tail"))
         meta: dict[str, Any] = {}
         events = client._events(
             path,
             params,
-            what=f"job {job_id}",
+            what=what,
             meta=meta,
             read_timeout=STREAM_READ_TIMEOUT if follow else NO_FOLLOW_READ_TIMEOUT,
             on_connect=lambda: notify("streaming", ""),
         )
+        opening = True
         try:
             async with contextlib.aclosing(events):
                 async for event in events:
                     if event.event not in ("message", ""):
                         continue
-                    line = _log_line(event.data)
-                    if line is None or line.text.startswith(JOB_STARTED_MARKER):
+                    line = _log_line(event)
+                    if line is None:
                         continue
+                    if opening:
+                        opening = False
+                        if line.is_restart:
+                            continue  # every stream opens with the marker, a tail stream too
                     if not follow and _after(line, meta.get("date")):
                         break  # without follow: what had been logged when the Hub answered
                     for new in resume.accept(line):
@@ -74,23 +93,28 @@ async def stream_logs(
                 yield new
         except RETRYABLE as exc:
             broken = exc
-        if not follow:
-            # Without follow, a silent live job ends the read after a short wait.
-            if broken is not None and not meta.get("timed_out"):
-                raise broken
+        if broken is None and not follow:
             notify("ended", "")
             return
         # The stream stopped: a clean end for a finished job, or a break to resume.
+        asked = True
         try:
-            job = await client.inspect_job(namespace, job_id)
-            live = job.is_live
+            live = (await client.inspect_job(namespace, job_id)).is_live
         except RETRYABLE as exc:
-            broken, live = broken or exc, True
-        if not live and broken is None:
+            broken, live, asked = broken or exc, True, False
+        if broken is None and not live:
             notify("ended", "")
             return
+        if not follow and asked and live and meta.get("timed_out"):
+            notify("ended", "")  # a live job's replay is drained: the Hub waits for more
+            return
         failures += 1
-        delay = client._delay(failures)
+        if broken is not None and failures > client.retries and (not live or not follow):
+            raise broken  # a finished job's log that keeps failing is an error, not a loop
+        if isinstance(broken, RateLimitedError) and broken.retry_after is not None:
+            delay = broken.retry_after
+        else:
+            delay = client._delay(failures)
         detail = str(broken) if broken else "the stream closed before the job ended"
         notify("reconnecting", f"{detail}; retrying in {delay:.0f} s")
         await asyncio.sleep(delay)
@@ -103,114 +127,192 @@ async def stream_logs(
 async def stream_metrics(
     client: HubClient, namespace: str, job_id: str
 ) -> AsyncIterator[dict[str, Any]]:
-    """Yield one metrics sample per second while the job runs; ends when it stops."""
-    path = f"/api/jobs/{namespace}/{job_id}/metrics"
-    events = client._events(path, {}, what=f"job {job_id}")
+    """Yield one metrics sample per second while the job runs; ends when it stops.
+
+    A finished job's metrics answer 406 (older Hubs: 500): no more samples, not an error.
+    """
+    path = f"/api/jobs/{segment(namespace, 'namespace')}/{segment(job_id, 'job')}/metrics"
+    events = client._events(path, {}, what=f"job {shown(job_id)}")
     try:
         async with contextlib.aclosing(events):  # closing this closes the response now
             async for event in events:
-                if event.event != "metric":
+                if event.event != "metric" or event.cut:
                     continue
                 try:
-                    sample = event.json()
+                    sample = json.loads(event.data)
                 except ValueError:
                     continue
                 if isinstance(sample, dict):
                     yield sample
-    except ServerError:
-        return  # the Hub answers 500 once the job has finished: no more samples
+    except (RequestRejected, ServerError) as exc:
+        if exc.status in (406, 500):
+            return  # the job has ended: no metrics any more
+        raise
+
+
+Key = tuple[str, datetime | None]
 
 
 class _Resume:
     """Remembers where a log stream got to, so that a replay yields exactly the lines after it.
 
-    Log timestamps never go backwards. A line without one is taken to be stamped like the line
-    before it in the same stream (a log with none at all is one long instant). On a replay,
-    lines older than the last one yielded are skipped; lines stamped that same instant are held
-    until the run of them already yielded is found among them, and only what follows that run
-    is let through. This works for a replay of everything after a `tail` stream, too.
+    A replay of the whole log is placed by counting, as the official client does: the lines
+    of the log already behind us (`index`) are skipped by number, whatever their stamps (they
+    may go backwards, repeat, or be missing). After a `tail` stream the place of its lines in
+    the whole log is unknown: the replay is then searched for the last lines yielded (text
+    and stamp, up to `WINDOW` of them), and what follows their first match is new. The first
+    match can only be at or before the true place, so a line is never lost; from there on
+    the count is known again.
     """
 
-    MAX_RUN = 50_000
+    WINDOW = 1024
+    # Lines held while searching a replay that never shows our place (the log changed).
+    MAX_HELD = 200_000
 
     def __init__(self) -> None:
-        self.count = 0
-        self.last: datetime | None = None
-        self.run: list[str] = []  # texts yielded with the stamp `last`, in order
-        self._replaying = False
-        self._stamp: datetime | None = None  # the stamp of the stream's latest line
+        self.count = 0  # lines yielded in all
+        self.index: int | None = 0  # lines of the whole log behind us; None: not known
+        self.position = 0  # lines of the current stream so far
+        self._recent: deque[Key] = deque(maxlen=self.WINDOW)
+        self._mode = "new"
+        self._finder: _Finder | None = None
         self._held: list[LogLine] = []
 
-    def begin_stream(self) -> None:
-        self._replaying = self.count > 0
-        self._stamp = None
+    def begin_stream(self, *, tail: int | None = None) -> None:
+        """A new connection: `tail` says it asked for the last lines only."""
+        self.position = 0
         self._held = []
+        if self.count == 0:
+            # Nothing shown yet: a tail stream's first line is not the log's first.
+            self.index = None if tail is not None else 0
+            self._mode = "new"
+        elif tail is not None or self.index is None:
+            self._mode = "find"
+        else:
+            self._mode = "skip" if self.index else "new"
+        self._finder = _Finder(list(self._recent)) if self._mode == "find" else None
 
     def accept(self, line: LogLine) -> list[LogLine]:
         """The lines to yield now, given the next line of the current stream."""
-        stamp = self._stamp = line.timestamp or self._stamp
-        if not self._replaying:
-            self._record(line, stamp)
+        self.position += 1
+        key = (line.text, line.timestamp)
+        if self._mode == "new":
+            self._record(key)
             return [line]
-        if stamp is not None and self.last is not None and stamp < self.last:
+        if self._mode == "skip":
+            assert self.index is not None
+            if self.position == self.index:
+                self._mode = "new"
+                if self._recent and key != self._recent[-1]:
+                    log.warning("a log replay differs from what was shown; resuming by count")
             return []
-        if stamp == self.last:
-            self._held.append(line)
-            # As soon as the whole run has gone by, what follows it is new.
-            width, held = len(self.run), self._held
-            # The cheap test first: the window is only compared when its last line fits.
-            if (
-                len(held) > width
-                and held[-2].text == self.run[-1]
-                and [h.text for h in held[-1 - width : -1]] == self.run
-            ):
-                return self._catch_up(held[-1:], stamp)
+        assert self._finder is not None
+        if self._finder.step(key):
+            self.index, self._mode, self._held = self.position, "new", []
             return []
-        return self._catch_up([*self._after_run(), line], stamp)
+        self._held.append(line)
+        if len(self._held) > self.MAX_HELD:
+            return self._give_up()
+        return []
 
     def end_of_stream(self) -> list[LogLine]:
-        """Held lines that turned out to be new when a stream ends cleanly."""
-        if not self._replaying or not self._held:
-            return []
-        return self._catch_up(self._after_run(), self.last)
+        """Lines held back that turn out to be new when a stream ends cleanly."""
+        if self._mode == "find" and self._held:
+            return self._give_up()
+        return []
 
-    def _after_run(self) -> list[LogLine]:
-        held, run = self._held, self.run
-        texts = [line.text for line in held]
-        width = len(run)
-        for end in range(width, len(texts) + 1):
-            if texts[end - width : end] == run:
-                return held[end:]
-        return held[width:]  # the run was not found whole: trust its length
+    def _give_up(self) -> list[LogLine]:
+        """The replay never showed our place: the log changed. What is newer than what was
+        shown is new; a log without stamps is new as a whole."""
+        log.warning("a log replay does not hold the lines shown; showing what is newer")
+        stamps = [stamp for _, stamp in self._recent if stamp is not None]
+        newest = max(stamps, default=None)
+        held, self._held, self._mode, self.index = self._held, [], "new", None
+        fresh = [
+            line
+            for line in held
+            if newest is None or (line.timestamp is not None and line.timestamp > newest)
+        ]
+        for line in fresh:
+            self._record((line.text, line.timestamp))
+        return fresh
 
-    def _catch_up(self, lines: list[LogLine], stamp: datetime | None) -> list[LogLine]:
-        self._replaying = False
-        self._held = []
-        for line in lines:
-            self._record(line, line.timestamp or stamp)
-        return lines
-
-    def _record(self, line: LogLine, stamp: datetime | None) -> None:
+    def _record(self, key: Key) -> None:
         self.count += 1
-        if stamp == self.last and self.count > 1:
-            if len(self.run) < self.MAX_RUN:
-                self.run.append(line.text)
-        else:
-            self.last, self.run = stamp, [line.text]
+        if self.index is not None:
+            self.index += 1
+        self._recent.append(key)
 
 
-def _log_line(data: str) -> LogLine | None:
+class _Finder:
+    """Where a sequence first ends in a stream of items (Knuth-Morris-Pratt: O(1) a step)."""
+
+    def __init__(self, pattern: Sequence[Hashable]) -> None:
+        self.pattern = pattern
+        self.k = 0
+        self.fail = [0] * len(pattern)
+        k = 0
+        for i in range(1, len(pattern)):
+            while k and pattern[i] != pattern[k]:
+                k = self.fail[k - 1]
+            if pattern[i] == pattern[k]:
+                k += 1
+            self.fail[i] = k
+
+    def step(self, item: Hashable) -> bool:
+        pattern, k = self.pattern, self.k
+        if not pattern:
+            return False
+        while k and pattern[k] != item:
+            k = self.fail[k - 1]
+        if pattern[k] == item:
+            k += 1
+        if k == len(pattern):
+            self.k = self.fail[k - 1]
+            return True
+        self.k = k
+        return False
+
+
+def _log_line(event: Event) -> LogLine | None:
+    if event.cut:
+        return _cut_line(event.data, event.tail)
     try:
-        event = json.loads(data)
+        payload = json.loads(event.data)
     except ValueError:
-        return LogLine(text=data, timestamp=None)  # not JSON: show it as it came
-    if not isinstance(event, dict):
+        return LogLine(text=event.data, timestamp=None)  # not JSON: show it as it came
+    if not isinstance(payload, dict):
         return None
-    text = event.get("data")
+    text = payload.get("data")
     return LogLine(
         text=text if isinstance(text, str) else "" if text is None else str(text),
-        timestamp=parse_timestamp(event.get("timestamp")),
+        timestamp=parse_timestamp(payload.get("timestamp")),
     )
+
+
+_DATA_START = re.compile(r'\s*\{\s*"data"\s*:\s*"')
+_STAMP = re.compile(r'"timestamp"\s*:\s*"([^"\\]{1,64})"')
+
+
+def _cut_line(head: str, tail: str) -> LogLine:
+    """A log event too long to keep: the start of its text, a note, and its stamp (read
+    from the event's last bytes, where the Hub puts it)."""
+    start = _DATA_START.match(head)
+    text = head
+    if start is not None:
+        fragment = head[start.end() :]
+        try:  # the text ended within what was kept
+            text = json.JSONDecoder().raw_decode('"' + fragment)[0]
+        except ValueError:
+            # cut inside the string, maybe inside an escape: drop up to one escape's length
+            for trim in range(0, 12):
+                try:
+                    text = json.loads('"' + fragment[: len(fragment) - trim] + '"')
+                    break
+                except ValueError:
+                    continue
+    stamp = _STAMP.search(tail) or _STAMP.search(head[-4096:])
+    return LogLine(text + CUT_NOTE, parse_timestamp(stamp.group(1)) if stamp else None)
 
 
 def _after(line: LogLine, answered_at: datetime | None) -> bool:

@@ -17,6 +17,7 @@ from jobtui.hub.job import (
 )
 from jobtui.hub.parsing import DEFAULT_ENDPOINT, MAX_INT, MalformedPayload, parse_timestamp
 from jobtui.hub.records import (
+    JOB_STARTED_MARKER,
     Account,
     JobAccelerator,
     JobHardwareInfo,
@@ -26,6 +27,7 @@ from jobtui.hub.records import (
 
 __all__ = [
     "DEFAULT_ENDPOINT",
+    "JOB_STARTED_MARKER",
     "MAX_INT",
     "TERMINAL_STAGES",
     "Account",

@@ -149,9 +149,18 @@ class ScheduledJobInfo:
         )
 
 
+JOB_STARTED_MARKER = "===== Job started"
+
+
 @dataclass(frozen=True)
 class LogLine:
     """One line of a job's log, as the log stream sends it."""
 
     text: str
     timestamp: datetime | None
+
+    @property
+    def is_restart(self) -> bool:
+        """The Hub's `===== Job started at … =====` marker: past the first line of a log, it
+        means the job was re-queued (a node lost) and started again."""
+        return self.text.startswith(JOB_STARTED_MARKER)

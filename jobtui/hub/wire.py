@@ -1,0 +1,180 @@
+"""What goes over the wire, both ways: path segments and JSON bodies jobtui can always send,
+answers read within a size cap, and the Hub's reasons, dates and waits read tolerantly."""
+
+from __future__ import annotations
+
+import json as jsonlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx2
+
+from jobtui.hub.errors import InvalidRequest, InvalidResponse, ResponseTooLarge
+from jobtui.hub.ratelimit import parse_ratelimit
+
+log = logging.getLogger(__name__)
+
+MB = 1024 * 1024
+# A Retry-After past a day is nonsense (or inf): it is not believed.
+MAX_RETRY_AFTER = 86_400.0
+T = TypeVar("T")
+
+# Headers that describe the body as it came over the wire, not as it is held once decoded.
+_DECODED = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+def _held(response: httpx2.Response, body: bytes) -> httpx2.Response:
+    """The answer with its body read and decoded, as the rest of the client reads it."""
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _DECODED]
+    return httpx2.Response(
+        response.status_code, headers=headers, content=body, request=response.request
+    )
+
+
+async def _read_capped(
+    response: httpx2.Response, limit: int, what: str, *, truncate: bool = False
+) -> bytes:
+    """The decoded body, never more than `limit` bytes held (httpx decodes gzip in 1 MiB
+    pieces); past it, `truncate` keeps what fits, else `ResponseTooLarge`."""
+    body = bytearray()
+    async for chunk in response.aiter_bytes():
+        if len(body) + len(chunk) > limit:
+            if truncate:
+                body += chunk[: limit - len(body)]
+                break
+            raise ResponseTooLarge(
+                f"The Hub's answer about {what or 'the request'} is over {limit // MB} MB once "
+                "decoded; jobtui stopped reading it",
+                limit=limit,
+            )
+        body += chunk
+    return bytes(body)
+
+
+def segment(value: object, what: str) -> str:
+    """One path segment from a value the Hub sent (an id, a namespace), percent-encoded.
+
+    Refused with `InvalidRequest`: an empty value, `.` and `..` (they would change the path),
+    and text that is not Unicode (a lone surrogate), which no URL can carry.
+    """
+    text = str(value)
+    if text in ("", ".", ".."):
+        raise InvalidRequest(f"jobtui cannot ask the Hub about {what} {shown(text)!r}")
+    try:
+        raw = text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidRequest(
+            f"jobtui cannot ask the Hub about {what} {shown(text)}: it holds a character "
+            "that cannot be sent (a lone surrogate)"
+        ) from None
+    return quote(raw, safe="")
+
+
+def shown(text: str, limit: int = 120) -> str:
+    """Hub text fit for a message: controls and lone surrogates escaped, length bounded."""
+    if text.isprintable() and len(text) <= limit:
+        return text
+    cleaned = "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+        for ch in text[:limit]
+    )
+    return cleaned + ("…" if len(text) > limit else "")
+
+
+def _encode_json(body: Any, what: str) -> bytes:
+    """JSON as ASCII: a lone surrogate or a control character goes as an escape, as sent."""
+    try:
+        return jsonlib.dumps(body, ensure_ascii=True, allow_nan=False).encode("ascii")
+    except (TypeError, ValueError) as exc:
+        raise InvalidRequest(f"jobtui cannot send {what or 'that'} as JSON: {exc}") from None
+
+
+def _rate_limit_wait(headers: httpx2.Headers) -> float | None:
+    """How long a 429 asks to wait: the RateLimit reset when the budget is spent (as the
+    official client reads it), else Retry-After."""
+    limit = parse_ratelimit(headers)
+    if limit is not None and limit[0] == 0:
+        return float(limit[1])
+    return _retry_after(headers.get("retry-after"))
+
+
+def _parse(reader: Callable[[Any], Any], payload: Any, what: str) -> Any:
+    try:
+        return reader(payload)
+    except Exception as exc:  # whatever the shape, a readable error, never a crash
+        raise InvalidResponse(f"The Hub sent {what} in a shape jobtui cannot read: {exc}") from None
+
+
+def _parse_items(reader: Callable[[Any], T], payload: Any, what: str) -> list[T]:
+    """A JSON list read item by item: one odd item is skipped and logged, not fatal."""
+    if not isinstance(payload, list):
+        raise InvalidResponse(f"{what} is not a list")
+    items = []
+    for item in payload:
+        try:
+            items.append(reader(item))
+        except Exception as exc:  # one odd item must not cost the rest
+            log.warning("skipped an item of %s: %s", what, exc)
+    return items
+
+
+def _json(response: httpx2.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise InvalidResponse(
+            f"The Hub answered {response.request.method} {response.request.url.path} "
+            "with something that is not JSON"
+        ) from None
+
+
+def _http_date(value: str | None) -> datetime | None:
+    try:
+        moment = parsedate_to_datetime(value) if value else None
+    except (TypeError, ValueError):
+        return None
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # "-0000" means UTC with no zone named
+    return moment
+
+
+def _server_reason(response: httpx2.Response) -> str:
+    header = response.headers.get("x-error-message")
+    if header:
+        return shown(header, 300)
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    if isinstance(body, dict):
+        for key in ("error", "message"):
+            if isinstance(body.get(key), str):
+                return shown(body[key], 300)
+    return ""
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        return max(0.0, seconds) if seconds <= MAX_RETRY_AFTER else None
+    moment = _http_date(value)
+    if moment is None:
+        return None
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+
+
+def _network_message(exc: Exception, endpoint: str) -> str:
+    if isinstance(exc, httpx2.TimeoutException):
+        return f"{endpoint} did not answer in time"
+    if isinstance(exc, httpx2.ConnectError):
+        return f"cannot connect to {endpoint}"
+    return f"the connection to {endpoint} broke ({type(exc).__name__})"

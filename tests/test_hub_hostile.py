@@ -1,0 +1,397 @@
+"""The client against a hostile Hub over real loopback HTTP (issue 8): every failure is a
+`HubError` with a clear message, in bounded time and memory, and nothing is lost."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import json
+import time
+import zlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from hostile_hub import HostileHub, Reply, Request, job, log_event
+
+from jobtui.hub import (
+    DeadlineExceeded,
+    HubClient,
+    HubError,
+    HubUnreachable,
+    InvalidRequest,
+    ListingStopped,
+    ResponseTooLarge,
+    Token,
+)
+from jobtui.hub import logs as hub_logs
+
+SECRET = "hf_never_shown_123"
+
+
+@contextlib.asynccontextmanager
+async def serve(handler: Any, **options: Any) -> AsyncIterator[tuple[HostileHub, HubClient]]:
+    with HostileHub(handler) as hub:
+        options.setdefault("backoff", 0.01)
+        async with HubClient(hub.url, Token(SECRET, "HF_TOKEN"), **options) as client:
+            yield hub, client
+
+
+# ---- #3: ids and namespaces from the Hub never break a request ------------------------
+
+ODD_IDS = {
+    "bell": "0000\x07bell",
+    "newline and escape": "x\n\x1b]0;X\x07echo PASTED\n",
+    "slash and query": "a/b?c=d#e",
+    "space and percent": "a b%20c",
+    "non-ascii": "café🤗",
+}
+
+
+async def echo_paths(request: Request, reply: Reply) -> None:
+    """Answers every job call with a job whose id is the decoded path segment it was asked."""
+    parts = request.raw_path.split("/")
+    if request.path == "/api/whoami-v2":
+        await reply.json({"name": "me", "orgs": [{"name": "org\x1b[31m"}]})
+    elif request.path.endswith(("/logs", "/metrics")):
+        await reply.sse_head()
+        await reply.raw(log_event("hello"))
+    elif len(parts) == 4:  # /api/jobs/{ns}: a list, or a run
+        await reply.json([job("j1")] if request.method == "GET" else job("new"))
+    else:
+        from urllib.parse import unquote
+
+        await reply.json(job(unquote(parts[4])))
+
+
+@pytest.mark.parametrize("job_id", ODD_IDS.values(), ids=ODD_IDS.keys())
+async def test_odd_ids_are_percent_encoded_and_reach_the_hub_intact(job_id: str) -> None:
+    async with serve(echo_paths) as (hub, client):
+        seen = await client.inspect_job("me", job_id)
+        await client.cancel_job("me", job_id)
+        await client.duplicate_job("me", job_id)
+        lines = [line.text async for line in client.stream_logs("me", job_id)]
+    assert seen.id == job_id, "the Hub saw exactly the id, one path segment"
+    assert lines == ["hello"]
+    paths = [r.path for r in hub.requests]
+    assert f"/api/jobs/me/{job_id}/cancel" in paths
+    assert f"/api/jobs/me/{job_id}/duplicate" in paths
+    assert all(r.raw_path.isascii() and r.raw_path.isprintable() for r in hub.requests)
+
+
+async def test_an_org_with_an_escape_from_whoami_can_be_listed() -> None:
+    async with serve(echo_paths) as (hub, client):
+        org = (await client.whoami()).orgs[0]
+        jobs = await client.list_jobs(org)
+    assert [j.id for j in jobs] == ["j1"]
+    assert hub.requests[-1].path == f"/api/jobs/{org}"
+
+
+LONE = "0000\ud800"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.inspect_job("me", LONE),
+        lambda c: c.cancel_job("me", LONE),
+        lambda c: c.duplicate_job("me", LONE),
+        lambda c: c.relabel_job("me", LONE, {"a": "b"}),
+        lambda c: c.list_jobs(LONE),
+        lambda c: c.list_jobs("me", labels={"k": LONE}),
+        lambda c: c.inspect_job("me", ".."),
+        lambda c: c.inspect_job("me", ""),
+        lambda c: c.run_job("me", {"dockerImage": "x", "timeoutSeconds": float("nan")}),
+        lambda c: c.list_scheduled_jobs("\udfff"),
+    ],
+    ids=[
+        "inspect",
+        "cancel",
+        "duplicate",
+        "relabel",
+        "list",
+        "label filter",
+        "dot-dot",
+        "empty",
+        "nan in body",
+        "schedules",
+    ],
+)
+async def test_a_value_that_cannot_be_sent_is_refused_clearly_and_nothing_is_sent(
+    call: Any,
+) -> None:
+    async with serve(echo_paths) as (hub, client):
+        with pytest.raises(InvalidRequest) as caught:
+            await call(client)
+    assert hub.requests == [], "nothing half-sent"
+    message = str(caught.value)
+    assert message.isprintable() and "jobtui cannot" in message
+    assert SECRET not in message
+
+
+async def test_a_lone_surrogate_in_a_log_stream_id_is_a_hub_error() -> None:
+    async with serve(echo_paths) as (hub, client):
+        with pytest.raises(InvalidRequest, match="lone surrogate"):
+            async for _ in client.stream_logs("me", LONE):
+                pass
+        with pytest.raises(InvalidRequest):
+            async for _ in client.stream_metrics("me", LONE):
+                pass
+    assert hub.requests == []
+
+
+async def test_a_rerun_with_odd_env_values_is_sent_as_they_are() -> None:
+    async with serve(echo_paths) as (hub, client):
+        env = {"NUL": "\x00", "LONE": "\ud800", "ESC": "\x1b[2J"}
+        await client.run_job("me", {"dockerImage": "python:3.12", "environment": env})
+    (post,) = [r for r in hub.requests if r.method == "POST"]
+    assert post.body.isascii()
+    assert post.json()["environment"] == env
+
+
+async def test_a_token_with_a_newline_is_refused_without_showing_it() -> None:
+    with HostileHub(echo_paths) as hub:
+        async with HubClient(hub.url, Token("hf_abc\nX-Evil: 1", "HF_TOKEN")) as client:
+            with pytest.raises(HubError) as caught:
+                await client.whoami()
+    assert hub.requests == []
+    assert "HF_TOKEN" in str(caught.value) and "hf_abc" not in str(caught.value)
+
+
+# ---- #5: a trickling Hub fails in bounded time ---------------------------------------
+
+
+async def trickle(request: Request, reply: Reply) -> None:
+    """Sends a byte every 0.1 s, forever: a read timeout never fires."""
+    for byte in b'HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n[{"name": "x"' + b" " * 10**5:
+        await reply.raw(bytes([byte]))
+        await asyncio.sleep(0.1)
+
+
+@pytest.mark.parametrize("call", ["whoami", "list_hardware"])
+async def test_a_trickling_answer_fails_at_the_deadline(call: str) -> None:
+    async with serve(trickle, deadline=1.0) as (hub, client):
+        started = time.monotonic()
+        with pytest.raises(DeadlineExceeded, match="within 1 s") as caught:
+            await getattr(client, call)()
+        elapsed = time.monotonic() - started
+    assert 0.9 < elapsed < 2.0, elapsed
+    assert len(hub.requests) == 1, "a trickle is not sent again"
+    assert isinstance(caught.value, HubUnreachable)
+
+
+async def test_a_log_stream_that_trickles_its_headers_fails_at_the_deadline() -> None:
+    async with serve(trickle, deadline=1.0, retries=0) as (_, client):
+        started = time.monotonic()
+        with pytest.raises(HubUnreachable):
+            async for _ in client.stream_logs("me", "j", follow=False):
+                pass
+    assert time.monotonic() - started < 3.0
+
+
+# ---- #10: a decompression bomb -----------------------------------------------------------
+
+
+@functools.cache
+def bomb(megabytes: int) -> bytes:
+    """A gzip body of about 0.1 MB that inflates to `megabytes` MB (a JSON list + spaces)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    parts = [packer.compress(b"[" + b" " * (2**20 - 1))]
+    parts += [packer.compress(b" " * 2**20) for _ in range(megabytes - 1)]
+    return b"".join([*parts, packer.compress(b"]"), packer.flush()])
+
+
+async def bombs(request: Request, reply: Reply) -> None:
+    body = bomb(128)
+    await reply.send(200, body, {"Content-Type": "application/json", "Content-Encoding": "gzip"})
+
+
+async def test_a_gzip_bomb_is_refused_at_64_mb_without_holding_it() -> None:
+    import tracemalloc
+
+    assert len(bomb(128)) < 200_000
+    async with serve(bombs) as (hub, client):
+        tracemalloc.start()
+        try:
+            with pytest.raises(ResponseTooLarge, match="over 64 MB") as caught:
+                await client.list_jobs("me")
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert peak < 100 * 2**20, f"held {peak / 2**20:.0f} MB"
+    assert len(hub.requests) == 1, "an oversize answer is not fetched again"
+    assert "the job list" not in str(caught.value) or "me" in str(caught.value)
+
+
+# ---- #12: a listing that never ends ------------------------------------------------------
+
+
+def endless(fresh_jobs: bool, delay: float = 0.0) -> Any:
+    async def handler(request: Request, reply: Reply) -> None:
+        page = int(dict(request.query).get("page", "0"))
+        await asyncio.sleep(delay)
+        jobs = [job(f"{page if fresh_jobs else 0}-{n}", "RUNNING") for n in range(2)]
+        link = f'</api/jobs/me?page={page + 1}>; rel="next"'
+        await reply.json(jobs, headers={"Link": link})
+
+    return handler
+
+
+async def test_fresh_next_links_forever_stop_at_the_expected_page_count() -> None:
+    async with serve(endless(fresh_jobs=True)) as (hub, client):
+        with pytest.raises(ListingStopped, match="more pages than the 20 expected") as caught:
+            await client.list_jobs("me", expected_jobs=10)
+    assert caught.value.pages == 20 == len(hub.requests)
+    assert len(caught.value.jobs) == 40, "the jobs read are kept"
+
+
+async def test_fresh_links_to_the_same_jobs_stop_after_three_pages() -> None:
+    async with serve(endless(fresh_jobs=False)) as (hub, client):
+        pages = []
+        with pytest.raises(ListingStopped, match="brought no new job"):
+            async for page in client.iter_job_pages("me"):
+                pages.append(page)
+    assert len(pages) == len(hub.requests) == 4
+
+
+async def test_a_slow_endless_listing_stops_in_time() -> None:
+    async with serve(endless(fresh_jobs=True, delay=0.05)) as (_, client):
+        started = time.monotonic()
+        with pytest.raises(ListingStopped, match="over 1 s"):
+            async for _ in client.iter_job_pages("me", max_seconds=1.0):
+                pass
+    assert time.monotonic() - started < 2.0
+
+
+# ---- #14: a slow first byte is an error, never an empty log ---------------------------
+
+
+def slow_then_fine(stalls: int, stage: str = "COMPLETED") -> Any:
+    calls = {"logs": 0}
+
+    async def handler(request: Request, reply: Reply) -> None:
+        if not request.path.endswith("/logs"):
+            await reply.json(job("j", stage))
+            return
+        calls["logs"] += 1
+        if calls["logs"] <= stalls:
+            await asyncio.sleep(3)  # longer than the no-follow read timeout
+        await reply.sse_head()
+        for n in range(5):
+            await reply.raw(log_event(f"line {n}", f"2026-05-12T14:00:0{n}Z"))
+
+    return handler
+
+
+@pytest.fixture
+def quick_no_follow(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hub_logs, "NO_FOLLOW_READ_TIMEOUT", 0.3)
+
+
+@pytest.mark.usefixtures("quick_no_follow")
+async def test_no_follow_log_that_starts_late_is_retried_not_empty() -> None:
+    states: list[str] = []
+    async with serve(slow_then_fine(stalls=1)) as (_, client):
+        lines = [
+            line.text
+            async for line in client.stream_logs(
+                "me", "j", follow=False, on_status=lambda s, d: states.append(s)
+            )
+        ]
+    assert lines == [f"line {n}" for n in range(5)]
+    assert "reconnecting" in states and states[-1] == "ended"
+
+
+@pytest.mark.usefixtures("quick_no_follow")
+async def test_no_follow_log_that_never_starts_is_an_error() -> None:
+    states: list[str] = []
+    async with serve(slow_then_fine(stalls=99), retries=1) as (_, client):
+        with pytest.raises(HubUnreachable, match="in time"):
+            async for _ in client.stream_logs(
+                "me", "j", follow=False, on_status=lambda s, d: states.append(s)
+            ):
+                pass
+    assert "ended" not in states
+
+
+@pytest.mark.usefixtures("quick_no_follow")
+async def test_no_follow_log_of_a_live_job_ends_when_the_replay_is_drained() -> None:
+    async def handler(request: Request, reply: Reply) -> None:
+        if not request.path.endswith("/logs"):
+            await reply.json(job("j", "RUNNING"))
+            return
+        await reply.sse_head()
+        await reply.raw(log_event("so far", None))
+        await asyncio.sleep(5)  # a live job: the Hub waits for more
+
+    async with serve(handler) as (hub, client):
+        started = time.monotonic()
+        lines = [line.text async for line in client.stream_logs("me", "j", follow=False)]
+    assert lines == ["so far"]
+    assert time.monotonic() - started < 2
+    assert hub.count("GET", "/logs") == 1
+
+
+# ---- #6: a log event over the size cap in a finished job ------------------------------
+
+
+async def huge_line(request: Request, reply: Reply) -> None:
+    if not request.path.endswith("/logs"):
+        await reply.json(job("j", "COMPLETED"))
+        return
+    await reply.sse_head()
+    await reply.raw(log_event("===== Job started at 2026-05-12 14:00:00 =====", None))
+    await reply.raw(log_event("before", "2026-05-12T14:00:01Z"))
+    await reply.raw(b'data: {"data": "')
+    for _ in range(20):  # 20 MB of text, over the 16 MB event cap
+        await reply.raw(b"x" * 2**20)
+    await reply.raw(b'", "timestamp": "2026-05-12T14:00:02Z"}\n\n')
+    await reply.raw(log_event("after", "2026-05-12T14:00:03Z"))
+
+
+async def test_an_oversized_log_line_is_cut_with_a_note_and_the_log_ends() -> None:
+    async with serve(huge_line) as (hub, client):
+        states: list[str] = []
+        lines = [
+            line
+            async for line in client.stream_logs("me", "j", on_status=lambda s, d: states.append(s))
+        ]
+    assert [line.text[:6] for line in lines] == ["before", "xxxxxx", "after"]
+    cut = lines[1]
+    assert cut.text.endswith("… [line cut at 1 MB]")
+    assert 0.99 * 2**20 < len(cut.text) < 2**20 + 100
+    assert cut.timestamp is not None and cut.timestamp.second == 2, "the stamp survives"
+    assert hub.count("GET", "/logs") == 1, "read once, not retried forever"
+    assert states[-1] == "ended"
+
+
+async def test_an_oversized_line_that_is_not_json_is_cut_too() -> None:
+    async def handler(request: Request, reply: Reply) -> None:
+        if not request.path.endswith("/logs"):
+            await reply.json(job("j", "COMPLETED"))
+            return
+        await reply.sse_head()
+        await reply.raw(b"data: " + b"\xe2\x82\xac" * (2**20) + b"\n\n" + log_event("next"))
+
+    async with serve(handler) as (_, client):
+        lines = [line.text async for line in client.stream_logs("me", "j")]
+    assert len(lines) == 2 and lines[1] == "next"
+    assert lines[0].startswith("€€€") and lines[0].endswith("[line cut at 1 MB]")
+
+
+async def test_an_escape_cut_in_half_at_the_cap_still_reads() -> None:
+    pad = 2**20 - len('data: {"data": "') - 3
+
+    async def handler(request: Request, reply: Reply) -> None:
+        if not request.path.endswith("/logs"):
+            await reply.json(job("j", "COMPLETED"))
+            return
+        await reply.sse_head()
+        text = json.dumps({"data": "y" * pad + "é" * 1000, "timestamp": "2026-05-12T14:00:02Z"})
+        await reply.raw(b"data: " + text.encode() + b"\n\n")
+
+    async with serve(handler) as (_, client):
+        (line,) = [line async for line in client.stream_logs("me", "j")]
+    assert line.text.startswith("y" * pad) and line.text.endswith("[line cut at 1 MB]")
+    assert line.timestamp is not None
