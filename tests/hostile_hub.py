@@ -13,6 +13,7 @@ import contextlib
 import gzip
 import json
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ class Request:
     target: str  # the raw request target, as sent
     headers: dict[str, str]
     body: bytes
+    arrived: float = field(default_factory=time.monotonic)
 
     @property
     def path(self) -> str:

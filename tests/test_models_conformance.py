@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
+import enum
+import sys
+import typing
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,7 +16,6 @@ from huggingface_hub import JobInfo as OfficialJobInfo
 from jobtui.hub.models import (
     JobHardwareInfo,
     JobInfo,
-    JobStage,
     MalformedPayload,
     parse_timestamp,
 )
@@ -87,6 +90,11 @@ PAYLOADS: dict[str, dict[str, Any]] = {
             "sshUrl": "ssh://x@ssh.hf.jobs",
         }
     ),
+    "network group with aliases": variant(network={"group": "train", "aliases": ["master"]}),
+    "network group alone": variant(network={"group": "train"}),
+    "retries": variant(retry=2),
+    "exposed ports, one public": variant(expose={"ports": [8000, 7860], "portsPublic": [7860]}),
+    "exposed ports, none public": variant(expose={"ports": [8000]}),
     "unknown extra fields": variant(futureField={"a": 1}, anotherOne=[1, 2], retry=2),
     "timestamps without fraction": variant(
         createdAt="2025-07-22T16:06:25Z", startedAt="2025-07-22T16:06:26Z"
@@ -101,57 +109,81 @@ PAYLOADS: dict[str, dict[str, Any]] = {
 }
 
 
-def shared_values(job: Any) -> dict[str, Any]:
-    """The attributes both JobInfo classes have, in comparable form."""
-
-    def seq(value: Any) -> list[Any] | None:
-        return None if value is None else list(value)
-
-    volumes = job.volumes
-    return {
-        "id": job.id,
-        "created_at": job.created_at,
-        "started_at": job.started_at,
-        "finished_at": job.finished_at,
-        "docker_image": job.docker_image,
-        "space_id": job.space_id,
-        "command": seq(job.command),
-        "arguments": seq(job.arguments),
-        "environment": job.environment,
-        # The official class keeps secrets as they came; their names are what both show.
-        "secrets": seq(job.secrets),
-        "flavor": job.flavor,
-        "labels": job.labels,
-        "volumes": None
-        if volumes is None
-        else [(v.type, v.source, v.mount_path, v.revision, v.read_only, v.path) for v in volumes],
-        "stage": str(job.status.stage),
-        "message": job.status.message,
-        "expose_urls": seq(job.status.expose_urls),
-        "ssh_url": job.status.ssh_url,
-        "durations": None
-        if job.durations is None
-        else (job.durations.scheduling_secs, job.durations.running_secs, job.durations.total_secs),
-        "owner": (job.owner.id, job.owner.name, job.owner.type),
-        "initiator": None
-        if job.initiator is None
-        else (job.initiator.type, job.initiator.id, job.initiator.name),
-        "endpoint": job.endpoint,
-        "url": job.url,
-    }
+def official_attributes(cls: type) -> list[str]:
+    """The attributes the installed official class declares, read off the class itself."""
+    return [f.name for f in dataclasses.fields(cls)]
 
 
-def test_there_are_enough_varied_payloads() -> None:
-    assert len(PAYLOADS) >= 20
-    stages = {p["status"]["stage"] for p in PAYLOADS.values()}
-    assert set(JobStage) <= stages
+def nested_classes(cls: type) -> dict[str, type]:
+    """Attribute name -> the official dataclass it holds (JobStatus, JobOwner, ...)."""
+    hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+    nested = {}
+    for name, hint in hints.items():
+        for candidate in (hint, *typing.get_args(hint)):
+            for inner in (candidate, *typing.get_args(candidate)):
+                if dataclasses.is_dataclass(inner) and isinstance(inner, type):
+                    nested[name] = inner
+    return nested
+
+
+def test_our_jobinfo_has_every_attribute_of_the_official_one() -> None:
+    names = official_attributes(OfficialJobInfo)
+    ours = JobInfo.from_api(PAYLOADS["network group with aliases"], ENDPOINT)
+    missing = [name for name in names if not hasattr(ours, name)]
+    assert not missing, f"huggingface_hub's JobInfo has {missing}; ours does not"
+
+
+@pytest.mark.parametrize("attribute", sorted(nested_classes(OfficialJobInfo)))
+def test_each_part_of_our_jobinfo_has_every_attribute_of_the_official_part(
+    attribute: str,
+) -> None:
+    payload = variant(
+        network={"group": "g", "aliases": ["a"]},
+        initiator={"type": "user", "id": "u", "name": "n"},
+        durations={"schedulingSecs": 1},
+        volumes=[{"type": "dataset", "source": "o/d", "mountPath": "/d"}],
+    )
+    ours = getattr(JobInfo.from_api(payload, ENDPOINT), attribute)
+    part = ours[0] if isinstance(ours, tuple) else ours
+    official = nested_classes(OfficialJobInfo)[attribute]
+    missing = [name for name in official_attributes(official) if not hasattr(part, name)]
+    assert not missing, f"huggingface_hub's {official.__name__} has {missing}; ours does not"
+
+
+def plain(value: Any, shape: Any = None) -> Any:
+    """A value in a form both classes share: a dataclass as a dict of the fields the official
+    counterpart `shape` declares, a sequence as a list, an enum as its string."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = [f.name for f in dataclasses.fields(shape if shape is not None else value)]
+        return {name: plain(getattr(value, name)) for name in names}
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, list | tuple):
+        shapes = shape if isinstance(shape, list) else [None] * len(value)
+        return [plain(item, part) for item, part in zip(value, shapes, strict=False)]
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    return value
+
+
+def comparable(job: Any, official: Any) -> dict[str, Any]:
+    """Every attribute the official class declares, read from `job` in comparable form."""
+    out = {}
+    for name in official_attributes(type(official)):
+        value, theirs = getattr(job, name), getattr(official, name)
+        if name == "secrets" and value is not None:
+            # The official class keeps secrets as they came; their names are what both show.
+            out[name] = list(value)
+        else:
+            out[name] = plain(value, theirs)
+    return out
 
 
 @pytest.mark.parametrize("payload", PAYLOADS.values(), ids=PAYLOADS.keys())
 def test_same_values_as_the_official_jobinfo(payload: dict[str, Any]) -> None:
     official = OfficialJobInfo(**copy.deepcopy(payload), endpoint=ENDPOINT)
     ours = JobInfo.from_api(copy.deepcopy(payload), ENDPOINT)
-    assert shared_values(ours) == shared_values(official)
+    assert comparable(ours, official) == comparable(official, official)
 
 
 def test_unknown_stage_is_kept_and_counts_as_live() -> None:
@@ -270,3 +302,37 @@ def test_absurd_numbers_and_dates_are_dropped_not_fatal() -> None:
     assert job.created_at is None and job.started_at is None
     assert job.durations is not None and job.durations.running_secs is None
     assert job.timeout_seconds is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "network", "retry", "expose", "public"),
+    [
+        ({"network": "train"}, None, None, None, None),
+        ({"network": {"group": 5, "aliases": ["a"]}}, None, None, None, None),
+        ({"network": {"group": "g", "aliases": "solo"}}, ("g", ("solo",)), None, None, None),
+        ({"network": {"aliases": ["a"]}}, None, None, None, None),
+        ({"retry": "two"}, None, None, None, None),
+        ({"retry": -1}, None, None, None, None),
+        ({"retry": 1e400}, None, None, None, None),
+        ({"retry": True}, None, None, None, None),
+        ({"expose": [8000]}, None, None, None, None),
+        ({"expose": {"ports": "8000"}}, None, None, None, None),
+        (
+            {"expose": {"ports": [8000, "x", 70000, True, 0, 1.5], "portsPublic": [8000]}},
+            None,
+            None,
+            (8000,),
+            (8000,),
+        ),
+    ],
+)
+def test_odd_network_retry_and_expose_values_are_dropped_not_fatal(
+    changes: dict[str, Any],
+    network: tuple[str, tuple[str, ...]] | None,
+    retry: int | None,
+    expose: tuple[int, ...] | None,
+    public: tuple[int, ...] | None,
+) -> None:
+    job = JobInfo.from_api(variant(**changes), ENDPOINT)
+    assert (None if job.network is None else (job.network.group, job.network.aliases)) == network
+    assert (job.retry, job.expose, job.expose_public) == (retry, expose, public)

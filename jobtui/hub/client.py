@@ -6,7 +6,7 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import Any
 
 import httpx2
@@ -211,7 +211,7 @@ class HubClient(HubHTTP):
         return f"{path}/{action}" if action else path
 
     def _job(self, response: httpx2.Response, namespace: str, what: str) -> JobInfo:
-        return _parse(  # type: ignore[no-any-return]
+        return _parse(
             lambda p: JobInfo.from_api(p, self.endpoint, namespace), _json(response), what
         )
 
@@ -239,12 +239,12 @@ class HubClient(HubHTTP):
         tail: int | None = None,
         follow: bool = True,
         on_status: StatusCallback | None = None,
-    ) -> AsyncIterator[LogLine]:
+    ) -> AsyncGenerator[LogLine]:
         """Yield a job's log lines; with `follow`, keep going until the job ends (see `logs`)."""
         return logs.stream_logs(
             self, namespace, job_id, tail=tail, follow=follow, on_status=on_status
         )
 
-    def stream_metrics(self, namespace: str, job_id: str) -> AsyncIterator[dict[str, Any]]:
+    def stream_metrics(self, namespace: str, job_id: str) -> AsyncGenerator[dict[str, Any]]:
         """Yield one metrics sample per second while the job runs; ends when it stops."""
         return logs.stream_metrics(self, namespace, job_id)

@@ -150,6 +150,32 @@ class Volume:
 
 
 @dataclass(frozen=True)
+class JobNetwork:
+    """The network group a job joined (`network_group=`) and the aliases it claims there."""
+
+    group: str
+    aliases: tuple[str, ...] = ()
+
+    @classmethod
+    def from_api(cls, payload: object) -> JobNetwork | None:
+        """None unless the payload names a group: a job that joined none has no network."""
+        if not isinstance(payload, Mapping):
+            return None
+        group = payload.get("group")
+        if not isinstance(group, str) or not group:
+            return None
+        return cls(group=group, aliases=_strings(payload.get("aliases")) or ())
+
+
+def _ports(value: object) -> tuple[int, ...] | None:
+    """TCP port numbers; anything that is not one is dropped."""
+    if not isinstance(value, list | tuple):
+        return None
+    ports = (_int_or_none(item) for item in value if not isinstance(item, str | float))
+    return tuple(port for port in ports if port is not None and 0 < port < 65536)
+
+
+@dataclass(frozen=True)
 class JobInfo:
     """One job as the Hub describes it. `raw` keeps the whole payload (rerun needs its spec)."""
 
@@ -170,6 +196,10 @@ class JobInfo:
     durations: JobDurations | None
     owner: JobOwner
     initiator: JobInitiator | None
+    network: JobNetwork | None = None
+    retry: int | None = None  # retries set for the job: its attempts - 1
+    expose: tuple[int, ...] | None = None  # every exposed port, public ones included
+    expose_public: tuple[int, ...] | None = None  # exposed ports open without a token
     endpoint: str = DEFAULT_ENDPOINT
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -189,6 +219,9 @@ class JobInfo:
         volumes = payload.get("volumes")
         durations = payload.get("durations")
         initiator = payload.get("initiator")
+        expose = payload.get("expose")
+        expose = expose if isinstance(expose, Mapping) else {}
+        retry = _int_or_none(payload.get("retry"))
         return cls(
             id=job_id,
             created_at=parse_timestamp(_get(payload, "createdAt", "created_at")),
@@ -209,6 +242,10 @@ class JobInfo:
             durations=JobDurations.from_api(durations) if isinstance(durations, Mapping) else None,
             owner=JobOwner.from_api(payload.get("owner"), fallback_name=namespace),
             initiator=JobInitiator.from_api(initiator) if isinstance(initiator, Mapping) else None,
+            network=JobNetwork.from_api(payload.get("network")),
+            retry=retry if retry is not None and retry >= 0 else None,
+            expose=_ports(_get(expose, "ports")),
+            expose_public=_ports(_get(expose, "portsPublic", "ports_public")),
             endpoint=endpoint.rstrip("/"),
             raw=dict(payload),
         )

@@ -8,7 +8,7 @@ import json
 import logging
 import re
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Hashable, Sequence
+from collections.abc import AsyncGenerator, Callable, Hashable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +40,7 @@ async def stream_logs(
     tail: int | None = None,
     follow: bool = True,
     on_status: StatusCallback | None = None,
-) -> AsyncIterator[LogLine]:
+) -> AsyncGenerator[LogLine]:
     """Yield a job's log lines; with `follow`, keep going until the job ends.
 
     A broken stream is reconnected with backoff (after asking whether the job is still
@@ -126,7 +126,7 @@ async def stream_logs(
 
 async def stream_metrics(
     client: HubClient, namespace: str, job_id: str
-) -> AsyncIterator[dict[str, Any]]:
+) -> AsyncGenerator[dict[str, Any]]:
     """Yield one metrics sample per second while the job runs; ends when it stops.
 
     A finished job's metrics answer 406 (older Hubs: 500): no more samples, not an error.

@@ -21,7 +21,8 @@ def rerun_spec(
     """The spec that runs `job` again, as `hf jobs run` would have sent it.
 
     The Hub never returns secret values, so `secrets` (name → value) must come from the
-    caller; the job's own secret names are not sent without a value.
+    caller; the job's own secret names are not sent without a value. To run a job again
+    with its secrets, the Hub's own rerun is `HubClient.duplicate_job`.
     """
     raw = job.raw
     spec: dict[str, Any] = {}
@@ -41,12 +42,17 @@ def rerun_spec(
         spec["labels"] = dict(job.labels)
     if job.volumes:
         spec["volumes"] = [volume.to_api() for volume in job.volumes]
-    expose = raw.get("expose")
-    if isinstance(expose, Mapping) and expose.get("ports"):
-        spec["expose"] = dict(expose)
+    if job.expose:
+        spec["expose"] = {"ports": list(job.expose), "portsPublic": list(job.expose_public or ())}
     if job.status.ssh_url:
         spec["ssh"] = {"enabled": True}
-    for key in ("resourceGroupId", "attempts"):
-        if raw.get(key) is not None:
-            spec[key] = raw[key]
+    if job.network is not None:
+        spec["network"] = {"group": job.network.group, "aliases": list(job.network.aliases)}
+    # The Hub reports a job's attempts back as `retry` (attempts - 1).
+    if job.retry is not None:
+        spec["attempts"] = job.retry + 1
+    elif raw.get("attempts") is not None:
+        spec["attempts"] = raw["attempts"]
+    if raw.get("resourceGroupId") is not None:
+        spec["resourceGroupId"] = raw["resourceGroupId"]
     return spec
