@@ -54,7 +54,7 @@ def hub_process(jobs: int) -> Iterator[tuple[str, str]]:
     """`jobtui sim` in a process of its own, as a remote Hub would be: (url, token)."""
     token = "hf_bench_token"
     command = [sys.executable, "-m", "jobtui", "sim", "--port", "0", "--seed", "3"]
-    command += ["--jobs", str(jobs), "--token", token]
+    command += ["--jobs", str(jobs), "--token", token, "--no-rate-limit"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None

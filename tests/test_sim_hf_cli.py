@@ -254,7 +254,8 @@ def test_hf_jobs_scheduled_runs_on_time_and_obeys_suspend_trigger_and_delete(
     resumed = api.inspect_scheduled_job(scheduled_job_id=sid).status
     assert resumed.next_job_run_at == datetime(2026, 5, 12, 15, 6, tzinfo=UTC)  # none missed
     triggered = json.loads(hf("jobs", "scheduled", "trigger", "--json", sid).stdout)
-    assert api.inspect_scheduled_job(scheduled_job_id=sid).status.last_job.id == triggered["id"]
+    last = api.inspect_scheduled_job(scheduled_job_id=sid).status.last_job
+    assert last is not None and last.id == triggered["id"]
 
     hf("jobs", "scheduled", "delete", sid)
     assert json.loads(hf("jobs", "scheduled", "ps", "--json").stdout) == []

@@ -209,6 +209,9 @@ def sim_parser() -> argparse.ArgumentParser:
         ("--page-size", "0", "1 or more"),
         ("--keepalive", "0", "more than 0"),
         ("--scenario", "chaos", "invalid choice"),
+        ("--rate-limit", "1000", "QUOTA/SECONDS"),
+        ("--rate-limit", "0/300", "1 or more"),
+        ("--rate-limit", "ten/300", "QUOTA/SECONDS"),
     ],
 )
 def test_sim_command_refuses_bad_values(
@@ -242,8 +245,9 @@ def test_sim_command_serves_until_ctrl_c() -> None:
         text=True,
     )
     assert server.stdout is not None and server.stderr is not None
-    printed = [server.stdout.readline() for _ in range(5)]
-    paste, monitor = printed[-2].strip(), printed[-1].strip()
+    printed = [server.stdout.readline() for _ in range(7)]
+    assert printed[-1] == "Press Ctrl-C to stop.\n"
+    paste, monitor = printed[-3].strip(), printed[-2].strip()
     assert paste.startswith("HF_ENDPOINT=http://0.0.0.0:") and paste.endswith(" hf jobs ps -a")
     assert "HF_TOKEN=hf_jobtui_sim_token" in paste
     assert monitor == paste.removesuffix(" hf jobs ps -a") + " jobtui"

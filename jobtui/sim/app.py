@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import logging
 import threading
 from collections.abc import AsyncIterator
-from email.utils import formatdate
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,15 +16,15 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jobtui.sim.errors import ApiError, BadRequest
 from jobtui.sim.faults import Faults
+from jobtui.sim.gate import Gate, error_response
 from jobtui.sim.pages import PAGE_HEADERS, job_page, missing_page
+from jobtui.sim.ratelimit import RequestLog
 from jobtui.sim.stamps import iso, started_marker
 from jobtui.sim.world import World
 
-BAD_TOKEN = "Invalid credentials in Authorization header"
 POLL_SECS = 0.5  # how often an idle stream looks for a cancel or a shutdown
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
@@ -38,16 +36,6 @@ class StreamCut(Exception):
 def _hide_stream_cuts(record: logging.LogRecord) -> bool:
     """Keep uvicorn from logging the streams we drop on purpose as application errors."""
     return not (record.exc_info and isinstance(record.exc_info[1], StreamCut))
-
-
-def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    """The Hub's error shape: a JSON body {"error": message} and an X-Error-Message header."""
-    header = "".join(c if " " <= c <= "~" else "?" for c in message)
-    return JSONResponse(
-        {"error": message},
-        status_code=status,
-        headers={"X-Error-Message": header, **(headers or {})},
-    )
 
 
 def _event(line: str, moment: float) -> bytes:
@@ -64,41 +52,6 @@ async def _json_body(request: Request) -> Any:
         return json.loads(await request.body() or b"null")
     except ValueError:
         raise BadRequest("The request body is not valid JSON") from None
-
-
-class _Gate:
-    """Logs every request, answers injected faults, checks the token and stamps the Date."""
-
-    def __init__(self, app: ASGIApp, *, world: World, token: str, faults: Faults) -> None:
-        self.app, self.world, self.faults = app, world, faults
-        self.expected = f"Bearer {token}".encode()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_date(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                date = formatdate(self.world.clock(), usegmt=True).encode()
-                message = {**message, "headers": [*message.get("headers", []), (b"date", date)]}
-            await send(message)
-
-        injected = self.faults.record(scope["method"], scope["path"])
-        if injected is not None:
-            retry = (
-                {} if injected.retry_after is None else {"Retry-After": str(injected.retry_after)}
-            )
-            message = injected.message or f"Injected fault: HTTP {injected.status}"
-            response = error_response(injected.status, message, retry)
-        elif scope["path"].startswith("/api/") and not hmac.compare_digest(
-            dict(scope["headers"]).get(b"authorization", b""), self.expected
-        ):
-            response = error_response(401, BAD_TOKEN)
-        else:
-            await self.app(scope, receive, send_with_date)
-            return
-        await response(scope, receive, send_with_date)
 
 
 class HubApi:
@@ -338,12 +291,15 @@ def create_app(
     keepalive: float = 30.0,
     faults: Faults | None = None,
     closing: threading.Event | None = None,
+    requests: RequestLog | None = None,
 ) -> Starlette:
     """The ASGI app of a simulated Hub serving `world` to holders of `token`.
 
     Set `closing` to make every open stream drop its connection, as when the Hub goes away.
+    `requests` counts each token's requests and enforces its rate limit (default: count only).
     """
     faults = faults if faults is not None else Faults()
+    requests = requests if requests is not None else RequestLog(None, world.clock)
     api = HubApi(
         world,
         page_size=page_size,
@@ -352,8 +308,12 @@ def create_app(
         closing=closing if closing is not None else threading.Event(),
     )
     logging.getLogger("uvicorn.error").addFilter(_hide_stream_cuts)
+    routes = api.routes()
+    gate = Middleware(
+        Gate, world=world, token=token, faults=faults, requests=requests, routes=routes
+    )
     return Starlette(
-        routes=api.routes(),
-        middleware=[Middleware(_Gate, world=world, token=token, faults=faults)],
+        routes=routes,
+        middleware=[gate],
         exception_handlers={ApiError: _hub_error, HTTPException: _http_error},
     )

@@ -8,6 +8,7 @@ import sys
 import threading
 
 from jobtui.argtypes import seconds, whole_number
+from jobtui.sim.ratelimit import FREE_ACCOUNT, RateLimit
 from jobtui.sim.server import SimulatedHub
 
 DEFAULT_TOKEN = "hf_jobtui_sim_token"  # a local toy token: fine to print
@@ -52,12 +53,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="seconds between SSE keep-alives (default %(default)g)",
     )
+    limits = parser.add_mutually_exclusive_group()
+    limits.add_argument(
+        "--rate-limit",
+        type=_rate_limit,
+        default=FREE_ACCOUNT,
+        metavar="QUOTA/SECONDS",
+        help="each token's API quota per fixed window; over it the Hub answers 429 "
+        "(default 1000/300, a free account's)",
+    )
+    limits.add_argument(
+        "--no-rate-limit",
+        dest="rate_limit",
+        action="store_const",
+        const=None,
+        help="no quota and no RateLimit headers (for benchmarks)",
+    )
     parser.add_argument(
         "--scenario",
         choices=("history", "demo"),
         default="history",
         help="a plain history, or the lively demo set (default %(default)s)",
     )
+
+
+def _rate_limit(text: str) -> RateLimit:
+    try:
+        return RateLimit.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _is_loopback(host: str) -> bool:
@@ -80,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
         keepalive=args.keepalive,
         host=args.host,
         port=args.port,
+        rate_limit=args.rate_limit,
     )
     if not _is_loopback(args.host):
         print(
@@ -95,6 +120,12 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(f"Simulated Hub at {hub.url}", flush=True)
     print(f"Token: {hub.token}")
+    limit = args.rate_limit
+    print(
+        "Rate limit: none"
+        if limit is None
+        else f"Rate limit: {limit.quota} API requests per {limit.window} s per token"
+    )
     print("Paste one of these in another terminal: the official CLI, or the monitor:")
     print(f"HF_ENDPOINT={hub.url} HF_TOKEN={hub.token} hf jobs ps -a")
     print(f"HF_ENDPOINT={hub.url} HF_TOKEN={hub.token} jobtui")

@@ -14,6 +14,7 @@ from typing_extensions import Unpack
 from jobtui.sim import scenarios
 from jobtui.sim.app import create_app
 from jobtui.sim.faults import Faults
+from jobtui.sim.ratelimit import FREE_ACCOUNT, RateLimit, RequestLog
 from jobtui.sim.scenarios import ScenarioOptions
 from jobtui.sim.world import World
 
@@ -36,10 +37,15 @@ class SimulatedHub:
         keepalive: float = 30.0,
         host: str = "127.0.0.1",
         port: int = 0,
+        rate_limit: RateLimit | None = FREE_ACCOUNT,
         **scenario: Unpack[ScenarioOptions],
     ) -> None:
         """Serve `world`, or, when none is given, a world built by `scenarios.build(**scenario)`
-        (`seed`, `jobs`, `scenario`, `scheduling_secs`, `user`, `org`, `clock`)."""
+        (`seed`, `jobs`, `scenario`, `scheduling_secs`, `user`, `org`, `clock`).
+
+        `rate_limit` is each token's API quota per fixed window (default: a free account's,
+        1000 per 300 s; over it, 429); None lifts it and drops the RateLimit headers.
+        """
         if world is None:
             world = scenarios.build(**scenario)
         elif scenario:
@@ -49,6 +55,7 @@ class SimulatedHub:
             "hf_sim_" + hashlib.sha256(f"jobtui:{world.seed}".encode()).hexdigest()[:32]
         )
         self.faults = Faults()
+        self._requests = RequestLog(rate_limit, world.clock)
         self.host = host
         self._port = port
         self._closing = threading.Event()
@@ -59,6 +66,7 @@ class SimulatedHub:
             keepalive=keepalive,
             faults=self.faults,
             closing=self._closing,
+            requests=self._requests,
         )
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -67,6 +75,11 @@ class SimulatedHub:
     def port(self) -> int:
         """The port served on (once started, the one picked for port=0)."""
         return self._port
+
+    def requests(self, token: str | None = None) -> int:
+        """How many API requests `token` (default: the Hub's own token) has made so far,
+        refused ones included; `GET /_sim/requests` tells a client the same about itself."""
+        return self._requests.requests(self.token if token is None else token)
 
     @property
     def url(self) -> str:
