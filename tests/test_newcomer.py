@@ -120,3 +120,15 @@ async def test_the_log_state_line_does_not_contradict_itself(
         await wait_for(pilot, lambda: "ended" in screen_text(app))
         assert "1 line" in screen_text(app) and "1 lines" not in screen_text(app)
         assert "waiting for the job to start" not in screen_text(app)
+
+
+async def test_a_long_finished_log_says_it_shows_only_its_last_lines(
+    hub: SimulatedHub, api: HubClient
+) -> None:
+    ns = (await api.whoami()).name
+    job = await api.run_job(ns, {"dockerImage": "alpine", "command": ["seq", "1139"]})
+    app = make_app(hub)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: app.main_screen.selected_job_id == job.id)
+        await wait_for(pilot, lambda: "ended" in screen_text(app))
+        assert "1,000 lines (the last ones: earlier lines not fetched)" in screen_text(app)

@@ -156,6 +156,9 @@ class LogPane(Vertical):
             text.append(" · " + self._empty_note, style="bright_black")
         lines = "line" if view.written == 1 else "lines"
         text.append(f" · {view.written:,} {lines}", style="bright_black")
+        if self.feed is not None and view.written == self.feed.tail and state == "ended":
+            # The stream opened on the Hub's tail: earlier lines exist and were not fetched.
+            text.append(" (the last ones: earlier lines not fetched)", style="bright_black")
         if view.written > view.line_count:
             text.append(f" (last {view.line_count:,} kept)", style="bright_black")
         if not view.following and view.line_count:
