@@ -29,6 +29,27 @@ def seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not (0 < value < math.inf):
+    if math.isnan(value) or math.isinf(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number of seconds, not {text}")
+    if value <= 0:
         raise argparse.ArgumentTypeError(f"must be more than 0 seconds, not {text}")
     return value
+
+
+def at_least_seconds(low: float, why: str) -> Callable[[str], float]:
+    """Seconds, no fewer than `low`; `why` says the reason for the floor."""
+
+    def parse(text: str) -> float:
+        value = seconds(text)
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be {low:g} seconds or more ({why}), not {text}")
+        return value
+
+    return parse
+
+
+def name(text: str) -> str:
+    """A non-empty name (a user or org)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    return text.strip()

@@ -8,12 +8,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from jobtui import __version__
-from jobtui.argtypes import seconds, whole_number
+from jobtui.argtypes import at_least_seconds, name, whole_number
 
 if TYPE_CHECKING:
     from jobtui.hub import HubClient
 
 DEFAULT_INTERVAL = 5.0
+MIN_INTERVAL = 2.0
 DEFAULT_LOG_LINES = 10_000
 
 
@@ -28,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--namespace",
         action="append",
+        type=name,
         metavar="NS",
         help="user or org whose jobs to show; repeat to watch several "
         "(default: the token's user and its orgs, switch with n)",
@@ -40,11 +42,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--token",
         metavar="TOKEN",
-        help="Hugging Face token (default: $HF_TOKEN, else the token saved by `hf auth login`)",
+        help="Hugging Face token (default: $HF_TOKEN, then $HUGGING_FACE_HUB_TOKEN, "
+        "then the token saved by `hf auth login`)",
     )
     parser.add_argument(
         "--interval",
-        type=seconds,
+        type=at_least_seconds(
+            MIN_INTERVAL, "faster polling spends the Hub API budget your own jobs share"
+        ),
         default=DEFAULT_INTERVAL,
         metavar="SECONDS",
         help=f"seconds between refreshes of the job list (default {DEFAULT_INTERVAL:g})",

@@ -181,7 +181,7 @@ async def test_offline_then_back_by_itself(hub: SimulatedHub) -> None:
         hub.stop()
         await wait_for(pilot, lambda: "OFFLINE" in screen_text(app), timeout=10)
         assert app.main_screen.table.row_count == rows, "the last good data stays on screen"
-        assert "retrying in" in screen_text(app)
+        assert "retry in" in screen_text(app)
         hub.start()
         await wait_for(pilot, lambda: "OFFLINE" not in screen_text(app), timeout=15)
         assert "updated" in screen_text(app)

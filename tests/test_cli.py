@@ -30,6 +30,9 @@ def jobtui(*args: str, home: Path, **env: str) -> subprocess.CompletedProcess[st
     [
         (["--interval", "0"], "--interval: must be more than 0 seconds"),
         (["--interval", "-3"], "--interval: must be more than 0 seconds"),
+        (["--interval", "0.01"], "--interval: must be 2 seconds or more (faster polling spends"),
+        (["--interval", "inf"], "--interval: must be a finite number of seconds, not inf"),
+        (["--namespace", " "], "--namespace: must not be empty"),
         (["--interval", "soon"], "--interval: not a number"),
         (["--log-lines", "0"], "--log-lines: must be 1 or more"),
         (["--endpoint", "huggingface.co"], "not an http(s) URL"),

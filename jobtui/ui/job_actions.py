@@ -49,29 +49,47 @@ class JobActions(_Base):
     def apply(self, diff: StoreDiff) -> None:
         raise NotImplementedError
 
+    def problem(self) -> str | None:
+        raise NotImplementedError
+
     def _flags_changed(self) -> None:
         self.table.set_flags(self.listing.marked, self.listing.canceling)
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(help_rows(type(self))))
+        self.app.push_screen(HelpScreen(help_rows(type(self)), problem=self.problem()))
 
     def action_mark(self) -> None:
         job = self.selected_job()
-        if job is not None:
-            self.listing.toggle_mark(job.id)
+        if job is None:
+            return
+        if not job.is_live and job.id not in self.listing.marked:
+            self.jobs_app.say("Only live jobs can be marked: there is nothing to cancel.")
+            return
+        self.listing.toggle_mark(job.id)
+        self._flags_changed()
+        self.table.action_cursor_down()
+        self.refresh_headers()
+
+    def action_clear_marks(self) -> None:
+        if self.listing.marked:
+            self.listing.marked.clear()
             self._flags_changed()
-            self.table.action_cursor_down()
+            self.refresh_headers()
+
+    def refresh_headers(self) -> None:
+        raise NotImplementedError
 
     def action_cancel(self) -> None:
         say = self.jobs_app.say
         listing = self.listing
-        if listing.marked:
-            marked = [self.store.get(job_id) for job_id in sorted(listing.marked)]
-            targets = [job for job in marked if job is not None and job.is_live]
-            if not targets:
-                say("None of the marked jobs is live: nothing to cancel.", timeout=4)
-                return
-        else:
+        marked = [self.store.get(job_id) for job_id in sorted(listing.marked)]
+        targets = [job for job in marked if job is not None and job.is_live]
+        if len(targets) < len(listing.marked):
+            # Marked jobs that ended meanwhile are nothing to cancel: drop their marks.
+            listing.marked.intersection_update(job.id for job in targets)
+            self._flags_changed()
+            self.refresh_headers()
+        if not targets:
             job = self.selected_job()
             if job is None:
                 return

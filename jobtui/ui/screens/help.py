@@ -12,6 +12,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from jobtui.ui.terminal_text import clean_text
+
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
@@ -26,11 +28,13 @@ class HelpScreen(ModalScreen[None]):
         width: 90; max-width: 95%; height: auto; max-height: 90%;
         border: round $accent; background: $surface; padding: 1 2;
     }
+    HelpScreen .problem { margin-bottom: 1; }
     """
 
-    def __init__(self, rows: Sequence[tuple[str, str]]) -> None:
+    def __init__(self, rows: Sequence[tuple[str, str]], *, problem: str | None = None) -> None:
         super().__init__()
         self.rows = rows
+        self.problem = problem
         self.body = VerticalScroll()
 
     def compose(self) -> ComposeResult:
@@ -42,6 +46,8 @@ class HelpScreen(ModalScreen[None]):
         with self.body as scroll:
             scroll.border_title = "Keys"
             scroll.border_subtitle = "escape to close · j k to scroll"
+            if self.problem:
+                yield Static(Text(clean_text(self.problem), style="bold red"), classes="problem")
             yield Static(table)
 
     def action_scroll(self, lines: int) -> None:

@@ -95,8 +95,9 @@ class MainScreen(JobActions, Screen[None]):
             "mark",
             "Mark",
             show=False,
-            tooltip="mark / unmark a job for cancel, and move down",
+            tooltip="mark / unmark a live job for cancel, and move down",
         ),
+        Binding("M", "clear_marks", "Clear marks", show=False, tooltip="clear every mark"),
         Binding(
             "n",
             "next_namespace",
@@ -141,6 +142,7 @@ class MainScreen(JobActions, Screen[None]):
         self.list_pane = Vertical(self.table, self.filter_box, id="list-pane")
         self.log_pane = LogPane(app.log_feed, max_lines=app.log_lines, id="logs")
         self.detail = JobDetail(id="detail")
+        self._said_error: str | None = None
 
     @property
     def filter_text(self) -> str:
@@ -160,7 +162,7 @@ class MainScreen(JobActions, Screen[None]):
         self.narrow = self.app.size.width < NARROW_WIDTH
         self.table.focus()
         self.set_interval(1.0, self._tick)
-        self.set_interval(TIMES_REFRESH_SECONDS, self.table.refresh_times)
+        self.set_interval(TIMES_REFRESH_SECONDS, self.refresh_times)
         self.refresh_headers()
         self.run_worker(
             self.jobs_app.poller.run(), group="poll", exit_on_error=False, description="poll"
@@ -222,8 +224,23 @@ class MainScreen(JobActions, Screen[None]):
         # end of each poll: counting every page of a 10,000-job first load would be waste.
 
     @on(messages.PollFinished)
-    def _poll_finished(self) -> None:
+    def _poll_finished(self, message: messages.PollFinished) -> None:
+        fresh = message.freshness
+        if fresh.error is not None and (fresh.error != self._said_error):
+            # The header has room for "OFFLINE"; the reason, fix first, goes in a notice
+            # once (and stays on the help screen, `?`).
+            self.jobs_app.say(self.problem() or "", severity="error", timeout=15)
+        self._said_error = fresh.error
         self.refresh_headers()
+
+    def problem(self) -> str | None:
+        """What is wrong with the data, the fix first; None when nothing is."""
+        fresh = self.jobs_app.poller.freshness
+        if fresh.error is None:
+            return None
+        if fresh.token_refused:
+            return f"{self.jobs_app.client.token.how_to_fix()} {fresh.error}"
+        return f"Offline: jobtui retries by itself (R to retry now). {fresh.error}"
 
     @on(messages.PricesKnown)
     def _prices_known(self) -> None:
@@ -320,6 +337,11 @@ class MainScreen(JobActions, Screen[None]):
         if job is not None and job.is_live:
             self.show_detail()  # the cost so far keeps growing
 
+    def refresh_times(self) -> None:
+        """Relative times moved on: in the rows, and in the details of a finished job too."""
+        self.table.refresh_times()
+        self.show_detail()
+
     def refresh_headers(self) -> None:
         """The status line and the list's title, from one count of the namespaces shown."""
         app, listing = self.jobs_app, self.listing
@@ -328,5 +350,8 @@ class MainScreen(JobActions, Screen[None]):
         self.status.update(
             status_line(watched, counts, app.poller.freshness, app.now(), demo=app.demo)
         )
-        self.list_pane.border_title = Text(listing.title(clean_text))
+        title = listing.title(clean_text)
+        if listing.marked:
+            title += f" · {len(listing.marked)} marked (M clears)"
+        self.list_pane.border_title = Text(title)
         self.list_pane.border_subtitle = count_line(self.table.row_count, sum(counts.values()))

@@ -152,9 +152,13 @@ class LogPane(Vertical):
         text = Text(state or "no job selected", style=STATE_STYLES.get(state, "bright_black"))
         if detail:
             text.append(" · " + clean_text(detail, max_length=120))
-        elif not view.written and self._empty_note:
+        elif not view.written and self._empty_note and state not in ("ended", "error"):
             text.append(" · " + self._empty_note, style="bright_black")
-        text.append(f" · {view.written:,} lines", style="bright_black")
+        lines = "line" if view.written == 1 else "lines"
+        text.append(f" · {view.written:,} {lines}", style="bright_black")
+        if self.feed is not None and view.written == self.feed.tail and state == "ended":
+            # The stream opened on the Hub's tail: earlier lines exist and were not fetched.
+            text.append(" (the last ones: earlier lines not fetched)", style="bright_black")
         if view.written > view.line_count:
             text.append(f" (last {view.line_count:,} kept)", style="bright_black")
         if not view.following and view.line_count:

@@ -1,4 +1,6 @@
-"""The line at the top: what is watched, how many jobs in each stage, and how fresh it is."""
+"""The line at the top, most urgent first: whether the data can be trusted (offline, token
+refused, no access), then the live counts, then the rest. At 80 columns the tail is cut,
+so what is cut is what matters least."""
 
 from __future__ import annotations
 
@@ -9,9 +11,12 @@ from datetime import datetime
 from rich.text import Text
 from textual.widgets import Static
 
+from jobtui.hub.models import JobStage
 from jobtui.monitor.poller import Freshness
 from jobtui.ui.format import STAGE_ORDER, ago, stage_style
 from jobtui.ui.terminal_text import clean_text
+
+LIVE = (JobStage.RUNNING, JobStage.SCHEDULING)
 
 
 def status_line(
@@ -26,29 +31,36 @@ def status_line(
     if demo:
         line.append(" DEMO ", style="bold black on yellow")
         line.append(" ")
+    if freshness.error is not None:
+        label = " TOKEN REFUSED " if freshness.token_refused else " OFFLINE "
+        line.append(label, style="bold white on red")
+        if freshness.next_try is not None:
+            seconds = max(0, round((freshness.next_try - now).total_seconds()))
+            line.append(f" retry in {seconds} s", style="bold")
+        if freshness.last_ok is not None:
+            line.append(f" · data {ago(freshness.last_ok, now)}", style="bright_black")
+        line.append(" · ? for why ", style="bright_black")
+    if freshness.refused:
+        names = ", ".join(clean_text(ns) for ns in freshness.refused)
+        line.append(f" no access to {names} ", style="bold yellow")
+    if freshness.failing:
+        names = ", ".join(clean_text(ns) for ns, _ in freshness.failing)
+        line.append(f" {names} not answering ", style="bold yellow")
     shown = " · ".join(clean_text(ns) for ns in namespaces) or "…"
     line.append(shown, style="bold cyan")
     line.append("  ")
-    stages = sorted(counts, key=lambda s: (STAGE_ORDER.index(s) if s in STAGE_ORDER else 99, s))
-    for stage in stages:
+    live_first = sorted(
+        counts,
+        key=lambda s: (s not in LIVE, STAGE_ORDER.index(s) if s in STAGE_ORDER else 99, s),
+    )
+    for stage in live_first:
         line.append(f"{counts[stage]} {clean_text(stage).lower()}", style=stage_style(stage))
         line.append("  ")
-    if freshness.error is not None:
-        # What to do comes first: the reason may be long and is cut at the edge.
-        line.append(" OFFLINE ", style="bold white on red")
-        if freshness.next_try is not None:
-            seconds = max(0, round((freshness.next_try - now).total_seconds()))
-            line.append(f" retrying in {seconds} s", style="bold")
-        if freshness.last_ok is not None:
-            line.append(f" · data from {ago(freshness.last_ok, now)}", style="bright_black")
-        line.append(" · " + clean_text(freshness.error, max_length=120), style="red")
-    elif freshness.last_ok is None:
-        line.append("loading…", style="bright_black")
-    else:
-        line.append(f"updated {ago(freshness.last_ok, now)}", style="bright_black")
-    if freshness.refused:
-        names = ", ".join(clean_text(ns) for ns in freshness.refused)
-        line.append(f"  no access to {names}", style="bold yellow")
+    if freshness.error is None:
+        if freshness.last_ok is None:
+            line.append("loading…", style="bright_black")
+        else:
+            line.append(f"updated {ago(freshness.last_ok, now)}", style="bright_black")
     return line
 
 
