@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from humanize import naturalsize
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -26,6 +27,21 @@ from jobtui.ui.format import (
 )
 from jobtui.ui.terminal_text import clean_text
 
+# What Details draws of one field at most: a Hub can send 100 kB in a field, and drawing it
+# every second pegged a core.
+MAX_FIELD_CHARS = 1_000
+MAX_PAIRS = 50
+
+
+def field(value: object, style: str = "") -> Text:
+    """A server string, cleaned, cut at MAX_FIELD_CHARS with a note of how much more there is."""
+    raw = "" if value is None else value if isinstance(value, str) else str(value)
+    text = Text(clean_text(raw[: MAX_FIELD_CHARS * 2], max_length=MAX_FIELD_CHARS), style=style)
+    if len(raw) > MAX_FIELD_CHARS:
+        more = naturalsize(len(raw) - MAX_FIELD_CHARS)
+        text.append(f" … {more} more not shown", style="bright_black")
+    return text
+
 
 def _when(moment: datetime | None, now: datetime) -> Text:
     if moment is None:
@@ -36,19 +52,23 @@ def _when(moment: datetime | None, now: datetime) -> Text:
 def _pairs(mapping: dict[str, str] | None) -> Text:
     if not mapping:
         return Text("—", style="bright_black")
-    return Text("\n").join(
-        Text.assemble((clean_text(key), "bold"), "=", clean_text(value))
-        for key, value in sorted(mapping.items())
+    pairs = sorted(mapping.items())
+    text = Text("\n").join(
+        Text.assemble((clean_text(key, max_length=100), "bold"), "=", field(value))
+        for key, value in pairs[:MAX_PAIRS]
     )
+    if len(pairs) > MAX_PAIRS:
+        text.append(f"\n… {len(pairs) - MAX_PAIRS} more not shown", style="bright_black")
+    return text
 
 
 def add_source_rows(grid: Table, job: JobInfo) -> None:
     """What runs: the image or Space, then the command, shell-quoted."""
     if job.space_id:
-        grid.add_row("Space", Text(clean_text(job.space_id)))
+        grid.add_row("Space", field(job.space_id))
     else:
-        grid.add_row("Image", Text(clean_text(job.docker_image or "—")))
-    grid.add_row("Command", Text(clean_text(shell_command(job)) or "—"))
+        grid.add_row("Image", field(job.docker_image or "—"))
+    grid.add_row("Command", field(shell_command(job) or "—"))
 
 
 def describe(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> RenderableType:
@@ -58,14 +78,14 @@ def describe(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> Ren
     grid.add_column(ratio=1, overflow="fold")
     stage = str(job.status.stage)
     stage_text = Text(clean_text(stage), style=stage_style(stage))
-    title = Text(clean_text(job.display_name), style="bold")
+    title = field(job.display_name, style="bold")
     grid.add_row("Job", title)
     grid.add_row("Stage", stage_text)
     if job.status.message:
         style = "red" if stage == JobStage.ERROR else ""
-        grid.add_row("Message", Text(clean_text(job.status.message), style=style))
-    grid.add_row("ID", Text(clean_text(job.id)))
-    grid.add_row("URL", Text(clean_text(job.url), style="underline"))
+        grid.add_row("Message", field(job.status.message, style=style))
+    grid.add_row("ID", field(job.id))
+    grid.add_row("URL", field(job.url, style="underline"))
     grid.add_row("Owner", Text(f"{clean_text(job.owner.name)} ({clean_text(job.owner.type)})"))
     if flavor is not None:
         hardware = Text.assemble(
@@ -97,8 +117,9 @@ def describe(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> Ren
     if job.timeout_seconds:
         grid.add_row("Timeout", Text(long_duration(job.timeout_seconds)))
     grid.add_row("Environment", _pairs(job.environment))
-    secrets = ", ".join(clean_text(name) for name in job.secrets or ()) or "—"
-    grid.add_row("Secrets", Text(secrets + ("  (values hidden)" if job.secrets else "")))
+    secrets = ", ".join(job.secrets or ()) or "—"
+    hidden = "  (values hidden)" if job.secrets else ""
+    grid.add_row("Secrets", field(secrets).append(hidden))
     grid.add_row("Labels", _pairs(job.labels))
     if job.volumes:
         grid.add_row(
