@@ -117,8 +117,8 @@ async def test_the_log_state_line_does_not_contradict_itself(
     app = make_app(hub)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: app.main_screen.selected_job_id == job.id)
-        await wait_for(pilot, lambda: "ended" in screen_text(app))
-        assert "1 line" in screen_text(app) and "1 lines" not in screen_text(app)
+        await wait_for(pilot, lambda: "ended · 1 line " in screen_text(app))
+        assert "1 lines" not in screen_text(app)
         assert "waiting for the job to start" not in screen_text(app)
 
 
@@ -130,5 +130,25 @@ async def test_a_long_finished_log_says_it_shows_only_its_last_lines(
     app = make_app(hub)
     async with app.run_test(size=(160, 40)) as pilot:
         await wait_for(pilot, lambda: app.main_screen.selected_job_id == job.id)
-        await wait_for(pilot, lambda: "ended" in screen_text(app))
-        assert "1,000 lines (the last ones: earlier lines not fetched)" in screen_text(app)
+        hint = "ended · 1,000 lines (the last ones: earlier lines not fetched)"
+        await wait_for(pilot, lambda: hint in screen_text(app))
+
+
+async def test_a_filter_with_no_match_empties_log_and_details_and_escape_comes_back(
+    hub: SimulatedHub,
+) -> None:
+    app = make_app(hub)
+    notices = Notices()
+    async with app.run_test(size=(120, 36), message_hook=notices) as pilot:
+        screen = app.main_screen
+        await wait_for(pilot, lambda: screen.table.row_count > 5)
+        await pilot.press("down", "down", "down")
+        chosen = screen.selected_job_id
+        await pilot.press("slash", *"zzz-no-such-job")
+        await wait_for(pilot, lambda: screen.table.row_count == 0)
+        await wait_for(pilot, lambda: "No job matches the filter" in screen_text(app))
+        assert screen.selected_job_id is None and screen.log_pane.job_id is None
+        await pilot.press("enter", "c")
+        await wait_for(pilot, lambda: notices.said("No job matches the filter"))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen.selected_job_id == chosen)

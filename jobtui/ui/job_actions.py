@@ -52,6 +52,9 @@ class JobActions(_Base):
     def problem(self) -> str | None:
         raise NotImplementedError
 
+    def nothing_selected(self) -> str:
+        raise NotImplementedError
+
     def _flags_changed(self) -> None:
         self.table.set_flags(self.listing.marked, self.listing.canceling)
 
@@ -92,6 +95,7 @@ class JobActions(_Base):
         if not targets:
             job = self.selected_job()
             if job is None:
+                say(self.nothing_selected(), timeout=4)
                 return
             if not job.is_live:
                 stage = job.status.stage
@@ -147,7 +151,10 @@ class JobActions(_Base):
 
     def action_rerun(self) -> None:
         job = self.selected_job()
-        if job is None or self._rerun_in_flight:
+        if job is None:
+            self.jobs_app.say(self.nothing_selected(), timeout=4)
+            return
+        if self._rerun_in_flight:
             return
 
         def submit(spec: dict[str, Any] | None) -> None:

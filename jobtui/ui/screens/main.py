@@ -143,6 +143,7 @@ class MainScreen(JobActions, Screen[None]):
         self.log_pane = LogPane(app.log_feed, max_lines=app.log_lines, id="logs")
         self.detail = JobDetail(id="detail")
         self._said_error: str | None = None
+        self._before_filter: str | None = None
 
     @property
     def filter_text(self) -> str:
@@ -257,9 +258,10 @@ class MainScreen(JobActions, Screen[None]):
         self.refresh_headers()
 
     def _sync_selection(self) -> bool:
-        """Follow the row under the cursor after rows moved; True if the selection changed."""
+        """Follow the row under the cursor after rows moved (none, when nothing matches the
+        filter); True if the selection changed."""
         selected = self.table.selected_job_id
-        if selected is None or selected == self.selected_job_id:
+        if selected == self.selected_job_id:
             return False
         self.selected_job_id = selected
         return True
@@ -281,6 +283,8 @@ class MainScreen(JobActions, Screen[None]):
         self.refilter()
 
     def action_filter(self) -> None:
+        if not self.filter_box.display:
+            self._before_filter = self.selected_job_id  # escape comes back to it
         self.filter_box.display = True
         self.filter_box.focus()
 
@@ -307,6 +311,9 @@ class MainScreen(JobActions, Screen[None]):
         box.display = False
         self.listing.filter_text = ""
         self.refilter()
+        before, self._before_filter = self._before_filter, None
+        if before is not None and before in self.table.job_ids():
+            self.table.move_cursor(row=self.table.get_row_index(before))
         self.table.focus()
 
     # ---- the selected job: detail and log -----------------------------------------------
@@ -324,10 +331,17 @@ class MainScreen(JobActions, Screen[None]):
 
     def show_detail(self) -> None:
         job = self.selected_job()
-        if job is not None:
-            app = self.jobs_app
-            flavor = app.poller.hardware.get(job.flavor or "")
-            self.detail.show(describe(job, flavor, app.now()))
+        if job is None:
+            self.detail.show(Text(self.nothing_selected(), style="bright_black"))
+            return
+        app = self.jobs_app
+        flavor = app.poller.hardware.get(job.flavor or "")
+        self.detail.show(describe(job, flavor, app.now()))
+
+    def nothing_selected(self) -> str:
+        if self.listing.filter_text and not self.table.row_count:
+            return "No job matches the filter (escape clears it)."
+        return "No job selected."
 
     # ---- time passing -------------------------------------------------------------------
 

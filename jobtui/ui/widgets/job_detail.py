@@ -43,6 +43,35 @@ def field(value: object, style: str = "") -> Text:
     return text
 
 
+def durations_line(job: JobInfo, now: datetime) -> str | None:
+    """Scheduling, running and total, all from the same clock so they add up; the Hub's own
+    figures only where a time is missing (they are as old as the last poll)."""
+    created, started, finished = job.created_at, job.started_at, job.finished_at
+    if created is None:
+        d = job.durations
+        if d is None:
+            return None
+        return (
+            f"scheduling {long_duration(d.scheduling_secs)} · "
+            f"running {long_duration(running_seconds(job, now))} · "
+            f"total {long_duration(d.total_secs)}"
+        )
+    end = finished or now
+    total = max(0.0, (end - created).total_seconds())
+    if started is None:
+        if job.is_live:
+            return f"scheduling for {long_duration(total)} so far · not started yet"
+        return f"never started · total {long_duration(total)}"
+    # Whole seconds first, so the parts add up to the total as shown.
+    scheduling = int(max(0.0, (started - created).total_seconds()))
+    running = int(max(0.0, (end - started).total_seconds()))
+    so_far = " so far" if job.is_live else ""
+    return (
+        f"scheduling {long_duration(scheduling)} · running {long_duration(running)}{so_far} · "
+        f"total {long_duration(scheduling + running)}"
+    )
+
+
 def _when(moment: datetime | None, now: datetime) -> Text:
     if moment is None:
         return Text("—", style="bright_black")
@@ -103,16 +132,9 @@ def describe(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> Ren
     grid.add_row("Created", _when(job.created_at, now))
     grid.add_row("Started", _when(job.started_at, now))
     grid.add_row("Finished", _when(job.finished_at, now))
-    durations = job.durations
+    durations = durations_line(job, now)
     if durations is not None:
-        grid.add_row(
-            "Durations",
-            Text(
-                f"scheduling {long_duration(durations.scheduling_secs)} · "
-                f"running {long_duration(running_seconds(job, now))} · "
-                f"total {long_duration(durations.total_secs)}"
-            ),
-        )
+        grid.add_row("Durations", Text(durations))
     add_source_rows(grid, job)
     if job.timeout_seconds:
         grid.add_row("Timeout", Text(long_duration(job.timeout_seconds)))
