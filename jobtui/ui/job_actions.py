@@ -115,6 +115,8 @@ class JobActions(_Base):
         def confirmed(yes: bool | None) -> None:
             # The list may have moved on while the question was up: cancel what is still live.
             still_live = [job for job in pending if (now := self.store.get(job.id)) and now.is_live]
+            if yes and not still_live:
+                say("Already finished while you were asked: nothing to cancel.", timeout=5)
             if yes and still_live:
                 listing.canceling.update(job.id for job in still_live)
                 self._flags_changed()

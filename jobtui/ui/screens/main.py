@@ -25,6 +25,7 @@ from jobtui.ui.format import shell_command
 from jobtui.ui.job_actions import JobActions
 from jobtui.ui.notices import stage_notices
 from jobtui.ui.terminal_text import clean_text
+from jobtui.ui.widgets.filter_box import FilterBox
 from jobtui.ui.widgets.job_detail import JobDetail, describe
 from jobtui.ui.widgets.job_table import JobTable
 from jobtui.ui.widgets.log_pane import LogPane
@@ -136,9 +137,7 @@ class MainScreen(JobActions, Screen[None]):
         # Held, not queried: a message or a tick may land while the app shuts down.
         self.status = StatusBar(id="status")
         self.table = JobTable(lookup=app.store.get, clock=app.now, id="jobs")
-        self.filter_box = Input(
-            placeholder="filter: id, name, image, command, flavor, stage", id="filter"
-        )
+        self.filter_box = FilterBox(id="filter")
         self.list_pane = Vertical(self.table, self.filter_box, id="list-pane")
         self.log_pane = LogPane(app.log_feed, max_lines=app.log_lines, id="logs")
         self.detail = JobDetail(id="detail")
@@ -185,6 +184,10 @@ class MainScreen(JobActions, Screen[None]):
         self.log_pane.view.action_follow()
 
     def action_toggle_detail(self) -> None:
+        if not self.narrow:
+            # Wide, Details are always beside the log: i moves there (and back).
+            (self.table if self.detail.has_focus else self.detail).focus()
+            return
         self.detail_instead_of_log = not self.detail_instead_of_log
 
     # ---- what the monitor reports -------------------------------------------------------
@@ -297,10 +300,12 @@ class MainScreen(JobActions, Screen[None]):
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
-        # Each keystroke already filtered the rows: enter only goes to the first of them.
+        # Each keystroke already filtered the rows: enter only goes to the first of them,
+        # and gives the box's line back to the rows (the list's title names the filter).
         if self.table.row_count:
             self.table.move_cursor(row=0)
         self._sync_selection()
+        self.filter_box.display = False
         self.table.focus()
 
     def action_clear_filter(self) -> None:

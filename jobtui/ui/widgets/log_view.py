@@ -41,6 +41,7 @@ class LogView(ScrollView, can_focus=True):
     LogView {
         background: $surface;
         scrollbar-gutter: stable;
+        padding: 0 0 0 1;
     }
     """
 
