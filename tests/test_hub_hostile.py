@@ -173,7 +173,7 @@ async def trickle(request: Request, reply: Reply) -> None:
 async def test_a_trickling_answer_fails_at_the_deadline(call: str) -> None:
     async with serve(trickle, deadline=1.0) as (hub, client):
         started = time.monotonic()
-        with pytest.raises(DeadlineExceeded, match="within 1 s") as caught:
+        with pytest.raises(DeadlineExceeded, match=r"about the \w+( list)? within 1 s") as caught:
             await getattr(client, call)()
         elapsed = time.monotonic() - started
     assert 0.9 < elapsed < 2.0, elapsed
@@ -221,7 +221,7 @@ async def test_a_gzip_bomb_is_refused_at_64_mb_without_holding_it() -> None:
             tracemalloc.stop()
     assert peak < 100 * 2**20, f"held {peak / 2**20:.0f} MB"
     assert len(hub.requests) == 1, "an oversize answer is not fetched again"
-    assert "the job list" not in str(caught.value) or "me" in str(caught.value)
+    assert "the job list of me" in str(caught.value)
 
 
 # ---- #12: a listing that never ends ------------------------------------------------------

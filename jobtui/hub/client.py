@@ -46,7 +46,7 @@ class HubClient(HubHTTP):
 
     async def whoami(self) -> Account:
         if self._whoami is None:
-            response = await self._request("GET", "/api/whoami-v2")
+            response = await self._request("GET", "/api/whoami-v2", what="the account")
             self._whoami = _parse(Account.from_api, _json(response), "the account")
         return self._whoami
 
@@ -75,7 +75,9 @@ class HubClient(HubHTTP):
         started = time.monotonic()
         limit, pages, stale = MAX_PAGES, 0, 0
         while url is not None:
-            response = await self._request("GET", url, params=params, what=what)
+            response = await self._request(
+                "GET", url, params=params, what=f"the job list of {what}"
+            )
             params = []  # the next link already carries the query
             page = _parse_items(
                 lambda item: JobInfo.from_api(item, self.endpoint, namespace),
@@ -216,7 +218,7 @@ class HubClient(HubHTTP):
         )
 
     async def list_hardware(self) -> list[JobHardwareInfo]:
-        response = await self._request("GET", "/api/jobs/hardware")
+        response = await self._request("GET", "/api/jobs/hardware", what="the hardware list")
         return _parse_items(JobHardwareInfo.from_api, _json(response), "the hardware list")
 
     async def list_scheduled_jobs(self, namespace: str) -> list[ScheduledJobInfo]:

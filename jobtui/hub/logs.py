@@ -112,7 +112,9 @@ async def stream_logs(
         if broken is not None and failures > client.retries and (not live or not follow):
             raise broken  # a finished job's log that keeps failing is an error, not a loop
         if isinstance(broken, RateLimitedError) and broken.retry_after is not None:
-            delay = broken.retry_after
+            if broken.retry_after > client.max_retry_after:
+                raise broken  # says when to try again; a shorter wait would only spend budget
+            delay = broken.retry_after  # exactly what the Hub asked for
         else:
             delay = client._delay(failures)
         detail = str(broken) if broken else "the stream closed before the job ended"
