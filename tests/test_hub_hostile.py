@@ -21,8 +21,10 @@ from jobtui.hub import (
     HubError,
     HubUnreachable,
     InvalidRequest,
+    InvalidResponse,
     ListingStopped,
     ResponseTooLarge,
+    ServerError,
     Token,
 )
 from jobtui.hub import logs as hub_logs
@@ -395,3 +397,63 @@ async def test_an_escape_cut_in_half_at_the_cap_still_reads() -> None:
         (line,) = [line async for line in client.stream_logs("me", "j")]
     assert line.text.startswith("y" * pad) and line.text.endswith("[line cut at 1 MB]")
     assert line.timestamp is not None
+
+
+# ---- JSON nested deeper than Python's recursion limit -------------------------------------
+
+DEEP = b"[" * 100_000 + b"]" * 100_000
+
+
+async def deep_json(request: Request, reply: Reply) -> None:
+    if request.path.endswith("/logs"):
+        await reply.sse_head()
+        await reply.raw(b"data: " + DEEP + b"\n\n" + log_event("after"))
+    elif request.path.endswith("/metrics"):
+        await reply.sse_head()
+        await reply.raw(b"event: metric\ndata: " + DEEP + b'\n\nevent: metric\ndata: {"a": 1}\n\n')
+    elif request.path.endswith("/cancel"):
+        await reply.send(500, DEEP, {"Content-Type": "application/json"})
+    elif request.path.endswith("/j"):
+        await reply.json(job("j", "COMPLETED"))
+    else:
+        await reply.send(200, DEEP, {"Content-Type": "application/json"})
+
+
+async def test_json_nested_too_deep_is_an_invalid_answer_not_a_crash() -> None:
+    async with serve(deep_json, retries=0) as (_, client):
+        with pytest.raises(InvalidResponse, match="not JSON"):
+            await client.list_jobs("me")
+        with pytest.raises(ServerError, match=r"internal error \(500\)$"):
+            await client.cancel_job("me", "j")
+        lines = [line.text async for line in client.stream_logs("me", "j")]
+        samples = [sample async for sample in client.stream_metrics("me", "j")]
+    assert len(lines) == 2 and lines[0].startswith("[[[[") and lines[1] == "after"
+    assert samples == [{"a": 1}]
+
+
+# ---- a re-queued job's log ---------------------------------------------------------------
+
+
+async def test_a_restart_marker_past_the_first_line_is_yielded_once_even_across_a_cut() -> None:
+    events = [
+        log_event("===== Job started at 2026-05-12 14:00:00 =====", "2026-05-12T14:00:00Z"),
+        log_event("first run", "2026-05-12T14:00:01Z"),
+        log_event("===== Job started at 2026-05-12 14:05:00 =====", "2026-05-12T14:05:00Z"),
+        log_event("second run", "2026-05-12T14:05:01Z"),
+    ]
+    calls = {"logs": 0}
+
+    async def handler(request: Request, reply: Reply) -> None:
+        if not request.path.endswith("/logs"):  # live after the first stream, then done
+            await reply.json(job("j", "RUNNING" if calls["logs"] == 1 else "COMPLETED"))
+            return
+        calls["logs"] += 1
+        await reply.sse_head()
+        # The first stream stops right after the restart marker.
+        await reply.raw(b"".join(events[:3] if calls["logs"] == 1 else events))
+
+    async with serve(handler) as (_, client):
+        lines = [line async for line in client.stream_logs("me", "j")]
+    assert [line.text[:15] for line in lines] == ["first run", "===== Job start", "second run"]
+    assert [line.is_restart for line in lines] == [False, True, False]
+    assert calls["logs"] == 2

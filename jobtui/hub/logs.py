@@ -142,7 +142,7 @@ async def stream_metrics(
                     continue
                 try:
                     sample = json.loads(event.data)
-                except ValueError:
+                except (ValueError, RecursionError):  # deep nesting is not JSON to us
                     continue
                 if isinstance(sample, dict):
                     yield sample
@@ -281,7 +281,7 @@ def _log_line(event: Event) -> LogLine | None:
         return _cut_line(event.data, event.tail)
     try:
         payload = json.loads(event.data)
-    except ValueError:
+    except (ValueError, RecursionError):  # deep nesting is not JSON to us
         return LogLine(text=event.data, timestamp=None)  # not JSON: show it as it came
     if not isinstance(payload, dict):
         return None

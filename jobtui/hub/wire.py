@@ -125,7 +125,7 @@ def _parse_items(reader: Callable[[Any], T], payload: Any, what: str) -> list[T]
 def _json(response: httpx2.Response) -> Any:
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # deep nesting is not JSON to us
         raise InvalidResponse(
             f"The Hub answered {response.request.method} {response.request.url.path} "
             "with something that is not JSON"
@@ -148,7 +148,7 @@ def _server_reason(response: httpx2.Response) -> str:
         return shown(header, 300)
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # deep nesting is not JSON to us
         return ""
     if isinstance(body, dict):
         for key in ("error", "message"):
