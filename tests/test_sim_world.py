@@ -469,3 +469,24 @@ def test_the_history_has_a_few_requeued_jobs_with_a_second_start_in_their_log() 
             assert len(starts) == 1 and [m for m, _ in log] == sorted(m for m, _ in log)
     assert 2 <= len(requeued) <= 20
     assert all(job["status"]["stage"] != "CANCELED" for job in requeued)
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ({"jobSpec": {"dockerImage": "a", "command": ["x"]}, "schedule": "61 * * * *"}, "0-59"),
+        ({"jobSpec": {"dockerImage": "a", "command": ["x"]}, "schedule": "0 0 31 2 *"}, "never"),
+        ({"jobSpec": {"dockerImage": "a", "command": ["x"]}, "schedule": 5}, "schedule must"),
+        (
+            {"jobSpec": {"dockerImage": "a", "command": ["x"]}, "schedule": "@daily", "suspend": 1},
+            "suspend must be true or false",
+        ),
+        ({"jobSpec": None, "schedule": "@daily"}, "JSON object"),
+        (["not", "an", "object"], "jobSpec and schedule"),
+    ],
+)
+def test_a_bad_schedule_is_refused_with_a_clear_400(body: Any, words: str) -> None:
+    world = World(clock=FakeClock())
+    with pytest.raises(BadRequest, match=words) as refused:
+        world.schedules.create(world.user, body)
+    assert refused.value.status == 400 and world.schedules.list(world.user) == []
