@@ -457,3 +457,26 @@ async def test_a_restart_marker_past_the_first_line_is_yielded_once_even_across_
     assert [line.text[:15] for line in lines] == ["first run", "===== Job start", "second run"]
     assert [line.is_restart for line in lines] == [False, True, False]
     assert calls["logs"] == 2
+
+
+async def test_the_token_is_never_logged_or_shown_whatever_fails(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level("DEBUG")
+    messages = []
+    for handler in (echo_paths, deep_json, bombs, huge_line, endless(fresh_jobs=False)):
+        async with serve(handler, retries=1, deadline=2.0) as (_, client):
+            for call in (
+                client.whoami(),
+                client.list_jobs("me"),
+                client.cancel_job("me", "j"),
+                client.inspect_job("me", LONE),
+            ):
+                try:
+                    await call
+                except HubError as exc:
+                    messages.append(f"{exc!s} {exc!r}")
+            messages.append(repr(client))
+    assert messages and caplog.records
+    assert not [m for m in messages if SECRET in m]
+    assert SECRET not in caplog.text
