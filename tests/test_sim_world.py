@@ -490,3 +490,16 @@ def test_a_bad_schedule_is_refused_with_a_clear_400(body: Any, words: str) -> No
     with pytest.raises(BadRequest, match=words) as refused:
         world.schedules.create(world.user, body)
     assert refused.value.status == 400 and world.schedules.list(world.user) == []
+
+
+def test_the_demo_has_a_schedule_that_runs_while_you_watch() -> None:
+    clock = FakeClock()  # 14:57:43
+    world = scenarios.build("demo", clock=clock)
+    assert world.list_jobs(world.user, labels=["name=queue-health-check"])[0] == []
+    clock.advance(140)
+    (run,) = world.list_jobs(world.user, labels=["name=queue-health-check"])[0]
+    (schedule,) = [s for s in world.schedules.list(world.user) if s["schedule"] == "*/5 * * * *"]
+    assert run["initiator"] == {"type": "scheduled-job", "id": schedule["id"]}
+    assert run["createdAt"] == "2026-05-12T15:00:00.000Z"
+    assert schedule["status"]["lastJob"]["id"] == run["id"]
+    assert schedule["status"]["nextJobRunAt"] == "2026-05-12T15:05:00.000Z"
