@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 import jobtui.sim
-from jobtui.sim import World, scenarios
+from jobtui.sim import SimulatedHub, World, scenarios
 from jobtui.sim.cron import next_run
 from jobtui.sim.errors import ApiError, BadRequest, Conflict, Forbidden, NotFound
 from jobtui.sim.jobs import REQUEUED
@@ -503,3 +503,13 @@ def test_the_demo_has_a_schedule_that_runs_while_you_watch() -> None:
     assert run["createdAt"] == "2026-05-12T15:00:00.000Z"
     assert schedule["status"]["lastJob"]["id"] == run["id"]
     assert schedule["status"]["nextJobRunAt"] == "2026-05-12T15:05:00.000Z"
+
+
+def test_a_simulated_hub_serves_a_world_or_builds_one_from_the_old_keywords() -> None:
+    clock = FakeClock()
+    built = SimulatedHub(seed=4, jobs=12, scenario="history", clock=clock)
+    given = SimulatedHub(scenarios.build(seed=4, jobs=12, clock=clock))
+    assert every_job(built.world) == every_job(given.world) and len(every_job(given.world)) == 12
+    assert built.token == given.token  # derived from the seed either way
+    with pytest.raises(TypeError, match="not both"):
+        SimulatedHub(given.world, seed=4)
