@@ -33,13 +33,13 @@ from jobtui.hub.ratelimit import Budget
 from jobtui.hub.sse import Event, SSEParser
 from jobtui.hub.wire import (
     MB,
-    _encode_json,
-    _held,
-    _http_date,
-    _network_message,
-    _rate_limit_wait,
-    _read_capped,
-    _server_reason,
+    encode_json,
+    held_response,
+    http_date,
+    network_message,
+    rate_limit_wait,
+    read_capped,
+    server_reason,
 )
 
 log = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ class HubHTTP:
         A request that may have reached the server is sent again only if `idempotent`; one
         that outran its deadline is not sent again (a Hub that trickles will trickle again).
         """
-        content = None if json is None else _encode_json(json, what)
+        content = None if json is None else encode_json(json, what)
         attempt = 0
         while True:
             attempt += 1
@@ -193,7 +193,7 @@ class HubHTTP:
                 try:
                     ok = response.status_code < 400
                     limit = self.max_body_bytes if ok else ERROR_BODY_BYTES
-                    body = await _read_capped(response, limit, what, truncate=not ok)
+                    body = await read_capped(response, limit, what, truncate=not ok)
                 finally:
                     await response.aclose()
         except HubError:
@@ -203,13 +203,13 @@ class HubHTTP:
         except httpx2.RequestError as exc:
             # A request that never reached the server is always safe to send again.
             sent = not isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout)
-            raise _SendFailed(HubUnreachable(_network_message(exc, self.endpoint)), sent) from None
+            raise _SendFailed(HubUnreachable(network_message(exc, self.endpoint)), sent) from None
         except Exception as exc:  # the contract: nothing but HubError leaves the client
             log.debug("unexpected failure of %s %s", method, url, exc_info=True)
             message = f"the request to {self.endpoint} failed ({type(exc).__name__})"
             raise _SendFailed(HubUnreachable(message), sent=True) from None
         self._note(response)
-        return _held(response, body)
+        return held_response(response, body)
 
     def _build(
         self,
@@ -276,9 +276,9 @@ class HubHTTP:
                 self._note(response)
                 if response.status_code >= 400:
                     async with asyncio.timeout(self.deadline):
-                        body = await _read_capped(response, ERROR_BODY_BYTES, what, truncate=True)
-                    raise self._error(_held(response, body), what)
-                meta["date"] = _http_date(response.headers.get("date"))
+                        body = await read_capped(response, ERROR_BODY_BYTES, what, truncate=True)
+                    raise self._error(held_response(response, body), what)
+                meta["date"] = http_date(response.headers.get("date"))
                 meta["connected"] = True
                 if on_connect is not None:
                     on_connect()
@@ -298,7 +298,7 @@ class HubHTTP:
             raise self._overdue(what) from None
         except httpx2.RequestError as exc:
             meta["timed_out"] = isinstance(exc, httpx2.ReadTimeout)
-            raise HubUnreachable(_network_message(exc, self.endpoint)) from None
+            raise HubUnreachable(network_message(exc, self.endpoint)) from None
 
     # ---- retries and errors ------------------------------------------------------------
 
@@ -308,7 +308,7 @@ class HubHTTP:
 
     def _error(self, response: httpx2.Response, what: str) -> HubError:
         status = response.status_code
-        reason = _server_reason(response)
+        reason = server_reason(response)
         suffix = f": {reason}" if reason else ""
         if status == 401:
             return AuthError(
@@ -320,7 +320,7 @@ class HubHTTP:
         if status == 404:
             return NotFoundError(f"{(what or 'That').capitalize()} was not found (404){suffix}")
         if status == 429:
-            retry_after = _rate_limit_wait(response.headers)
+            retry_after = rate_limit_wait(response.headers)
             wait = f"; try again in {retry_after:.0f} s" if retry_after is not None else ""
             return RateLimitedError(
                 f"The Hub is rate limiting requests (429){suffix}{wait}", retry_after=retry_after
