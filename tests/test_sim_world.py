@@ -245,6 +245,24 @@ def test_bad_requests_name_what_is_wrong() -> None:
         "flavor": {"dockerImage": "alpine", "command": ["echo"], "flavor": "tpu-v9"},
         "labels": {"dockerImage": "alpine", "command": ["echo"], "labels": {"a": 1}},
         "timeoutSeconds": {"dockerImage": "alpine", "command": ["echo"], "timeoutSeconds": -1},
+        "ssh must be": {"dockerImage": "alpine", "command": ["echo"], "ssh": True},
+        "network must": {"dockerImage": "alpine", "command": ["echo"], "network": {"aliases": []}},
+        "network.aliases": {
+            "dockerImage": "alpine",
+            "command": ["echo"],
+            "network": {"group": "g", "aliases": "master"},
+        },
+        "portsPublic must be a subset": {
+            "dockerImage": "alpine",
+            "command": ["echo"],
+            "expose": {"ports": [8000], "portsPublic": [7860]},
+        },
+        "Invalid label 'model=Qwen3-0.6B'": {
+            "dockerImage": "alpine",
+            "command": ["echo"],
+            "labels": {"model": "Qwen3-0.6B"},
+        },
+        "resourceGroupId": {"dockerImage": "alpine", "command": ["echo"], "resourceGroupId": 7},
     }
     for words, body in bad_bodies.items():
         with pytest.raises(BadRequest, match=words) as refused:
