@@ -250,3 +250,20 @@ def test_a_rerun_spec_keeps_retries_network_ports_and_resources() -> None:
     assert spec["network"] == {"group": "train", "aliases": ["master"]}
     assert spec["expose"] == {"ports": [8000, 7860], "portsPublic": [7860]}
     assert (spec["resourceGroupId"], spec["timeoutSeconds"]) == ("rg1", 900)
+
+
+# ---- an error's parts, for a place too narrow for the whole message ----------------------
+
+
+async def test_a_refused_token_gives_its_status_reason_and_fix_apart() -> None:
+    async def handler(request: Request, reply: Reply) -> None:
+        await reply.json({"error": "Invalid credentials in Authorization header"}, status=401)
+
+    async with serve(handler) as (_, client):
+        with pytest.raises(HubError) as caught:
+            await client.whoami()
+    error = caught.value
+    assert error.status == 401
+    assert error.reason == "Invalid credentials in Authorization header"
+    assert error.fix == "Check or unset the HF_TOKEN environment variable."
+    assert error.fix in str(error) and "hf_x" not in str(error)

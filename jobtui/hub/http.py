@@ -106,7 +106,8 @@ class HubHTTP:
         else:
             self._token_error = AuthError(
                 f"The {token} holds characters no token has, so it cannot be sent. "
-                f"{token.how_to_fix()}"
+                f"{token.how_to_fix()}",
+                fix=token.how_to_fix(),
             )
         self._http = httpx2.AsyncClient(
             base_url=self.endpoint,
@@ -307,13 +308,20 @@ class HubHTTP:
         return base * random.uniform(0.8, 1.2)
 
     def _error(self, response: httpx2.Response, what: str) -> HubError:
+        error = self._error_for(response, what)
+        error.reason = server_reason(response)
+        if not error.status:
+            error.status = response.status_code
+        return error
+
+    def _error_for(self, response: httpx2.Response, what: str) -> HubError:
         status = response.status_code
         reason = server_reason(response)
         suffix = f": {reason}" if reason else ""
         if status == 401:
+            fix = self.token.how_to_fix()
             return AuthError(
-                f"The Hub refused the {self.token} (401 Unauthorized){suffix}. "
-                f"{self.token.how_to_fix()}"
+                f"The Hub refused the {self.token} (401 Unauthorized){suffix}. {fix}", fix=fix
             )
         if status == 403:
             return ForbiddenError(f"No access to {what or 'that'} (403 Forbidden){suffix}")
@@ -322,9 +330,12 @@ class HubHTTP:
         if status == 429:
             retry_after = rate_limit_wait(response.headers)
             wait = f"; try again in {retry_after:.0f} s" if retry_after is not None else ""
-            return RateLimitedError(
+            error: HubError = RateLimitedError(
                 f"The Hub is rate limiting requests (429){suffix}{wait}", retry_after=retry_after
             )
+            if retry_after is not None:
+                error.fix = f"Try again in {retry_after:.0f} s."
+            return error
         if status >= 500:
             return ServerError(f"The Hub had an internal error ({status}){suffix}", status=status)
         return RequestRejected(f"The Hub rejected the request ({status}){suffix}", status=status)
