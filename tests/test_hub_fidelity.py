@@ -156,7 +156,7 @@ async def test_a_429_waits_exactly_what_the_hub_says(headers: dict[str, str]) ->
         limited = client.budget.limited
     first, second = arrivals(hub, "/api/jobs/me")
     assert [j.id for j in jobs] == ["j"] and limited == 1
-    assert 1.0 <= second - first < 1.4, second - first
+    assert 1.0 <= second - first < 2.0, second - first
 
 
 async def test_a_429_asking_for_longer_than_we_wait_is_reported_at_once() -> None:
@@ -189,7 +189,7 @@ async def test_a_rate_limited_log_stream_waits_what_the_hub_says_then_resumes() 
         lines = [line.text async for line in client.stream_logs("me", "j")]
     first, second = arrivals(hub, "/logs")
     assert lines == ["one", "two"]
-    assert 1.0 <= second - first < 1.5
+    assert 1.0 <= second - first < 2.0, "the Hub's 1 s, not the 5 s backoff"
 
 
 # ---- metrics of a finished job -----------------------------------------------------------

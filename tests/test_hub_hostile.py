@@ -178,7 +178,7 @@ async def test_a_trickling_answer_fails_at_the_deadline(call: str) -> None:
         with pytest.raises(DeadlineExceeded, match=r"about the \w+( list)? within 1 s") as caught:
             await getattr(client, call)()
         elapsed = time.monotonic() - started
-    assert 0.9 < elapsed < 2.0, elapsed
+    assert 0.9 < elapsed < 2.5, elapsed
     assert len(hub.requests) == 1, "a trickle is not sent again"
     assert isinstance(caught.value, HubUnreachable)
 
