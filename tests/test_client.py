@@ -362,3 +362,17 @@ async def test_invalid_utf8_in_a_log_stream_becomes_replacement_characters() -> 
     async with HubClient("http://hub.test", Token("x", "--token"), transport=transport) as c:
         lines = [line.text async for line in c.stream_logs("me", "j")]
     assert lines == ["ok \ufffd\ufffd bad", "café 🤗"]
+
+
+async def test_the_budget_matches_what_the_hub_counted(
+    client: HubClient, hub: SimulatedHub
+) -> None:
+    ns = await user(client)
+    await client.list_jobs(ns)
+    job_id = await echo_job(client, "counted")
+    _ = await lines_of(client, job_id)
+    budget = client.budget
+    assert budget.sent == hub.requests() > 5
+    assert budget.quota is not None and budget.window == 300
+    assert budget.remaining == budget.quota - hub.requests()
+    assert budget.reset_in is not None and 0 < budget.reset_in <= 300

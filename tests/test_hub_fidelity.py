@@ -156,7 +156,7 @@ async def test_a_429_waits_exactly_what_the_hub_says(headers: dict[str, str]) ->
         limited = client.budget.limited
     first, second = arrivals(hub, "/api/jobs/me")
     assert [j.id for j in jobs] == ["j"] and limited == 1
-    assert 1.0 <= second - first < 1.4, second - first
+    assert 1.0 <= second - first < 2.0, second - first
 
 
 async def test_a_429_asking_for_longer_than_we_wait_is_reported_at_once() -> None:
@@ -189,7 +189,7 @@ async def test_a_rate_limited_log_stream_waits_what_the_hub_says_then_resumes() 
         lines = [line.text async for line in client.stream_logs("me", "j")]
     first, second = arrivals(hub, "/logs")
     assert lines == ["one", "two"]
-    assert 1.0 <= second - first < 1.5
+    assert 1.0 <= second - first < 2.0, "the Hub's 1 s, not the 5 s backoff"
 
 
 # ---- metrics of a finished job -----------------------------------------------------------
@@ -250,3 +250,20 @@ def test_a_rerun_spec_keeps_retries_network_ports_and_resources() -> None:
     assert spec["network"] == {"group": "train", "aliases": ["master"]}
     assert spec["expose"] == {"ports": [8000, 7860], "portsPublic": [7860]}
     assert (spec["resourceGroupId"], spec["timeoutSeconds"]) == ("rg1", 900)
+
+
+# ---- an error's parts, for a place too narrow for the whole message ----------------------
+
+
+async def test_a_refused_token_gives_its_status_reason_and_fix_apart() -> None:
+    async def handler(request: Request, reply: Reply) -> None:
+        await reply.json({"error": "Invalid credentials in Authorization header"}, status=401)
+
+    async with serve(handler) as (_, client):
+        with pytest.raises(HubError) as caught:
+            await client.whoami()
+    error = caught.value
+    assert error.status == 401
+    assert error.reason == "Invalid credentials in Authorization header"
+    assert error.fix == "Check or unset the HF_TOKEN environment variable."
+    assert error.fix in str(error) and "hf_x" not in str(error)

@@ -21,8 +21,10 @@ from jobtui.hub import (
     HubError,
     HubUnreachable,
     InvalidRequest,
+    InvalidResponse,
     ListingStopped,
     ResponseTooLarge,
+    ServerError,
     Token,
 )
 from jobtui.hub import logs as hub_logs
@@ -173,10 +175,10 @@ async def trickle(request: Request, reply: Reply) -> None:
 async def test_a_trickling_answer_fails_at_the_deadline(call: str) -> None:
     async with serve(trickle, deadline=1.0) as (hub, client):
         started = time.monotonic()
-        with pytest.raises(DeadlineExceeded, match="within 1 s") as caught:
+        with pytest.raises(DeadlineExceeded, match=r"about the \w+( list)? within 1 s") as caught:
             await getattr(client, call)()
         elapsed = time.monotonic() - started
-    assert 0.9 < elapsed < 2.0, elapsed
+    assert 0.9 < elapsed < 2.5, elapsed
     assert len(hub.requests) == 1, "a trickle is not sent again"
     assert isinstance(caught.value, HubUnreachable)
 
@@ -221,7 +223,7 @@ async def test_a_gzip_bomb_is_refused_at_64_mb_without_holding_it() -> None:
             tracemalloc.stop()
     assert peak < 100 * 2**20, f"held {peak / 2**20:.0f} MB"
     assert len(hub.requests) == 1, "an oversize answer is not fetched again"
-    assert "the job list" not in str(caught.value) or "me" in str(caught.value)
+    assert "the job list of me" in str(caught.value)
 
 
 # ---- #12: a listing that never ends ------------------------------------------------------
@@ -395,3 +397,86 @@ async def test_an_escape_cut_in_half_at_the_cap_still_reads() -> None:
         (line,) = [line async for line in client.stream_logs("me", "j")]
     assert line.text.startswith("y" * pad) and line.text.endswith("[line cut at 1 MB]")
     assert line.timestamp is not None
+
+
+# ---- JSON nested deeper than Python's recursion limit -------------------------------------
+
+DEEP = b"[" * 100_000 + b"]" * 100_000
+
+
+async def deep_json(request: Request, reply: Reply) -> None:
+    if request.path.endswith("/logs"):
+        await reply.sse_head()
+        await reply.raw(b"data: " + DEEP + b"\n\n" + log_event("after"))
+    elif request.path.endswith("/metrics"):
+        await reply.sse_head()
+        await reply.raw(b"event: metric\ndata: " + DEEP + b'\n\nevent: metric\ndata: {"a": 1}\n\n')
+    elif request.path.endswith("/cancel"):
+        await reply.send(500, DEEP, {"Content-Type": "application/json"})
+    elif request.path.endswith("/j"):
+        await reply.json(job("j", "COMPLETED"))
+    else:
+        await reply.send(200, DEEP, {"Content-Type": "application/json"})
+
+
+async def test_json_nested_too_deep_is_an_invalid_answer_not_a_crash() -> None:
+    async with serve(deep_json, retries=0) as (_, client):
+        with pytest.raises(InvalidResponse, match="not JSON"):
+            await client.list_jobs("me")
+        with pytest.raises(ServerError, match=r"internal error \(500\)$"):
+            await client.cancel_job("me", "j")
+        lines = [line.text async for line in client.stream_logs("me", "j")]
+        samples = [sample async for sample in client.stream_metrics("me", "j")]
+    assert len(lines) == 2 and lines[0].startswith("[[[[") and lines[1] == "after"
+    assert samples == [{"a": 1}]
+
+
+# ---- a re-queued job's log ---------------------------------------------------------------
+
+
+async def test_a_restart_marker_past_the_first_line_is_yielded_once_even_across_a_cut() -> None:
+    events = [
+        log_event("===== Job started at 2026-05-12 14:00:00 =====", "2026-05-12T14:00:00Z"),
+        log_event("first run", "2026-05-12T14:00:01Z"),
+        log_event("===== Job started at 2026-05-12 14:05:00 =====", "2026-05-12T14:05:00Z"),
+        log_event("second run", "2026-05-12T14:05:01Z"),
+    ]
+    calls = {"logs": 0}
+
+    async def handler(request: Request, reply: Reply) -> None:
+        if not request.path.endswith("/logs"):  # live after the first stream, then done
+            await reply.json(job("j", "RUNNING" if calls["logs"] == 1 else "COMPLETED"))
+            return
+        calls["logs"] += 1
+        await reply.sse_head()
+        # The first stream stops right after the restart marker.
+        await reply.raw(b"".join(events[:3] if calls["logs"] == 1 else events))
+
+    async with serve(handler) as (_, client):
+        lines = [line async for line in client.stream_logs("me", "j")]
+    assert [line.text[:15] for line in lines] == ["first run", "===== Job start", "second run"]
+    assert [line.is_restart for line in lines] == [False, True, False]
+    assert calls["logs"] == 2
+
+
+async def test_the_token_is_never_logged_or_shown_whatever_fails(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level("DEBUG")
+    messages = []
+    for handler in (echo_paths, deep_json, bombs, huge_line, endless(fresh_jobs=False)):
+        async with serve(handler, retries=1, deadline=2.0) as (_, client):
+            for call in (
+                client.whoami(),
+                client.list_jobs("me"),
+                client.cancel_job("me", "j"),
+                client.inspect_job("me", LONE),
+            ):
+                try:
+                    await call
+                except HubError as exc:
+                    messages.append(f"{exc!s} {exc!r}")
+            messages.append(repr(client))
+    assert messages and caplog.records
+    assert not [m for m in messages if SECRET in m]
+    assert SECRET not in caplog.text

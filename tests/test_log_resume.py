@@ -198,3 +198,13 @@ def test_after_a_tail_a_log_without_telling_stamps_never_loses_a_line(
 def is_subsequence(needle: list[LogLine], haystack: list[LogLine]) -> bool:
     rest = iter(haystack)
     return all(any(line == other for other in rest) for line in needle)
+
+
+def test_a_tail_near_the_end_of_a_long_log_is_found_however_far_in() -> None:
+    # 300,000 lines, the tail's place 299,990 lines into the replay: searching holds back
+    # nothing that is not newer than what was shown, and never gives up early.
+    lines = random_log(300_000, "unique", seed=3)
+    resume = _Resume()
+    shown = stream(resume, list(lines[-20:]), cut_after=10, tail=20)
+    rest = stream(resume, list(lines))
+    assert shown + rest == [line.text for line in lines[-20:]]

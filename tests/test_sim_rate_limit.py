@@ -196,3 +196,18 @@ def test_jobtui_sim_defaults_to_a_free_accounts_quota() -> None:
     finally:
         server.send_signal(signal.SIGINT)
         assert server.wait(timeout=10) == 0
+
+
+def test_an_injected_429_says_the_budget_is_spent_and_every_request_counts(
+    hub: SimulatedHub,
+) -> None:
+    ns = hub.world.user
+    before = hub.requests()
+    hub.faults.fail("GET", f"/api/jobs/{ns}", 429, retry_after=7)
+    hub.faults.fail("GET", "/api/whoami-v2", 503)
+    limited, broken = get(hub, f"/api/jobs/{ns}"), get(hub, "/api/whoami-v2")
+    assert limited.status_code == 429 and limited.headers["Retry-After"] == "7"
+    info = parse_ratelimit_headers(limited.headers)
+    assert info is not None and (info.remaining, info.reset_in_seconds) == (0, 7)
+    assert broken.status_code == 503 and broken.headers["RateLimit"].startswith('"api";r=')
+    assert hub.requests() == before + 2

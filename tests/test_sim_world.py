@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 import jobtui.sim
-from jobtui.sim import World, scenarios
+from jobtui.sim import SimulatedHub, World, scenarios
 from jobtui.sim.cron import next_run
 from jobtui.sim.errors import ApiError, BadRequest, Conflict, Forbidden, NotFound
 from jobtui.sim.jobs import REQUEUED
@@ -245,6 +245,24 @@ def test_bad_requests_name_what_is_wrong() -> None:
         "flavor": {"dockerImage": "alpine", "command": ["echo"], "flavor": "tpu-v9"},
         "labels": {"dockerImage": "alpine", "command": ["echo"], "labels": {"a": 1}},
         "timeoutSeconds": {"dockerImage": "alpine", "command": ["echo"], "timeoutSeconds": -1},
+        "ssh must be": {"dockerImage": "alpine", "command": ["echo"], "ssh": True},
+        "network must": {"dockerImage": "alpine", "command": ["echo"], "network": {"aliases": []}},
+        "network.aliases": {
+            "dockerImage": "alpine",
+            "command": ["echo"],
+            "network": {"group": "g", "aliases": "master"},
+        },
+        "portsPublic must be a subset": {
+            "dockerImage": "alpine",
+            "command": ["echo"],
+            "expose": {"ports": [8000], "portsPublic": [7860]},
+        },
+        "Invalid label 'model=Qwen3-0.6B'": {
+            "dockerImage": "alpine",
+            "command": ["echo"],
+            "labels": {"model": "Qwen3-0.6B"},
+        },
+        "resourceGroupId": {"dockerImage": "alpine", "command": ["echo"], "resourceGroupId": 7},
     }
     for words, body in bad_bodies.items():
         with pytest.raises(BadRequest, match=words) as refused:
@@ -469,3 +487,47 @@ def test_the_history_has_a_few_requeued_jobs_with_a_second_start_in_their_log() 
             assert len(starts) == 1 and [m for m, _ in log] == sorted(m for m, _ in log)
     assert 2 <= len(requeued) <= 20
     assert all(job["status"]["stage"] != "CANCELED" for job in requeued)
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ({"jobSpec": {"dockerImage": "a", "command": ["x"]}, "schedule": "61 * * * *"}, "0-59"),
+        ({"jobSpec": {"dockerImage": "a", "command": ["x"]}, "schedule": "0 0 31 2 *"}, "never"),
+        ({"jobSpec": {"dockerImage": "a", "command": ["x"]}, "schedule": 5}, "schedule must"),
+        (
+            {"jobSpec": {"dockerImage": "a", "command": ["x"]}, "schedule": "@daily", "suspend": 1},
+            "suspend must be true or false",
+        ),
+        ({"jobSpec": None, "schedule": "@daily"}, "JSON object"),
+        (["not", "an", "object"], "jobSpec and schedule"),
+    ],
+)
+def test_a_bad_schedule_is_refused_with_a_clear_400(body: Any, words: str) -> None:
+    world = World(clock=FakeClock())
+    with pytest.raises(BadRequest, match=words) as refused:
+        world.schedules.create(world.user, body)
+    assert refused.value.status == 400 and world.schedules.list(world.user) == []
+
+
+def test_the_demo_has_a_schedule_that_runs_while_you_watch() -> None:
+    clock = FakeClock()  # 14:57:43
+    world = scenarios.build("demo", clock=clock)
+    assert world.list_jobs(world.user, labels=["name=queue-health-check"])[0] == []
+    clock.advance(140)
+    (run,) = world.list_jobs(world.user, labels=["name=queue-health-check"])[0]
+    (schedule,) = [s for s in world.schedules.list(world.user) if s["schedule"] == "*/5 * * * *"]
+    assert run["initiator"] == {"type": "scheduled-job", "id": schedule["id"]}
+    assert run["createdAt"] == "2026-05-12T15:00:00.000Z"
+    assert schedule["status"]["lastJob"]["id"] == run["id"]
+    assert schedule["status"]["nextJobRunAt"] == "2026-05-12T15:05:00.000Z"
+
+
+def test_a_simulated_hub_serves_a_world_or_builds_one_from_the_old_keywords() -> None:
+    clock = FakeClock()
+    built = SimulatedHub(seed=4, jobs=12, scenario="history", clock=clock)
+    given = SimulatedHub(scenarios.build(seed=4, jobs=12, clock=clock))
+    assert every_job(built.world) == every_job(given.world) and len(every_job(given.world)) == 12
+    assert built.token == given.token  # derived from the seed either way
+    with pytest.raises(TypeError, match="not both"):
+        SimulatedHub(given.world, seed=4)

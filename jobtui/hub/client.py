@@ -22,7 +22,7 @@ from jobtui.hub.models import (
     LogLine,
     ScheduledJobInfo,
 )
-from jobtui.hub.wire import _json, _parse, _parse_items, segment, shown
+from jobtui.hub.wire import parse_items, parse_one, read_json, segment, shown
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +46,8 @@ class HubClient(HubHTTP):
 
     async def whoami(self) -> Account:
         if self._whoami is None:
-            response = await self._request("GET", "/api/whoami-v2")
-            self._whoami = _parse(Account.from_api, _json(response), "the account")
+            response = await self._request("GET", "/api/whoami-v2", what="the account")
+            self._whoami = parse_one(Account.from_api, read_json(response), "the account")
         return self._whoami
 
     async def iter_job_pages(
@@ -75,11 +75,13 @@ class HubClient(HubHTTP):
         started = time.monotonic()
         limit, pages, stale = MAX_PAGES, 0, 0
         while url is not None:
-            response = await self._request("GET", url, params=params, what=what)
+            response = await self._request(
+                "GET", url, params=params, what=f"the job list of {what}"
+            )
             params = []  # the next link already carries the query
-            page = _parse_items(
+            page = parse_items(
                 lambda item: JobInfo.from_api(item, self.endpoint, namespace),
-                _json(response),
+                read_json(response),
                 f"the job list of {what}",
             )
             pages += 1
@@ -211,21 +213,21 @@ class HubClient(HubHTTP):
         return f"{path}/{action}" if action else path
 
     def _job(self, response: httpx2.Response, namespace: str, what: str) -> JobInfo:
-        return _parse(
-            lambda p: JobInfo.from_api(p, self.endpoint, namespace), _json(response), what
+        return parse_one(
+            lambda p: JobInfo.from_api(p, self.endpoint, namespace), read_json(response), what
         )
 
     async def list_hardware(self) -> list[JobHardwareInfo]:
-        response = await self._request("GET", "/api/jobs/hardware")
-        return _parse_items(JobHardwareInfo.from_api, _json(response), "the hardware list")
+        response = await self._request("GET", "/api/jobs/hardware", what="the hardware list")
+        return parse_items(JobHardwareInfo.from_api, read_json(response), "the hardware list")
 
     async def list_scheduled_jobs(self, namespace: str) -> list[ScheduledJobInfo]:
         response = await self._request(
             "GET", f"/api/scheduled-jobs/{segment(namespace, 'namespace')}", what=shown(namespace)
         )
-        return _parse_items(
+        return parse_items(
             lambda item: ScheduledJobInfo.from_api(item, namespace),
-            _json(response),
+            read_json(response),
             f"the scheduled job list of {shown(namespace)}",
         )
 

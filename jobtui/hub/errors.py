@@ -6,15 +6,25 @@ from typing import Any
 
 
 class HubError(Exception):
-    """Base of every failure the client reports. `str()` is the message to show."""
+    """Base of every failure the client reports. `str()` is the message to show.
+
+    For a narrow place, the parts: `status` (the HTTP status, if any), `reason` (the Hub's
+    own words, cleaned; "" when it gave none) and `fix` (what the user can do; "" if nothing).
+    """
 
     status: int | None = None
+    reason: str = ""
+    fix: str = ""
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, status: int | None = None, reason: str = "", fix: str = ""
+    ) -> None:
         super().__init__(message)
         self.message = message
         if status is not None:
             self.status = status
+        self.reason = reason
+        self.fix = fix
 
     def __str__(self) -> str:
         return self.message

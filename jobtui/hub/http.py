@@ -33,13 +33,13 @@ from jobtui.hub.ratelimit import Budget
 from jobtui.hub.sse import Event, SSEParser
 from jobtui.hub.wire import (
     MB,
-    _encode_json,
-    _held,
-    _http_date,
-    _network_message,
-    _rate_limit_wait,
-    _read_capped,
-    _server_reason,
+    encode_json,
+    held_response,
+    http_date,
+    network_message,
+    rate_limit_wait,
+    read_capped,
+    server_reason,
 )
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,8 @@ class HubHTTP:
         else:
             self._token_error = AuthError(
                 f"The {token} holds characters no token has, so it cannot be sent. "
-                f"{token.how_to_fix()}"
+                f"{token.how_to_fix()}",
+                fix=token.how_to_fix(),
             )
         self._http = httpx2.AsyncClient(
             base_url=self.endpoint,
@@ -145,7 +146,7 @@ class HubHTTP:
         A request that may have reached the server is sent again only if `idempotent`; one
         that outran its deadline is not sent again (a Hub that trickles will trickle again).
         """
-        content = None if json is None else _encode_json(json, what)
+        content = None if json is None else encode_json(json, what)
         attempt = 0
         while True:
             attempt += 1
@@ -193,7 +194,7 @@ class HubHTTP:
                 try:
                     ok = response.status_code < 400
                     limit = self.max_body_bytes if ok else ERROR_BODY_BYTES
-                    body = await _read_capped(response, limit, what, truncate=not ok)
+                    body = await read_capped(response, limit, what, truncate=not ok)
                 finally:
                     await response.aclose()
         except HubError:
@@ -203,13 +204,13 @@ class HubHTTP:
         except httpx2.RequestError as exc:
             # A request that never reached the server is always safe to send again.
             sent = not isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout)
-            raise _SendFailed(HubUnreachable(_network_message(exc, self.endpoint)), sent) from None
+            raise _SendFailed(HubUnreachable(network_message(exc, self.endpoint)), sent) from None
         except Exception as exc:  # the contract: nothing but HubError leaves the client
             log.debug("unexpected failure of %s %s", method, url, exc_info=True)
             message = f"the request to {self.endpoint} failed ({type(exc).__name__})"
             raise _SendFailed(HubUnreachable(message), sent=True) from None
         self._note(response)
-        return _held(response, body)
+        return held_response(response, body)
 
     def _build(
         self,
@@ -276,9 +277,9 @@ class HubHTTP:
                 self._note(response)
                 if response.status_code >= 400:
                     async with asyncio.timeout(self.deadline):
-                        body = await _read_capped(response, ERROR_BODY_BYTES, what, truncate=True)
-                    raise self._error(_held(response, body), what)
-                meta["date"] = _http_date(response.headers.get("date"))
+                        body = await read_capped(response, ERROR_BODY_BYTES, what, truncate=True)
+                    raise self._error(held_response(response, body), what)
+                meta["date"] = http_date(response.headers.get("date"))
                 meta["connected"] = True
                 if on_connect is not None:
                     on_connect()
@@ -298,7 +299,7 @@ class HubHTTP:
             raise self._overdue(what) from None
         except httpx2.RequestError as exc:
             meta["timed_out"] = isinstance(exc, httpx2.ReadTimeout)
-            raise HubUnreachable(_network_message(exc, self.endpoint)) from None
+            raise HubUnreachable(network_message(exc, self.endpoint)) from None
 
     # ---- retries and errors ------------------------------------------------------------
 
@@ -307,24 +308,34 @@ class HubHTTP:
         return base * random.uniform(0.8, 1.2)
 
     def _error(self, response: httpx2.Response, what: str) -> HubError:
+        error = self._error_for(response, what)
+        error.reason = server_reason(response)
+        if not error.status:
+            error.status = response.status_code
+        return error
+
+    def _error_for(self, response: httpx2.Response, what: str) -> HubError:
         status = response.status_code
-        reason = _server_reason(response)
+        reason = server_reason(response)
         suffix = f": {reason}" if reason else ""
         if status == 401:
+            fix = self.token.how_to_fix()
             return AuthError(
-                f"The Hub refused the {self.token} (401 Unauthorized){suffix}. "
-                f"{self.token.how_to_fix()}"
+                f"The Hub refused the {self.token} (401 Unauthorized){suffix}. {fix}", fix=fix
             )
         if status == 403:
             return ForbiddenError(f"No access to {what or 'that'} (403 Forbidden){suffix}")
         if status == 404:
             return NotFoundError(f"{(what or 'That').capitalize()} was not found (404){suffix}")
         if status == 429:
-            retry_after = _rate_limit_wait(response.headers)
+            retry_after = rate_limit_wait(response.headers)
             wait = f"; try again in {retry_after:.0f} s" if retry_after is not None else ""
-            return RateLimitedError(
+            error: HubError = RateLimitedError(
                 f"The Hub is rate limiting requests (429){suffix}{wait}", retry_after=retry_after
             )
+            if retry_after is not None:
+                error.fix = f"Try again in {retry_after:.0f} s."
+            return error
         if status >= 500:
             return ServerError(f"The Hub had an internal error ({status}){suffix}", status=status)
         return RequestRejected(f"The Hub rejected the request ({status}){suffix}", status=status)

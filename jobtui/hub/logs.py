@@ -112,7 +112,9 @@ async def stream_logs(
         if broken is not None and failures > client.retries and (not live or not follow):
             raise broken  # a finished job's log that keeps failing is an error, not a loop
         if isinstance(broken, RateLimitedError) and broken.retry_after is not None:
-            delay = broken.retry_after
+            if broken.retry_after > client.max_retry_after:
+                raise broken  # says when to try again; a shorter wait would only spend budget
+            delay = broken.retry_after  # exactly what the Hub asked for
         else:
             delay = client._delay(failures)
         detail = str(broken) if broken else "the stream closed before the job ended"
@@ -140,7 +142,7 @@ async def stream_metrics(
                     continue
                 try:
                     sample = json.loads(event.data)
-                except ValueError:
+                except (ValueError, RecursionError):  # deep nesting is not JSON to us
                     continue
                 if isinstance(sample, dict):
                     yield sample
@@ -166,7 +168,10 @@ class _Resume:
     """
 
     WINDOW = 1024
-    # Lines held while searching a replay that never shows our place (the log changed).
+    # Lines newer than what was shown that may come before our place in a replay (stamps
+    # jittered backwards). Past this many with no place found, the log changed: they are new.
+    GIVE_UP_AFTER = 10_000
+    # What a replay without stamps holds back while it searches (only an end decides there).
     MAX_HELD = 200_000
 
     def __init__(self) -> None:
@@ -176,12 +181,17 @@ class _Resume:
         self._recent: deque[Key] = deque(maxlen=self.WINDOW)
         self._mode = "new"
         self._finder: _Finder | None = None
-        self._held: list[LogLine] = []
+        # While searching: lines that would be new if our place never shows (the log
+        # changed), that is, stamped after the newest line shown (or all, without stamps).
+        self._held: deque[LogLine] = deque(maxlen=self.MAX_HELD)
+        self._newest: datetime | None = None
+        self._stamp: datetime | None = None  # the latest stamp of this stream
 
     def begin_stream(self, *, tail: int | None = None) -> None:
         """A new connection: `tail` says it asked for the last lines only."""
         self.position = 0
-        self._held = []
+        self._held.clear()
+        self._stamp = None
         if self.count == 0:
             # Nothing shown yet: a tail stream's first line is not the log's first.
             self.index = None if tail is not None else 0
@@ -190,7 +200,11 @@ class _Resume:
             self._mode = "find"
         else:
             self._mode = "skip" if self.index else "new"
-        self._finder = _Finder(list(self._recent)) if self._mode == "find" else None
+        if self._mode == "find":
+            self._finder = _Finder(list(self._recent))
+            self._newest = max((s for _, s in self._recent if s is not None), default=None)
+        else:
+            self._finder = None
 
     def accept(self, line: LogLine) -> list[LogLine]:
         """The lines to yield now, given the next line of the current stream."""
@@ -208,11 +222,17 @@ class _Resume:
             return []
         assert self._finder is not None
         if self._finder.step(key):
-            self.index, self._mode, self._held = self.position, "new", []
+            self.index, self._mode = self.position, "new"
+            self._held.clear()
             return []
-        self._held.append(line)
-        if len(self._held) > self.MAX_HELD:
-            return self._give_up()
+        # A line without a stamp is taken to be stamped like the one before it.
+        self._stamp = line.timestamp or self._stamp
+        if self._newest is None:
+            self._held.append(line)
+        elif self._stamp is not None and self._stamp > self._newest:
+            self._held.append(line)
+            if len(self._held) > self.GIVE_UP_AFTER:
+                return self._give_up()
         return []
 
     def end_of_stream(self) -> list[LogLine]:
@@ -223,16 +243,11 @@ class _Resume:
 
     def _give_up(self) -> list[LogLine]:
         """The replay never showed our place: the log changed. What is newer than what was
-        shown is new; a log without stamps is new as a whole."""
+        shown is new (a log without stamps: all of it)."""
         log.warning("a log replay does not hold the lines shown; showing what is newer")
-        stamps = [stamp for _, stamp in self._recent if stamp is not None]
-        newest = max(stamps, default=None)
-        held, self._held, self._mode, self.index = self._held, [], "new", None
-        fresh = [
-            line
-            for line in held
-            if newest is None or (line.timestamp is not None and line.timestamp > newest)
-        ]
+        fresh = list(self._held)
+        self._held.clear()
+        self._mode, self.index = "new", None
         for line in fresh:
             self._record((line.text, line.timestamp))
         return fresh
@@ -279,7 +294,7 @@ def _log_line(event: Event) -> LogLine | None:
         return _cut_line(event.data, event.tail)
     try:
         payload = json.loads(event.data)
-    except ValueError:
+    except (ValueError, RecursionError):  # deep nesting is not JSON to us
         return LogLine(text=event.data, timestamp=None)  # not JSON: show it as it came
     if not isinstance(payload, dict):
         return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 _RATELIMIT = re.compile(
@@ -53,7 +53,7 @@ class Budget:
     reset_at: datetime | None = None
     sent: int = 0
     limited: int = 0
-    _reset_clock: float | None = None
+    _reset_clock: float | None = field(default=None, repr=False, compare=False)
 
     @property
     def reset_in(self) -> float | None:

@@ -27,7 +27,7 @@ T = TypeVar("T")
 _DECODED = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
 
-def _held(response: httpx2.Response, body: bytes) -> httpx2.Response:
+def held_response(response: httpx2.Response, body: bytes) -> httpx2.Response:
     """The answer with its body read and decoded, as the rest of the client reads it."""
     headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _DECODED]
     return httpx2.Response(
@@ -35,7 +35,7 @@ def _held(response: httpx2.Response, body: bytes) -> httpx2.Response:
     )
 
 
-async def _read_capped(
+async def read_capped(
     response: httpx2.Response, limit: int, what: str, *, truncate: bool = False
 ) -> bytes:
     """The decoded body, never more than `limit` bytes held (httpx decodes gzip in 1 MiB
@@ -85,7 +85,7 @@ def shown(text: str, limit: int = 120) -> str:
     return cleaned + ("…" if len(text) > limit else "")
 
 
-def _encode_json(body: Any, what: str) -> bytes:
+def encode_json(body: Any, what: str) -> bytes:
     """JSON as ASCII: a lone surrogate or a control character goes as an escape, as sent."""
     try:
         return jsonlib.dumps(body, ensure_ascii=True, allow_nan=False).encode("ascii")
@@ -93,23 +93,23 @@ def _encode_json(body: Any, what: str) -> bytes:
         raise InvalidRequest(f"jobtui cannot send {what or 'that'} as JSON: {exc}") from None
 
 
-def _rate_limit_wait(headers: httpx2.Headers) -> float | None:
+def rate_limit_wait(headers: httpx2.Headers) -> float | None:
     """How long a 429 asks to wait: the RateLimit reset when the budget is spent (as the
     official client reads it), else Retry-After."""
     limit = parse_ratelimit(headers)
     if limit is not None and limit[0] == 0:
         return float(limit[1])
-    return _retry_after(headers.get("retry-after"))
+    return retry_after_seconds(headers.get("retry-after"))
 
 
-def _parse(reader: Callable[[Any], Any], payload: Any, what: str) -> Any:
+def parse_one(reader: Callable[[Any], Any], payload: Any, what: str) -> Any:
     try:
         return reader(payload)
     except Exception as exc:  # whatever the shape, a readable error, never a crash
         raise InvalidResponse(f"The Hub sent {what} in a shape jobtui cannot read: {exc}") from None
 
 
-def _parse_items(reader: Callable[[Any], T], payload: Any, what: str) -> list[T]:
+def parse_items(reader: Callable[[Any], T], payload: Any, what: str) -> list[T]:
     """A JSON list read item by item: one odd item is skipped and logged, not fatal."""
     if not isinstance(payload, list):
         raise InvalidResponse(f"{what} is not a list")
@@ -122,17 +122,17 @@ def _parse_items(reader: Callable[[Any], T], payload: Any, what: str) -> list[T]
     return items
 
 
-def _json(response: httpx2.Response) -> Any:
+def read_json(response: httpx2.Response) -> Any:
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # deep nesting is not JSON to us
         raise InvalidResponse(
             f"The Hub answered {response.request.method} {response.request.url.path} "
             "with something that is not JSON"
         ) from None
 
 
-def _http_date(value: str | None) -> datetime | None:
+def http_date(value: str | None) -> datetime | None:
     try:
         moment = parsedate_to_datetime(value) if value else None
     except (TypeError, ValueError):
@@ -142,13 +142,13 @@ def _http_date(value: str | None) -> datetime | None:
     return moment
 
 
-def _server_reason(response: httpx2.Response) -> str:
+def server_reason(response: httpx2.Response) -> str:
     header = response.headers.get("x-error-message")
     if header:
         return shown(header, 300)
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # deep nesting is not JSON to us
         return ""
     if isinstance(body, dict):
         for key in ("error", "message"):
@@ -157,7 +157,7 @@ def _server_reason(response: httpx2.Response) -> str:
     return ""
 
 
-def _retry_after(value: str | None) -> float | None:
+def retry_after_seconds(value: str | None) -> float | None:
     if not value:
         return None
     try:
@@ -166,13 +166,13 @@ def _retry_after(value: str | None) -> float | None:
         pass
     else:
         return max(0.0, seconds) if seconds <= MAX_RETRY_AFTER else None
-    moment = _http_date(value)
+    moment = http_date(value)
     if moment is None:
         return None
     return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
-def _network_message(exc: Exception, endpoint: str) -> str:
+def network_message(exc: Exception, endpoint: str) -> str:
     if isinstance(exc, httpx2.TimeoutException):
         return f"{endpoint} did not answer in time"
     if isinstance(exc, httpx2.ConnectError):

@@ -83,24 +83,22 @@ class Gate:
         is_api = path.startswith("/api/")
         response: Response | None = None
         injected = self.faults.record(scope["method"], path)
+        # Every API request counts and spends, whatever the answer (an injected one included).
+        budget = self.requests.spend(key, self._route(scope)) if is_api else None
+        if budget is not None:
+            extra.update(budget.headers())
         if injected is not None:
-            retry = (
-                {} if injected.retry_after is None else {"Retry-After": str(injected.retry_after)}
-            )
-            budget = self.requests.peek(key) if is_api else None
-            if budget is not None:
-                extra.update(budget.headers())
-                if injected.status == 429:  # an injected 429 says the budget is spent
-                    reset = injected.retry_after or budget.reset_secs
-                    extra["RateLimit"] = f'"api";r=0;t={reset}'
+            retry = {}
+            if injected.retry_after is not None:
+                retry["Retry-After"] = str(injected.retry_after)
+            if budget is not None and injected.status == 429:  # it says the budget is spent
+                extra["RateLimit"] = f'"api";r=0;t={injected.retry_after or budget.reset_secs}'
             message = injected.message or f"Injected fault: HTTP {injected.status}"
             response = error_response(injected.status, message, retry)
-        elif is_api and (budget := self.requests.spend(key, self._route(scope))) is not None:
-            extra.update(budget.headers())
-            if not budget.allowed:
-                limit = budget.limit
-                message = _rate_limited(limit.quota, limit.window, budget.reset_secs)
-                response = error_response(429, message, {"Retry-After": str(budget.reset_secs)})
+        elif budget is not None and not budget.allowed:
+            limit = budget.limit
+            message = _rate_limited(limit.quota, limit.window, budget.reset_secs)
+            response = error_response(429, message, {"Retry-After": str(budget.reset_secs)})
         if response is None and (is_api or path.startswith("/_sim/")):
             if not hmac.compare_digest(presented, self.expected):
                 response = error_response(401, BAD_TOKEN)

@@ -25,6 +25,7 @@ from jobtui.sim.logs import (
 from jobtui.sim.recipes import (
     DAY,
     GPU_RECIPES,
+    PYTHON,
     RECIPES,
     SCHEDULES,
     SUFFIXES,
@@ -32,6 +33,7 @@ from jobtui.sim.recipes import (
     Recipe,
 )
 from jobtui.sim.schedules import ScheduledJob
+from jobtui.sim.spec import spec_for_image
 from jobtui.sim.stamps import started_marker
 from jobtui.sim.world import World
 
@@ -304,6 +306,7 @@ DEMO_FAILING = ("grpo-math-1.5b", "grpo-math", "a100-large", 150, 40)
 # This one loses its node 75 s into the demo and starts again 25 s later.
 DEMO_REQUEUED = "whisper-large-v3-de"
 DEMO_FINISHED = ["COMPLETED"] * 9 + ["ERROR"] * 4 + ["CANCELED"] * 3 + ["DELETED"] * 2
+DEMO_SCHEDULE = "*/5 * * * *"  # a schedule that runs while you watch the demo
 
 
 def add_demo(world: World) -> None:
@@ -337,3 +340,11 @@ def add_demo(world: World) -> None:
         finished.append(_finished_run(world, rng, now, stage, namespace, scheduled, finished))
     jobs += finished
     _link_last_runs(scheduled, jobs)
+    # Added last, so every job above comes out as it always did.
+    world.schedules.add(
+        world.user,
+        spec_for_image(PYTHON, ("python", "check_queue.py", "--alert-after", "15m")),
+        DEMO_SCHEDULE,
+        labels={"name": "queue-health-check"},
+        created_at=now - 2 * DAY,
+    )

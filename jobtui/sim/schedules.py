@@ -160,13 +160,17 @@ class Schedules:
         if not isinstance(body, dict):
             raise BadRequest("The body must be a JSON object with jobSpec and schedule")
         spec, labels = Spec.from_body(body.get("jobSpec"))
+        flags = {key: body.get(key) or False for key in ("suspend", "concurrency")}
+        for key, value in flags.items():
+            if not isinstance(value, bool):
+                raise BadRequest(f"{key} must be true or false")
         scheduled = self.add(
             namespace,
             spec,
             check_schedule(body.get("schedule")),
             labels=labels,
-            suspend=bool(body.get("suspend", False)),
-            concurrency=bool(body.get("concurrency", False)),
+            suspend=flags["suspend"],
+            concurrency=flags["concurrency"],
         )
         return scheduled.to_json(self.world.clock())
 

@@ -154,6 +154,8 @@ class Spec:
             raise BadRequest("expose must be an object with ports")
         exposed, public = check_expose(expose)
         ssh = body.get("ssh") or {}
+        if not isinstance(ssh, dict) or not isinstance(ssh.get("enabled", False), bool):
+            raise BadRequest('ssh must be {"enabled": true} or {"enabled": false}')
         network = body.get("network")
         if network is not None:
             if not isinstance(network, dict) or not isinstance(network.get("group"), str):
@@ -174,7 +176,7 @@ class Spec:
             volumes=tuple(_volumes(body.get("volumes") or [])),
             expose_ports=exposed,
             expose_public=public,
-            ssh=isinstance(ssh, dict) and ssh.get("enabled") is True,
+            ssh=ssh.get("enabled") is True,
             network=network,
             attempts=attempts,
             resource_group_id=resource_group,

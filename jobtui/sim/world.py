@@ -43,9 +43,10 @@ def _cursor(job: Job) -> str:
 class World:
     """Every account, job and scheduled job of the simulated Hub, driven by `clock`.
 
-    A new world has no jobs. Created jobs wait `scheduling_secs` for a machine (echo and seq
-    jobs never wait). Methods raise ApiError subclasses, which carry the HTTP status the Hub
-    answers with.
+    A new world has no jobs (`jobtui.sim.scenarios` fills one). Created jobs wait
+    `scheduling_secs` for a machine (echo and seq jobs never wait); scheduled jobs start their
+    runs on time, as the clock is read. Methods raise ApiError subclasses, which carry the HTTP
+    status the Hub answers with.
     """
 
     def __init__(
