@@ -14,6 +14,7 @@ from jobtui.sim import SimulatedHub
 from jobtui.ui.app import JobsApp
 from jobtui.ui.screens.cancel import CancelScreen
 from jobtui.ui.screens.rerun import RerunScreen
+from jobtui.ui.screens.rerun_confirm import RerunConfirmScreen
 
 LOCAL_SECRET = "local-secret-value-7f3a"
 TYPED_SECRET = "typed-secret-value-91c2"
@@ -177,6 +178,8 @@ async def test_rerun_fills_secrets_from_env_and_typing(
     async with app.run_test(size=(120, 40)) as pilot:
         await open_on(pilot, app, source.id)
         await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, RerunConfirmScreen))
+        await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, RerunScreen))
         await pilot.pause(0.2)
         seen.append(all_text(app))
@@ -226,6 +229,8 @@ async def test_rerun_can_drop_a_missing_secret_and_change_flavor_and_env(
     async with app.run_test(size=(120, 40)) as pilot:
         await open_on(pilot, app, source.id)
         await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, RerunConfirmScreen))
+        await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, RerunScreen))
         screen = app.screen
         screen.query_one("#drop-0").value = True  # type: ignore[attr-defined]
@@ -256,11 +261,17 @@ async def test_a_failed_rerun_shows_the_reason_and_creates_nothing(
         await open_on(pilot, app, source.id)
         hub.faults.fail("POST", f"/api/jobs/{ns}", 500, times=5, message="no capacity")
         await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, RerunConfirmScreen))
+        await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, RerunScreen))
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: notices.said("Rerun failed", "no capacity"))
+        await wait_for(pilot, lambda: "Rerun failed" in screen_text(app))
+        assert "no capacity" in screen_text(app), "the Hub's reason, in the dialog"
+        assert isinstance(app.screen, RerunScreen), "the edits are still there"
         assert app.main_screen.selected_job_id == source.id
         assert LOCAL_SECRET not in all_text(app)
+        await pilot.press("escape", "escape")
+        await wait_for(pilot, lambda: app.screen is app.main_screen)
         await pilot.press("j")  # the app keeps working
         await wait_for(pilot, lambda: app.main_screen.selected_job_id != source.id)
     assert len(await api.list_jobs(ns)) == before
@@ -302,3 +313,59 @@ async def test_y_and_shift_y_copy_the_id_and_url(hub: SimulatedHub) -> None:
         assert app.clipboard == job.id
         await pilot.press("Y")
         assert app.clipboard == job.url
+
+
+async def test_r_reruns_as_is_through_the_hub_keeping_secrets_retries_network_and_timeout(
+    hub: SimulatedHub, api: HubClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    source = await start(
+        api,
+        ["python", "train.py"],
+        "as-it-was",
+        secrets=SENT_SECRETS,
+        attempts=3,
+        network={"group": "trainers", "aliases": ["head"]},
+        timeoutSeconds=5400,
+    )
+    ns = (await api.whoami()).name
+    app = make_app(hub)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_on(pilot, app, source.id)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, RerunConfirmScreen))
+        text = screen_text(app)
+        assert "kept by the Hub" in text and "SIM_TEST_TOKEN" in text
+        assert "Retries" in text
+        seen = all_text(app)
+        await pilot.press("enter", "enter", "y")
+        await wait_for(pilot, lambda: app.main_screen.selected_job_id not in (None, source.id))
+        new_id = app.main_screen.selected_job_id or ""
+        await wait_for(pilot, lambda: app.main_screen.log_pane.job_id == new_id)
+    assert posts(hub, f"/{source.id}/duplicate") == 1, "sent once, however often pressed"
+    assert posts(hub, f"/api/jobs/{ns}") == 1, "only the source was created with a spec"
+    new = await api.inspect_job(ns, new_id)
+    assert set(new.secrets or ()) == set(SENT_SECRETS)
+    assert new.retry == 2
+    assert new.network is not None and new.network.group == "trainers"
+    assert new.timeout_seconds == 5400
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for secret in SENT_SECRETS.values():
+        assert secret not in seen and secret not in logged
+
+
+async def test_a_refused_rerun_comes_back_to_its_dialog(hub: SimulatedHub, api: HubClient) -> None:
+    source = await start(api, ["echo", "hi"], "refused")
+    ns = (await api.whoami()).name
+    app = make_app(hub)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_on(pilot, app, source.id)
+        hub.faults.fail("POST", f"/api/jobs/{ns}/{source.id}/duplicate", 429, times=5)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, RerunConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "Rerun failed" in screen_text(app))
+        assert isinstance(app.screen, RerunConfirmScreen)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.main_screen)
+    assert posts(hub, "/duplicate") == 1

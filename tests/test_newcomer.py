@@ -13,6 +13,7 @@ from jobtui.hub import HubClient, Token
 from jobtui.sim import SimulatedHub
 from jobtui.ui.app import JobsApp
 from jobtui.ui.screens.help import HelpScreen
+from jobtui.ui.screens.rerun import RerunScreen
 
 
 def header(app: JobsApp) -> str:
@@ -183,7 +184,8 @@ async def test_rerun_at_80x24_focuses_the_missing_secret_and_asks_before_discard
     app = make_app(hub)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.main_screen.selected_job_id == source.id)
-        await pilot.press("r")
+        await pilot.press("r", "e")
+        await wait_for(pilot, lambda: isinstance(app.screen, RerunScreen))
         await wait_for(pilot, lambda: app.screen.focused is not None)
         focused = app.screen.focused
         assert focused is not None and focused.id == "secret-0", "no three tabs to get there"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from textual.app import App
@@ -27,6 +28,16 @@ def hostile_job() -> JobInfo:
     )
 
 
+def sent(specs: list[dict[str, Any] | None]) -> Callable[[dict[str, Any]], Awaitable[JobInfo]]:
+    """A stand-in for the Hub: this screen is tested alone; the stories send for real."""
+
+    async def send(spec: dict[str, Any]) -> JobInfo:
+        specs.append(spec)
+        return rich_job()
+
+    return send
+
+
 HARDWARE = {
     "cpu-basic": JobHardwareInfo.from_api(
         {
@@ -44,7 +55,7 @@ async def test_hostile_strings_and_duplicate_secrets_do_not_break_the_preview() 
 
     class Host(App[None]):
         def on_mount(self) -> None:
-            self.push_screen(RerunScreen(hostile_job(), HARDWARE, {}), answers.append)
+            self.push_screen(RerunScreen(hostile_job(), HARDWARE, {}, send=sent(answers)))
 
     app = Host()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -89,7 +100,7 @@ async def test_the_preview_shows_every_field_that_is_sent() -> None:
 
     class Host(App[None]):
         def on_mount(self) -> None:
-            self.push_screen(RerunScreen(rich_job(), HARDWARE, {}), answers.append)
+            self.push_screen(RerunScreen(rich_job(), HARDWARE, {}, send=sent(answers)))
 
     app = Host()
     async with app.run_test(size=(120, 50)) as pilot:

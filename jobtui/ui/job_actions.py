@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -21,6 +21,7 @@ from jobtui.ui.keys import help_rows
 from jobtui.ui.screens.cancel import CancelScreen
 from jobtui.ui.screens.help import HelpScreen
 from jobtui.ui.screens.rerun import RerunScreen
+from jobtui.ui.screens.rerun_confirm import EDIT, RerunConfirmScreen
 from jobtui.ui.terminal_text import clean_text
 from jobtui.ui.widgets.job_table import JobTable
 
@@ -41,7 +42,6 @@ class JobActions(_Base):
     store: JobStore
     listing: Listing
     table: JobTable
-    _rerun_in_flight: bool = False
 
     def selected_job(self) -> JobInfo | None:
         raise NotImplementedError
@@ -156,33 +156,35 @@ class JobActions(_Base):
         if job is None:
             self.jobs_app.say(self.nothing_selected(), timeout=4)
             return
-        if self._rerun_in_flight:
-            return
+        client, hardware = self.jobs_app.client, self.jobs_app.poller.hardware
+        namespace = job.owner.name
 
-        def submit(spec: dict[str, Any] | None) -> None:
-            if spec is not None:
-                self.rerun_job(job.owner.name, spec)
+        def answered(outcome: JobInfo | str | None) -> None:
+            if isinstance(outcome, JobInfo):
+                self.started(outcome)
+            elif outcome == EDIT:
+                self.app.push_screen(RerunScreen(job, hardware, os.environ, send=run), edited)
 
-        hardware = self.jobs_app.poller.hardware
-        self.app.push_screen(RerunScreen(job, hardware, os.environ), submit)
+        def run(spec: dict[str, Any]) -> Awaitable[JobInfo]:
+            return client.run_job(namespace, spec)
 
-    @work(group="act", exit_on_error=False, description="rerun a job (spec not logged)")
-    async def rerun_job(self, namespace: str, spec: dict[str, Any]) -> None:
-        if self._rerun_in_flight:
-            return
-        self._rerun_in_flight = True
-        app = self.jobs_app
-        try:
-            new = await app.client.run_job(namespace, spec)
-        except HubError as exc:
-            app.say(f"Rerun failed: {exc}", severity="error", timeout=10)
-            return
-        finally:
-            self._rerun_in_flight = False
+        def edited(new: JobInfo | None) -> None:
+            if new is not None:
+                self.started(new)
+
+        self.app.push_screen(
+            RerunConfirmScreen(job, hardware, send=lambda: client.duplicate_job(namespace, job.id)),
+            answered,
+        )
+
+    def started(self, new: JobInfo) -> None:
+        """A rerun went through: show the new job, select it and follow its log."""
         self.apply(self.store.update([new]))
         if new.id in self.table.job_ids():
             self.table.move_cursor(row=self.table.get_row_index(new.id))
-        app.say(f"Started {clean_text(new.display_name)} ({clean_text(new.id)})", timeout=5)
+        self.jobs_app.say(
+            f"Started {clean_text(new.display_name)} ({clean_text(new.id)})", timeout=5
+        )
 
     def action_open_page(self) -> None:
         job = self.selected_job()

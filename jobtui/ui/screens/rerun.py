@@ -6,18 +6,19 @@ of the same name, or is typed into a password field, or is dropped on purpose.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from rich.table import Table
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
+from jobtui.hub.errors import HubError
 from jobtui.hub.models import JobHardwareInfo, JobInfo
 from jobtui.hub.spec import DEFAULT_FLAVOR, rerun_spec
 from jobtui.ui.format import long_duration
@@ -98,8 +99,9 @@ def spec_table(spec: Mapping[str, Any]) -> Table:
     return grid
 
 
-class RerunScreen(ModalScreen[dict[str, Any] | None]):
-    """Answers the spec to submit, or None when the user backs out."""
+class RerunScreen(ModalScreen[JobInfo | None]):
+    """Sends the edited spec with `send` and answers the new job; None when the user backs
+    out. A refusal comes back here with the Hub's reason, the edits kept."""
 
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -129,8 +131,11 @@ class RerunScreen(ModalScreen[dict[str, Any] | None]):
         job: JobInfo,
         hardware: Mapping[str, JobHardwareInfo],
         local_env: Mapping[str, str],
+        *,
+        send: Callable[[dict[str, Any]], Awaitable[JobInfo]],
     ) -> None:
         super().__init__()
+        self.send = send
         self.job = job
         self.hardware = hardware
         # Only the names of the job's secrets are looked up; nothing else of the env is kept.
@@ -254,7 +259,20 @@ class RerunScreen(ModalScreen[dict[str, Any] | None]):
             return
         self._sent = True  # one request, however often the key is pressed
         self.query_one("#run", Button).disabled = True
-        self.dismiss(self.spec())
+        self.query_one("#problem", Static).update(Text("Sending…"))
+        self._send(self.spec())
+
+    @work(exclusive=True, exit_on_error=False, description="run a job (spec not logged)")
+    async def _send(self, spec: dict[str, Any]) -> None:
+        try:
+            new = await self.send(spec)
+        except HubError as exc:
+            self._sent = False
+            self._check()
+            reason = clean_text(exc, max_length=300)
+            self.query_one("#problem", Static).update(Text(f"Rerun failed: {reason}"))
+            return
+        self.dismiss(new)
 
     def _edited(self) -> bool:
         if self.query_one("#environment", TextArea).text != self._shown_environment:
