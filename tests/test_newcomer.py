@@ -117,8 +117,8 @@ async def test_the_log_state_line_does_not_contradict_itself(
     app = make_app(hub)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: app.main_screen.selected_job_id == job.id)
-        await wait_for(pilot, lambda: "ended" in screen_text(app))
-        assert "1 line" in screen_text(app) and "1 lines" not in screen_text(app)
+        await wait_for(pilot, lambda: "ended · 1 line " in screen_text(app))
+        assert "1 lines" not in screen_text(app)
         assert "waiting for the job to start" not in screen_text(app)
 
 
@@ -130,5 +130,92 @@ async def test_a_long_finished_log_says_it_shows_only_its_last_lines(
     app = make_app(hub)
     async with app.run_test(size=(160, 40)) as pilot:
         await wait_for(pilot, lambda: app.main_screen.selected_job_id == job.id)
-        await wait_for(pilot, lambda: "ended" in screen_text(app))
-        assert "1,000 lines (the last ones: earlier lines not fetched)" in screen_text(app)
+        hint = "ended · 1,000 lines (the last ones: earlier lines not fetched)"
+        await wait_for(pilot, lambda: hint in screen_text(app))
+
+
+async def test_a_filter_with_no_match_empties_log_and_details_and_escape_comes_back(
+    hub: SimulatedHub,
+) -> None:
+    app = make_app(hub)
+    notices = Notices()
+    async with app.run_test(size=(120, 36), message_hook=notices) as pilot:
+        screen = app.main_screen
+        await wait_for(pilot, lambda: screen.table.row_count > 5)
+        await pilot.press("down", "down", "down")
+        chosen = screen.selected_job_id
+        await pilot.press("slash", *"zzz-no-such-job")
+        await wait_for(pilot, lambda: screen.table.row_count == 0)
+        await wait_for(pilot, lambda: "No job matches the filter" in screen_text(app))
+        assert screen.selected_job_id is None and screen.log_pane.job_id is None
+        await pilot.press("enter", "c")
+        await wait_for(pilot, lambda: notices.said("No job matches the filter"))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen.selected_job_id == chosen)
+
+
+async def test_the_cancel_dialog_fits_80_columns(hub: SimulatedHub, api: HubClient) -> None:
+    ns = (await api.whoami()).name
+    nap = await api.run_job(
+        ns, {"dockerImage": "alpine", "command": ["sleep", "300"], "labels": {"name": "nap"}}
+    )
+    app = make_app(hub)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await marked(pilot, app, nap.id)  # marks it, which is fine: c cancels marked jobs
+        await pilot.press("c")
+        await wait_for(pilot, lambda: "Cost so far" in screen_text(app))
+        assert nap.id in screen_text(app), "the whole id, not 'Runt…' and a cut id"
+        await pilot.press("n")
+
+
+async def test_rerun_at_80x24_focuses_the_missing_secret_and_asks_before_discarding(
+    hub: SimulatedHub, api: HubClient
+) -> None:
+    ns = (await api.whoami()).name
+    source = await api.run_job(
+        ns,
+        {
+            "dockerImage": "alpine",
+            "command": ["echo", "hi"],
+            "secrets": {"JOBTUI_TEST_NOT_IN_ENV": "v"},
+        },
+    )
+    app = make_app(hub)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.main_screen.selected_job_id == source.id)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.screen.focused is not None)
+        focused = app.screen.focused
+        assert focused is not None and focused.id == "secret-0", "no three tabs to get there"
+        await pilot.press(*"typed")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "escape again to discard" in screen_text(app))
+        assert app.screen is not app.main_screen
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.main_screen)
+
+
+async def test_the_filter_line_gives_its_room_back_after_enter(hub: SimulatedHub) -> None:
+    app = make_app(hub)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.main_screen
+        await wait_for(pilot, lambda: screen.table.row_count > 5)
+        rows_before = screen.table.scrollable_content_region.height
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: "Select first match" in screen_text(app))
+        assert "Clear filter" in screen_text(app)
+        await pilot.press(*"echo", "enter")
+        await wait_for(pilot, lambda: not screen.filter_box.display)
+        await pilot.pause(0.1)
+        assert screen.table.scrollable_content_region.height == rows_before
+        assert "filter “echo”" in screen_text(app)
+
+
+async def test_i_in_a_wide_terminal_moves_to_details(hub: SimulatedHub) -> None:
+    app = make_app(hub)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: app.main_screen.selected_job_id is not None)
+        await pilot.press("i")
+        assert app.main_screen.detail.has_focus
+        await pilot.press("i")
+        assert app.main_screen.table.has_focus

@@ -162,3 +162,19 @@ async def test_o_shows_the_url_when_there_is_no_display(
         await pilot.press("o")
         await wait_for(pilot, lambda: notices.said("Job page:", job.url))
         assert not opened, "no browser is started far from the user"
+
+
+async def test_k_while_lines_keep_coming_is_never_lost(hub: SimulatedHub, api: HubClient) -> None:
+    job = await start(api, ["seq", "400"], "counting")
+    app = make_app(hub)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_log(pilot, app, job.id, lines=400)
+        view = app.main_screen.log_pane.view
+        view.focus()
+        await wait_for(pilot, lambda: view.scroll_y == view.max_scroll_y > 0)
+        bottom = view.scroll_y
+        for presses in range(1, 4):
+            await pilot.press("k")
+            view.write_lines([f"more {presses}"])  # a flush lands right after the key
+            await pilot.pause(0.05)
+            assert view.scroll_y == bottom - presses, "each k moved the view up by one"

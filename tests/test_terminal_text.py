@@ -272,3 +272,12 @@ async def test_hostile_log_lines_render_harmlessly_in_the_log_view() -> None:
         for payload in ("\x1b", "\x9b", "\x9d", "\x07", "52;", "ZXZpbA", "PWNED", "\u202e"):
             assert payload not in screenshot
         assert "beforeafter" in screenshot
+
+
+def test_a_line_with_a_colour_per_character_is_drawn_plain() -> None:
+    line = "".join(f"\x1b[38;2;{i % 256};0;0m{chr(97 + i % 26)}" for i in range(25_000))
+    text = log_line_to_text(line)
+    assert len(text.plain) == 25_000
+    assert not text.spans, "thousands of spans blocked keys for seconds: drawn plain"
+    few = "\x1b[31mred\x1b[0m and \x1b[32mgreen\x1b[0m"
+    assert log_line_to_text(few).spans, "ordinary colour stays"

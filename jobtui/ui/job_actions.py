@@ -52,6 +52,9 @@ class JobActions(_Base):
     def problem(self) -> str | None:
         raise NotImplementedError
 
+    def nothing_selected(self) -> str:
+        raise NotImplementedError
+
     def _flags_changed(self) -> None:
         self.table.set_flags(self.listing.marked, self.listing.canceling)
 
@@ -92,6 +95,7 @@ class JobActions(_Base):
         if not targets:
             job = self.selected_job()
             if job is None:
+                say(self.nothing_selected(), timeout=4)
                 return
             if not job.is_live:
                 stage = job.status.stage
@@ -111,6 +115,8 @@ class JobActions(_Base):
         def confirmed(yes: bool | None) -> None:
             # The list may have moved on while the question was up: cancel what is still live.
             still_live = [job for job in pending if (now := self.store.get(job.id)) and now.is_live]
+            if yes and not still_live:
+                say("Already finished while you were asked: nothing to cancel.", timeout=5)
             if yes and still_live:
                 listing.canceling.update(job.id for job in still_live)
                 self._flags_changed()
@@ -147,7 +153,10 @@ class JobActions(_Base):
 
     def action_rerun(self) -> None:
         job = self.selected_job()
-        if job is None or self._rerun_in_flight:
+        if job is None:
+            self.jobs_app.say(self.nothing_selected(), timeout=4)
+            return
+        if self._rerun_in_flight:
             return
 
         def submit(spec: dict[str, Any] | None) -> None:

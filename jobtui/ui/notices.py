@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -10,7 +9,8 @@ from jobtui.hub.models import JobStage
 from jobtui.monitor.store import StageChange
 from jobtui.ui.terminal_text import clean_text
 
-MAX_SINGLE_NOTICES = 3
+MAX_SINGLE_NOTICES = 1
+NAMES_IN_A_SUMMARY = 3
 
 
 @dataclass(frozen=True)
@@ -23,14 +23,19 @@ def stage_notices(changes: Sequence[StageChange]) -> list[Notice]:
     """One notice per change, or a single summary when a burst came at once (a first poll
     after a while offline, say)."""
     if len(changes) > MAX_SINGLE_NOTICES:
-        stages = Counter(str(change.after).lower() for change in changes)
-        summary = ", ".join(f"{count} {stage}" for stage, count in stages.most_common())
-        return [
-            Notice(
-                f"{len(changes)} jobs changed stage: {clean_text(summary)}",
-                failed=stages.get("error", 0) > 0,
+        by_stage: dict[str, list[str]] = {}
+        for change in changes:
+            name = clean_text(change.job.display_name, max_length=30)
+            by_stage.setdefault(clean_text(change.after).lower(), []).append(name)
+        parts = []
+        for stage, names in sorted(by_stage.items(), key=lambda item: -len(item[1])):
+            shown = ", ".join(names[:NAMES_IN_A_SUMMARY])
+            more = len(names) - NAMES_IN_A_SUMMARY
+            parts.append(
+                f"{len(names)} {stage}: {shown}" + (f" and {more} more" if more > 0 else "")
             )
-        ]
+        failed = any(change.after == JobStage.ERROR for change in changes)
+        return [Notice("; ".join(parts), failed=failed)]
     notices = []
     for change in changes:
         job = change.job

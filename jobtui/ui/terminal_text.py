@@ -230,8 +230,15 @@ def log_line_to_text(line: str) -> Text:
     return cleaned_line_to_text(clean_log_line(line))
 
 
+# Above this many colour changes in one line, it is drawn plain: a line where every character
+# has its own true colour (25k spans) blocked keys for seconds and tripled memory.
+MAX_STYLED_SPANS = 500
+
+
 def cleaned_line_to_text(cleaned: str) -> Text:
     """`log_line_to_text` for a line that has already been through `clean_log_line`."""
+    if "\x1b" in cleaned and cleaned.count("\x1b[") > MAX_STYLED_SPANS:
+        cleaned = without_colour(cleaned)
     if "\x1b" in cleaned:
         text = _decode_sgr(cleaned)
     else:

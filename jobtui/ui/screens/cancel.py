@@ -21,14 +21,26 @@ from jobtui.ui.terminal_text import clean_text
 def cancel_summary(
     jobs: Sequence[JobInfo], hardware: dict[str, JobHardwareInfo], now: datetime
 ) -> Table:
+    if len(jobs) == 1:
+        # One job: label and value rows, which fit at 80 columns where a table's did not.
+        job = jobs[0]
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold cyan", no_wrap=True)
+        grid.add_column(overflow="fold")
+        grid.add_row("Name", Text(clean_text(job.display_name, max_length=80), style="bold"))
+        grid.add_row("ID", Text(clean_text(job.id)))
+        grid.add_row("Flavor", Text(clean_text(job.flavor or "—")))
+        grid.add_row("Runtime", Text(compact_duration(running_seconds(job, now))))
+        spent = cost(job, hardware.get(job.flavor or ""), now)
+        grid.add_row("Cost so far", Text(money(spent), style="yellow"))
+        return grid
     table = Table(box=None, padding=(0, 1), show_edge=False)
-    for header in ("Name", "ID", "Flavor", "Runtime", "Cost so far"):
+    for header in ("Name", "Flavor", "Runtime", "Cost"):
         table.add_column(header, style="bold" if header == "Name" else "", no_wrap=True)
     for job in jobs:
         spent = cost(job, hardware.get(job.flavor or ""), now)
         table.add_row(
-            Text(clean_text(job.display_name, max_length=40)),
-            Text(clean_text(job.id)),
+            Text(clean_text(job.display_name, max_length=30)),
             Text(clean_text(job.flavor or "—")),
             Text(compact_duration(running_seconds(job, now))),
             Text(money(spent), style="yellow"),
@@ -47,7 +59,7 @@ class CancelScreen(ModalScreen[bool]):
     DEFAULT_CSS = """
     CancelScreen { align: center middle; }
     CancelScreen > Vertical {
-        width: 84; max-width: 95%; height: auto; max-height: 90%;
+        width: 84; max-width: 100%; height: auto; max-height: 100%;
         border: thick $error; background: $surface; padding: 1 2;
     }
     CancelScreen #question { margin-bottom: 1; }

@@ -25,6 +25,7 @@ from jobtui.ui.format import shell_command
 from jobtui.ui.job_actions import JobActions
 from jobtui.ui.notices import stage_notices
 from jobtui.ui.terminal_text import clean_text
+from jobtui.ui.widgets.filter_box import FilterBox
 from jobtui.ui.widgets.job_detail import JobDetail, describe
 from jobtui.ui.widgets.job_table import JobTable
 from jobtui.ui.widgets.log_pane import LogPane
@@ -136,13 +137,12 @@ class MainScreen(JobActions, Screen[None]):
         # Held, not queried: a message or a tick may land while the app shuts down.
         self.status = StatusBar(id="status")
         self.table = JobTable(lookup=app.store.get, clock=app.now, id="jobs")
-        self.filter_box = Input(
-            placeholder="filter: id, name, image, command, flavor, stage", id="filter"
-        )
+        self.filter_box = FilterBox(id="filter")
         self.list_pane = Vertical(self.table, self.filter_box, id="list-pane")
         self.log_pane = LogPane(app.log_feed, max_lines=app.log_lines, id="logs")
         self.detail = JobDetail(id="detail")
         self._said_error: str | None = None
+        self._before_filter: str | None = None
 
     @property
     def filter_text(self) -> str:
@@ -184,6 +184,10 @@ class MainScreen(JobActions, Screen[None]):
         self.log_pane.view.action_follow()
 
     def action_toggle_detail(self) -> None:
+        if not self.narrow:
+            # Wide, Details are always beside the log: i moves there (and back).
+            (self.table if self.detail.has_focus else self.detail).focus()
+            return
         self.detail_instead_of_log = not self.detail_instead_of_log
 
     # ---- what the monitor reports -------------------------------------------------------
@@ -257,9 +261,10 @@ class MainScreen(JobActions, Screen[None]):
         self.refresh_headers()
 
     def _sync_selection(self) -> bool:
-        """Follow the row under the cursor after rows moved; True if the selection changed."""
+        """Follow the row under the cursor after rows moved (none, when nothing matches the
+        filter); True if the selection changed."""
         selected = self.table.selected_job_id
-        if selected is None or selected == self.selected_job_id:
+        if selected == self.selected_job_id:
             return False
         self.selected_job_id = selected
         return True
@@ -281,6 +286,8 @@ class MainScreen(JobActions, Screen[None]):
         self.refilter()
 
     def action_filter(self) -> None:
+        if not self.filter_box.display:
+            self._before_filter = self.selected_job_id  # escape comes back to it
         self.filter_box.display = True
         self.filter_box.focus()
 
@@ -293,10 +300,12 @@ class MainScreen(JobActions, Screen[None]):
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
-        # Each keystroke already filtered the rows: enter only goes to the first of them.
+        # Each keystroke already filtered the rows: enter only goes to the first of them,
+        # and gives the box's line back to the rows (the list's title names the filter).
         if self.table.row_count:
             self.table.move_cursor(row=0)
         self._sync_selection()
+        self.filter_box.display = False
         self.table.focus()
 
     def action_clear_filter(self) -> None:
@@ -307,6 +316,9 @@ class MainScreen(JobActions, Screen[None]):
         box.display = False
         self.listing.filter_text = ""
         self.refilter()
+        before, self._before_filter = self._before_filter, None
+        if before is not None and before in self.table.job_ids():
+            self.table.move_cursor(row=self.table.get_row_index(before))
         self.table.focus()
 
     # ---- the selected job: detail and log -----------------------------------------------
@@ -324,10 +336,17 @@ class MainScreen(JobActions, Screen[None]):
 
     def show_detail(self) -> None:
         job = self.selected_job()
-        if job is not None:
-            app = self.jobs_app
-            flavor = app.poller.hardware.get(job.flavor or "")
-            self.detail.show(describe(job, flavor, app.now()))
+        if job is None:
+            self.detail.show(Text(self.nothing_selected(), style="bright_black"))
+            return
+        app = self.jobs_app
+        flavor = app.poller.hardware.get(job.flavor or "")
+        self.detail.show(describe(job, flavor, app.now()))
+
+    def nothing_selected(self) -> str:
+        if self.listing.filter_text and not self.table.row_count:
+            return "No job matches the filter (escape clears it)."
+        return "No job selected."
 
     # ---- time passing -------------------------------------------------------------------
 

@@ -109,12 +109,12 @@ class RerunScreen(ModalScreen[dict[str, Any] | None]):
     DEFAULT_CSS = """
     RerunScreen { align: center middle; }
     RerunScreen > Vertical {
-        width: 100; max-width: 98%; height: 90%;
+        width: 100; max-width: 100%; height: 100%; max-height: 40;
         border: thick $accent; background: $surface; padding: 0 1;
     }
     RerunScreen VerticalScroll { height: 1fr; }
     RerunScreen .field { margin-top: 1; text-style: bold; color: $text-accent; }
-    RerunScreen TextArea { height: 6; }
+    RerunScreen TextArea { height: 5; }
     RerunScreen .secret { height: auto; }
     RerunScreen .secret Label { width: 28; padding: 1 0 0 0; }
     RerunScreen .secret Input { width: 1fr; }
@@ -139,6 +139,7 @@ class RerunScreen(ModalScreen[dict[str, Any] | None]):
         self.missing = [name for name in names if name not in self.found]
         self.names = names
         self._sent = False
+        self._asked_to_discard = False
         self._shown_environment = "\n".join(
             f"{clean_text(k)}={clean_text(v)}" for k, v in (job.environment or {}).items()
         )
@@ -194,7 +195,9 @@ class RerunScreen(ModalScreen[dict[str, Any] | None]):
         return options
 
     def on_mount(self) -> None:
-        self.query_one("#run", Button).focus()
+        # Focus what needs an answer first: a secret that is not in the environment.
+        first = self.query("#secret-0").first() if self.missing else self.query_one("#run")
+        first.focus()
         self._check()
 
     @on(Input.Changed)
@@ -253,7 +256,23 @@ class RerunScreen(ModalScreen[dict[str, Any] | None]):
         self.query_one("#run", Button).disabled = True
         self.dismiss(self.spec())
 
+    def _edited(self) -> bool:
+        if self.query_one("#environment", TextArea).text != self._shown_environment:
+            return True
+        if self.query_one("#flavor", Select).value != (self.job.flavor or DEFAULT_FLAVOR):
+            return True
+        return any(
+            self.query_one(f"#secret-{number}", Input).value for number in range(len(self.missing))
+        )
+
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
-        if not self._sent:
-            self.dismiss(None)
+        if self._sent:
+            return
+        if self._edited() and not self._asked_to_discard:
+            self._asked_to_discard = True
+            self.query_one("#problem", Static).update(
+                Text("You changed this rerun: escape again to discard it, ctrl+s to run it.")
+            )
+            return
+        self.dismiss(None)

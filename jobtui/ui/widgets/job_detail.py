@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from humanize import naturalsize
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -26,6 +27,50 @@ from jobtui.ui.format import (
 )
 from jobtui.ui.terminal_text import clean_text
 
+# What Details draws of one field at most: a Hub can send 100 kB in a field, and drawing it
+# every second pegged a core.
+MAX_FIELD_CHARS = 1_000
+MAX_PAIRS = 50
+
+
+def field(value: object, style: str = "") -> Text:
+    """A server string, cleaned, cut at MAX_FIELD_CHARS with a note of how much more there is."""
+    raw = "" if value is None else value if isinstance(value, str) else str(value)
+    text = Text(clean_text(raw[: MAX_FIELD_CHARS * 2], max_length=MAX_FIELD_CHARS), style=style)
+    if len(raw) > MAX_FIELD_CHARS:
+        more = naturalsize(len(raw) - MAX_FIELD_CHARS)
+        text.append(f" … {more} more not shown", style="bright_black")
+    return text
+
+
+def durations_line(job: JobInfo, now: datetime) -> str | None:
+    """Scheduling, running and total, all from the same clock so they add up; the Hub's own
+    figures only where a time is missing (they are as old as the last poll)."""
+    created, started, finished = job.created_at, job.started_at, job.finished_at
+    if created is None:
+        d = job.durations
+        if d is None:
+            return None
+        return (
+            f"scheduling {long_duration(d.scheduling_secs)} · "
+            f"running {long_duration(running_seconds(job, now))} · "
+            f"total {long_duration(d.total_secs)}"
+        )
+    end = finished or now
+    total = max(0.0, (end - created).total_seconds())
+    if started is None:
+        if job.is_live:
+            return f"scheduling for {long_duration(total)} so far · not started yet"
+        return f"never started · total {long_duration(total)}"
+    # Whole seconds first, so the parts add up to the total as shown.
+    scheduling = int(max(0.0, (started - created).total_seconds()))
+    running = int(max(0.0, (end - started).total_seconds()))
+    so_far = " so far" if job.is_live else ""
+    return (
+        f"scheduling {long_duration(scheduling)} · running {long_duration(running)}{so_far} · "
+        f"total {long_duration(scheduling + running)}"
+    )
+
 
 def _when(moment: datetime | None, now: datetime) -> Text:
     if moment is None:
@@ -36,19 +81,23 @@ def _when(moment: datetime | None, now: datetime) -> Text:
 def _pairs(mapping: dict[str, str] | None) -> Text:
     if not mapping:
         return Text("—", style="bright_black")
-    return Text("\n").join(
-        Text.assemble((clean_text(key), "bold"), "=", clean_text(value))
-        for key, value in sorted(mapping.items())
+    pairs = sorted(mapping.items())
+    text = Text("\n").join(
+        Text.assemble((clean_text(key, max_length=100), "bold"), "=", field(value))
+        for key, value in pairs[:MAX_PAIRS]
     )
+    if len(pairs) > MAX_PAIRS:
+        text.append(f"\n… {len(pairs) - MAX_PAIRS} more not shown", style="bright_black")
+    return text
 
 
 def add_source_rows(grid: Table, job: JobInfo) -> None:
     """What runs: the image or Space, then the command, shell-quoted."""
     if job.space_id:
-        grid.add_row("Space", Text(clean_text(job.space_id)))
+        grid.add_row("Space", field(job.space_id))
     else:
-        grid.add_row("Image", Text(clean_text(job.docker_image or "—")))
-    grid.add_row("Command", Text(clean_text(shell_command(job)) or "—"))
+        grid.add_row("Image", field(job.docker_image or "—"))
+    grid.add_row("Command", field(shell_command(job) or "—"))
 
 
 def describe(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> RenderableType:
@@ -58,14 +107,14 @@ def describe(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> Ren
     grid.add_column(ratio=1, overflow="fold")
     stage = str(job.status.stage)
     stage_text = Text(clean_text(stage), style=stage_style(stage))
-    title = Text(clean_text(job.display_name), style="bold")
+    title = field(job.display_name, style="bold")
     grid.add_row("Job", title)
     grid.add_row("Stage", stage_text)
     if job.status.message:
         style = "red" if stage == JobStage.ERROR else ""
-        grid.add_row("Message", Text(clean_text(job.status.message), style=style))
-    grid.add_row("ID", Text(clean_text(job.id)))
-    grid.add_row("URL", Text(clean_text(job.url), style="underline"))
+        grid.add_row("Message", field(job.status.message, style=style))
+    grid.add_row("ID", field(job.id))
+    grid.add_row("URL", field(job.url, style="underline"))
     grid.add_row("Owner", Text(f"{clean_text(job.owner.name)} ({clean_text(job.owner.type)})"))
     if flavor is not None:
         hardware = Text.assemble(
@@ -83,22 +132,16 @@ def describe(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> Ren
     grid.add_row("Created", _when(job.created_at, now))
     grid.add_row("Started", _when(job.started_at, now))
     grid.add_row("Finished", _when(job.finished_at, now))
-    durations = job.durations
+    durations = durations_line(job, now)
     if durations is not None:
-        grid.add_row(
-            "Durations",
-            Text(
-                f"scheduling {long_duration(durations.scheduling_secs)} · "
-                f"running {long_duration(running_seconds(job, now))} · "
-                f"total {long_duration(durations.total_secs)}"
-            ),
-        )
+        grid.add_row("Durations", Text(durations))
     add_source_rows(grid, job)
     if job.timeout_seconds:
         grid.add_row("Timeout", Text(long_duration(job.timeout_seconds)))
     grid.add_row("Environment", _pairs(job.environment))
-    secrets = ", ".join(clean_text(name) for name in job.secrets or ()) or "—"
-    grid.add_row("Secrets", Text(secrets + ("  (values hidden)" if job.secrets else "")))
+    secrets = ", ".join(job.secrets or ()) or "—"
+    hidden = "  (values hidden)" if job.secrets else ""
+    grid.add_row("Secrets", field(secrets).append(hidden))
     grid.add_row("Labels", _pairs(job.labels))
     if job.volumes:
         grid.add_row(

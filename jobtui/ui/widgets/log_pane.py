@@ -87,12 +87,18 @@ class LogPane(Vertical):
 
     def show_job(self, job: JobInfo | None) -> None:
         """Show this job's log: close the old stream now, open the new once the cursor rests."""
-        if job is None or job.id == self.job_id:
+        if (job.id if job else None) == self.job_id:
             return
         self.workers.cancel_group(self, "logs")
-        self.job_id = job.id
         if self._switch is not None:
             self._switch.stop()
+        if job is None:  # nothing selected (a filter matching none): show no one's log
+            self.job_id = None
+            self.start("", empty_note="")
+            self.border_title = "Log"
+            self.set_state("", "")
+            return
+        self.job_id = job.id
         self._switch = self.set_timer(STREAM_SWITCH_DELAY, lambda: self._stream(job))
 
     @work(group="logs", exclusive=True, exit_on_error=False, description="stream a log")

@@ -15,7 +15,9 @@ from textual.strip import Strip
 
 from jobtui.ui.terminal_text import clean_log_line, cleaned_line_to_text, without_colour
 
-RENDER_CACHE_LINES = 2_000
+# Drawn lines kept for redraws, bounded by the cells they hold, not their count: a few
+# 25k-character lines weigh more than thousands of short ones.
+RENDER_CACHE_CELLS = 1_000_000
 
 
 class LogView(ScrollView, can_focus=True):
@@ -39,6 +41,7 @@ class LogView(ScrollView, can_focus=True):
     LogView {
         background: $surface;
         scrollbar-gutter: stable;
+        padding: 0 0 0 1;
     }
     """
 
@@ -52,6 +55,7 @@ class LogView(ScrollView, can_focus=True):
         self._dropped = 0  # lines pushed out of the buffer: absolute index of _lines[0]
         self._widest = 0
         self._cache: dict[int, Strip] = {}
+        self._cached_cells = 0
         self._programmatic = False
         self.written = 0  # lines received since the last clear, kept or not
 
@@ -64,7 +68,7 @@ class LogView(ScrollView, can_focus=True):
         self.written = 0
         self._dropped = 0
         self._widest = 0
-        self._cache.clear()
+        self._drop_cache()
         self.virtual_size = Size(0, 0)
         self._scroll_by_program(lambda: self.scroll_to(0, 0, animate=False, immediate=True))
         self.following = True
@@ -82,8 +86,8 @@ class LogView(ScrollView, can_focus=True):
         # Colour codes take no room; tabs are expanded when drawn (widths stay approximate).
         widest = max(cell_len(without_colour(line)) for line in cleaned[-self.max_lines :])
         self._widest = max(self._widest, widest)
-        if len(self._cache) > RENDER_CACHE_LINES:
-            self._cache.clear()
+        if self._cached_cells > RENDER_CACHE_CELLS:
+            self._drop_cache()
         self.virtual_size = Size(self._widest, len(self._lines))
         if self.following:
             self._to_end()
@@ -115,8 +119,35 @@ class LogView(ScrollView, can_focus=True):
         if strip is None:
             text = cleaned_line_to_text(self._lines[index])
             strip = Strip(Segment.apply_style(text.render(self.app.console), style))
+            if self._cached_cells > RENDER_CACHE_CELLS:
+                self._drop_cache()  # scrolling far draws new lines too
             self._cache[absolute] = strip
+            self._cached_cells += strip.cell_length
         return strip.crop_extend(scroll_x, scroll_x + width, style)
+
+    def _drop_cache(self) -> None:
+        self._cache.clear()
+        self._cached_cells = 0
+
+    # Moving up stops following first, then scrolls at once: an animated scroll raced with
+    # the next flush's jump to the end, and the key seemed lost.
+    def action_scroll_up(self) -> None:
+        self.following = False
+        self.scroll_relative(y=-1, animate=False, immediate=True)
+
+    def action_page_up(self) -> None:
+        self.following = False
+        self.scroll_relative(y=-max(1, self.size.height - 1), animate=False, immediate=True)
+
+    def action_scroll_home(self) -> None:
+        self.following = False
+        self.scroll_to(y=0, animate=False, immediate=True)
+
+    def action_scroll_down(self) -> None:
+        self.scroll_relative(y=1, animate=False, immediate=True)
+
+    def action_page_down(self) -> None:
+        self.scroll_relative(y=max(1, self.size.height - 1), animate=False, immediate=True)
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
