@@ -267,3 +267,21 @@ async def test_a_refused_token_gives_its_status_reason_and_fix_apart() -> None:
     assert error.reason == "Invalid credentials in Authorization header"
     assert error.fix == "Check or unset the HF_TOKEN environment variable."
     assert error.fix in str(error) and "hf_x" not in str(error)
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "Fri, 31 Dec 9999 23:59:59 GMT", "soon"])
+async def test_a_nonsense_retry_after_is_not_believed(value: str) -> None:
+    calls = {"n": 0}
+
+    async def handler(request: Request, reply: Reply) -> None:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            await reply.json({}, status=429, headers={"Retry-After": value})
+        else:
+            await reply.json({"name": "me"})
+
+    async with serve(handler) as (hub, client):
+        started = time.monotonic()
+        account = await client.whoami()
+    assert account.name == "me" and len(hub.requests) == 2
+    assert time.monotonic() - started < 1.0, "the backoff, not years"

@@ -93,6 +93,13 @@ async def test_an_org_with_an_escape_from_whoami_can_be_listed() -> None:
 LONE = "0000\ud800"
 
 
+def deeply_nested() -> list[object]:
+    nested: list[object] = []
+    for _ in range(100_000):
+        nested = [nested]
+    return nested
+
+
 @pytest.mark.parametrize(
     "call",
     [
@@ -106,6 +113,7 @@ LONE = "0000\ud800"
         lambda c: c.inspect_job("me", ""),
         lambda c: c.run_job("me", {"dockerImage": "x", "timeoutSeconds": float("nan")}),
         lambda c: c.list_scheduled_jobs("\udfff"),
+        lambda c: c.run_job("me", {"dockerImage": "x", "labels": deeply_nested()}),
     ],
     ids=[
         "inspect",
@@ -118,6 +126,7 @@ LONE = "0000\ud800"
         "empty",
         "nan in body",
         "schedules",
+        "nested too deep for JSON",
     ],
 )
 async def test_a_value_that_cannot_be_sent_is_refused_clearly_and_nothing_is_sent(

@@ -257,6 +257,14 @@ def test_hf_jobs_scheduled_runs_on_time_and_obeys_suspend_trigger_and_delete(
     last = api.inspect_scheduled_job(scheduled_job_id=sid).status.last_job
     assert last is not None and last.id == triggered["id"]
 
+    hf("jobs", "scheduled", "reschedule", sid, "0 9 * * 1")
+    hf("jobs", "scheduled", "labels", sid, "--label", "team=ops")
+    moved = api.inspect_scheduled_job(scheduled_job_id=sid)
+    assert moved.schedule == "0 9 * * 1" and moved.job_spec.labels == {"team": "ops"}
+    assert moved.status.next_job_run_at == datetime(2026, 5, 18, 9, 0, tzinfo=UTC)  # Monday
+    bad = hf("jobs", "scheduled", "reschedule", sid, "every tuesday", ok=False)
+    assert "Invalid schedule" in bad.stderr and "Traceback" not in bad.stderr
+
     hf("jobs", "scheduled", "delete", sid)
     assert json.loads(hf("jobs", "scheduled", "ps", "--json").stdout) == []
     clock.advance_to("15:10:00")

@@ -89,7 +89,7 @@ def encode_json(body: Any, what: str) -> bytes:
     """JSON as ASCII: a lone surrogate or a control character goes as an escape, as sent."""
     try:
         return jsonlib.dumps(body, ensure_ascii=True, allow_nan=False).encode("ascii")
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, RecursionError) as exc:
         raise InvalidRequest(f"jobtui cannot send {what or 'that'} as JSON: {exc}") from None
 
 
@@ -135,7 +135,7 @@ def read_json(response: httpx2.Response) -> Any:
 def http_date(value: str | None) -> datetime | None:
     try:
         moment = parsedate_to_datetime(value) if value else None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if moment is not None and moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)  # "-0000" means UTC with no zone named
@@ -169,7 +169,8 @@ def retry_after_seconds(value: str | None) -> float | None:
     moment = http_date(value)
     if moment is None:
         return None
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+    seconds = (moment - datetime.now(UTC)).total_seconds()
+    return max(0.0, seconds) if seconds <= MAX_RETRY_AFTER else None
 
 
 def network_message(exc: Exception, endpoint: str) -> str:
