@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+from rich.console import Console
 
 from jobtui.hub.models import JobInfo
-from jobtui.ui.widgets.job_detail import durations_line
+from jobtui.ui.widgets.job_detail import describe, durations_line
 
 pytestmark = pytest.mark.unit
 
@@ -30,3 +33,27 @@ def test_durations_add_up_and_say_so_far_while_live() -> None:
         {"id": "cd", "createdAt": "2026-01-01T00:00:35Z", "status": {"stage": "SCHEDULING"}}
     )
     assert durations_line(waiting, now) == "scheduling for 25 seconds so far · not started yet"
+
+
+def test_details_show_retries_network_ports_and_ssh() -> None:
+    job = JobInfo.from_api(
+        {
+            "id": "ef",
+            "createdAt": "2026-01-01T00:00:00Z",
+            "status": {"stage": "RUNNING", "sshUrl": "ssh://job-ef@ssh.hf.co"},
+            "retry": 2,
+            "network": {"group": "trainers", "aliases": ["head", "rank0"]},
+            "expose": {"ports": [8000, 6006], "portsPublic": [8000]},
+        }
+    )
+    text = rendered(describe(job, None, datetime(2026, 1, 1, 0, 1, tzinfo=UTC)))
+    assert "Retries      2 (attempts 3)" in text
+    assert "trainers  aliases: head, rank0" in text
+    assert "8000 (public), 6006" in text
+    assert "ssh://job-ef@ssh.hf.co" in text
+
+
+def rendered(renderable: Any) -> str:
+    console = Console(width=100, file=io.StringIO(), record=True)
+    console.print(renderable)
+    return console.export_text()

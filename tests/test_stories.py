@@ -178,3 +178,31 @@ async def test_k_while_lines_keep_coming_is_never_lost(hub: SimulatedHub, api: H
             view.write_lines([f"more {presses}"])  # a flush lands right after the key
             await pilot.pause(0.05)
             assert view.scroll_y == bottom - presses, "each k moved the view up by one"
+
+
+async def test_a_restarted_job_shows_a_separator_in_its_log(
+    hub: SimulatedHub, api: HubClient
+) -> None:
+    """A job re-queued after a lost node logs a second start: users debugging a stuck job
+    must see that, not have it skipped."""
+    ns = (await api.whoami()).name
+    candidates = []
+    for job in await api.list_jobs(ns):
+        lines = [line for _, line in hub.world.logs(ns, job.id).lines][-900:]
+        if any(line.startswith("===== Job started at") for line in lines):
+            candidates.append(job.id)
+    assert candidates, "the seeded history has re-queued jobs"
+    app = make_app(hub)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = app.main_screen
+        await wait_for(pilot, lambda: candidates[0] in screen.table.job_ids())
+        screen.table.move_cursor(row=screen.table.get_row_index(candidates[0]))
+        view = screen.log_pane.view
+        await wait_for(pilot, lambda: screen.log_pane.job_id == candidates[0] and view.written)
+        await wait_for(pilot, lambda: view.find("restarted at") is not None)
+        index = view.find("restarted at")
+        assert index is not None
+        view.focus()
+        view.scroll_to(y=index, animate=False, immediate=True)
+        await pilot.pause(0.1)
+        assert "the job was re-queued and started again" in screen_text(app)

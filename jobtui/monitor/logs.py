@@ -32,7 +32,22 @@ class LogFeed:
         async for line in self.source.stream_logs(
             job.owner.name, job.id, tail=self.tail, on_status=on_status
         ):
-            yield line.text
+            yield restart_separator(line) if getattr(line, "is_restart", False) else line.text
+
+
+# Bold yellow, so a restart stands out in the log (the view keeps SGR colours).
+RESTART_STYLE = "\x1b[1;33m"
+RESET = "\x1b[0m"
+
+
+def restart_separator(line: Any) -> str:
+    """The Hub's second `===== Job started … =====`: the job was re-queued (a node lost) and
+    began again. Said plainly, as a line nobody can miss."""
+    stamp = line.timestamp
+    when = f" at {stamp:%Y-%m-%d %H:%M:%S} UTC" if stamp is not None else ""
+    return (
+        f"{RESTART_STYLE}──── restarted{when}: the job was re-queued and started again ────{RESET}"
+    )
 
 
 def waiting_note(job: JobInfo) -> str:

@@ -159,10 +159,20 @@ def describe(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> Ren
     if job.initiator is not None:
         who = job.initiator.name or job.initiator.id
         grid.add_row("Started by", Text(f"{clean_text(job.initiator.type)} {clean_text(who)}"))
+    if job.retry:
+        grid.add_row("Retries", Text(f"{job.retry} (attempts {job.retry + 1})"))
+    if job.network is not None:
+        aliases = ", ".join(clean_text(a) for a in job.network.aliases or ())
+        network = clean_text(job.network.group) + (f"  aliases: {aliases}" if aliases else "")
+        grid.add_row("Network", Text(network))
+    if job.expose:
+        public = set(job.expose_public or ())
+        ports = ", ".join(f"{port}{' (public)' if port in public else ''}" for port in job.expose)
+        grid.add_row("Ports", Text(ports))
     for url in job.status.expose_urls or ():
-        grid.add_row("Exposed", Text(clean_text(url), style="underline"))
+        grid.add_row("Exposed", field(url, style="underline"))
     if job.status.ssh_url:
-        grid.add_row("SSH", Text(clean_text(job.status.ssh_url)))
+        grid.add_row("SSH", field(job.status.ssh_url))
     return Group(grid)
 
 

@@ -63,6 +63,13 @@ class LogView(ScrollView, can_focus=True):
     def line_count(self) -> int:
         return len(self._lines)
 
+    def find(self, needle: str) -> int | None:
+        """The index of the first kept line whose shown text contains `needle`."""
+        for index, line in enumerate(self._lines):
+            if needle in without_colour(line):
+                return index
+        return None
+
     def clear(self) -> None:
         self._lines.clear()
         self.written = 0
