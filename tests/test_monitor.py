@@ -188,3 +188,40 @@ def test_a_cancel_settles_when_the_job_ends_or_goes() -> None:
 def test_count_line() -> None:
     assert count_line(3, 3) == "3 jobs"
     assert count_line(2, 1_500) == "2 of 1,500 jobs"
+
+
+async def test_a_job_listed_under_a_namespace_counts_there_whatever_owner_it_names() -> None:
+    hub = MemoryHub([job("a1"), job("b2", owner="someone-else")])
+    hub.list_jobs = lambda namespace, **_: _all(hub)  # type: ignore[method-assign]
+    hub.iter_job_pages = lambda namespace: _pages([hub.jobs])  # type: ignore[method-assign]
+    poller, _ = poller_on(hub, namespaces=["alice"])
+    await poller.poll_once()
+    assert {j.owner.name for j in poller.store} == {"alice"}
+    assert poller.store.stage_counts(["alice"])["RUNNING"] == 2
+
+
+async def test_a_listing_that_would_not_end_keeps_what_it_read_and_says_why() -> None:
+    from jobtui.hub.errors import ListingStopped
+
+    hub = MemoryHub([job("a1"), job("c3", owner="acme")])
+
+    async def endless(namespace: str) -> AsyncIterator[list[JobInfo]]:
+        yield [j for j in hub.jobs if j.owner.name == namespace]
+        if namespace == "alice":
+            raise ListingStopped("the job list of alice kept sending new pages", pages=2001)
+
+    hub.iter_job_pages = endless  # type: ignore[method-assign]
+    poller, _ = poller_on(hub, namespaces=["alice", "acme"])
+    await poller.poll_once()
+    assert {j.id for j in poller.store} == {"a1", "c3"}
+    assert poller.freshness.error is None, "acme answered: not offline"
+    assert dict(poller.freshness.failing)["alice"].startswith("the job list of alice")
+
+
+async def _all(hub: MemoryHub) -> list[JobInfo]:
+    return list(hub.jobs)
+
+
+async def _pages(pages: list[list[JobInfo]]) -> AsyncIterator[list[JobInfo]]:
+    for page in pages:
+        yield page

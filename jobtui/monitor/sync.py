@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from jobtui.hub.errors import ForbiddenError, HubError, NotFoundError
+from jobtui.hub.errors import ForbiddenError, HubError, ListingStopped, NotFoundError
 from jobtui.hub.models import JobInfo, JobStage
 from jobtui.monitor.store import JobStore, StoreDiff
 
@@ -88,18 +89,25 @@ class JobSync:
 
     async def _full(self, namespace: str) -> AsyncGenerator[StoreDiff]:
         jobs: list[JobInfo] = []
-        async for page in self.source.iter_job_pages(namespace):
-            jobs.extend(page)
-            if self._full_due:
-                # No full listing has gone through yet (the first load): show each page
-                # as it arrives.
-                yield self.store.update(page)
+        try:
+            async for page in self.source.iter_job_pages(namespace):
+                page = as_listed(page, namespace)
+                jobs.extend(page)
+                if self._full_due:
+                    # No full listing has gone through yet (the first load): show each page
+                    # as it arrives.
+                    yield self.store.update(page)
+        except ListingStopped:
+            # A listing that would not end was cut short: keep what it read, remove nothing
+            # (the rest may still exist), and let the poll say why.
+            yield self.store.update(jobs)
+            raise
         yield self.store.replace(jobs, [namespace])
 
     async def _quick(self, namespace: str) -> StoreDiff:
         was_live = self.store.live_ids([namespace])
-        newest = await self.source.list_jobs(namespace, max_pages=1)
-        live = await self.source.list_jobs(namespace, stages=LIVE_QUERY)
+        newest = as_listed(await self.source.list_jobs(namespace, max_pages=1), namespace)
+        live = as_listed(await self.source.list_jobs(namespace, stages=LIVE_QUERY), namespace)
         seen = {job.id for job in live} | {job.id for job in newest}
         left = sorted(was_live - seen)
         finished = await asyncio.gather(*(self._inspect(namespace, job_id) for job_id in left))
@@ -112,6 +120,18 @@ class JobSync:
         # connection pool is not drained and every poll does not time out.
         async with self._inspecting:
             try:
-                return await self.source.inspect_job(namespace, job_id)
+                return as_listed([await self.source.inspect_job(namespace, job_id)], namespace)[0]
             except NotFoundError:
                 return None
+
+
+def as_listed(jobs: list[JobInfo], namespace: str) -> list[JobInfo]:
+    """Jobs as owned by the namespace they were listed under. A Hub that names another
+    owner would otherwise count a job in no namespace ("14 of 13 jobs") and drop it from
+    every namespace's listing; the namespace asked is what the user watches."""
+    return [
+        job
+        if job.owner.name == namespace
+        else dataclasses.replace(job, owner=dataclasses.replace(job.owner, name=namespace))
+        for job in jobs
+    ]

@@ -241,6 +241,8 @@ class MainScreen(JobActions, Screen[None]):
         """What is wrong with the data, the fix first; None when nothing is."""
         fresh = self.jobs_app.poller.freshness
         if fresh.error is None:
+            if fresh.failing:
+                return " ".join(f"{ns} is not answering: {why}" for ns, why in fresh.failing)
             return None
         if fresh.token_refused:
             return f"{self.jobs_app.client.token.how_to_fix()} {fresh.error}"
