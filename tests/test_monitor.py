@@ -22,6 +22,7 @@ from jobtui.monitor.poller import (
     Poller,
     PollFinished,
     Report,
+    budget_delay,
     offline_delay,
 )
 from jobtui.monitor.store import JobStore, StoreDiff
@@ -225,3 +226,50 @@ async def _all(hub: MemoryHub) -> list[JobInfo]:
 async def _pages(pages: list[list[JobInfo]]) -> AsyncIterator[list[JobInfo]]:
     for page in pages:
         yield page
+
+
+class FakeBudget:
+    """What the client's Budget says, set by hand."""
+
+    def __init__(self, remaining: int | None = None, reset_in: float | None = None) -> None:
+        self.quota, self.window = 1000, 300
+        self.remaining, self.reset_in = remaining, reset_in
+        self.sent = 0
+
+
+def test_the_budget_stretches_polls_that_cost_many_requests() -> None:
+    assert budget_delay(1, FakeBudget())[0] == 3.0  # 100 requests per 300 s: one every 3 s
+    delay, why = budget_delay(14, FakeBudget(remaining=900, reset_in=120))
+    assert delay == 42.0 and why is None, "700 live jobs are 14 pages: once every 42 s"
+
+
+def test_a_low_budget_slows_down_and_says_so() -> None:
+    delay, why = budget_delay(1, FakeBudget(remaining=80, reset_in=120))
+    assert delay >= 30 and why == "Hub API budget 8% left, resets in 2 min"
+    delay, why = budget_delay(1, FakeBudget(remaining=10, reset_in=200))
+    assert delay >= 200, "nearly spent: wait for the reset"
+
+
+async def test_the_poller_paces_by_what_its_polls_cost_and_says_why() -> None:
+    hub = MemoryHub([job("a1")])
+    hub.budget = FakeBudget(remaining=900, reset_in=100)  # type: ignore[attr-defined]
+    real_list = hub.list_jobs
+
+    async def costly(namespace: str, **kwargs: Any) -> list[JobInfo]:
+        hub.budget.sent += 14  # type: ignore[attr-defined]
+        return await real_list(namespace, **kwargs)
+
+    hub.list_jobs = costly  # type: ignore[method-assign]
+    poller, _ = poller_on(hub, namespaces=["alice"])
+    assert await poller.poll_once() == 5.0, "the first listing is paid once, not paced"
+    assert await poller.poll_once() == 42.0
+    assert poller.freshness.slowed is not None and "every 42 s" in poller.freshness.slowed
+
+
+async def test_an_unfocused_terminal_polls_less() -> None:
+    poller, _ = poller_on(MemoryHub([job("a1")]), namespaces=["alice"])
+    await poller.poll_once()
+    poller.set_focus(False)
+    assert await poller.poll_once() == 15.0
+    poller.set_focus(True)
+    assert await poller.poll_once() == 5.0

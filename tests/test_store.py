@@ -82,7 +82,7 @@ async def test_first_load_shows_each_page_as_it_arrives(
 async def test_quick_polls_see_new_and_finished_jobs(client: HubClient, hub: SimulatedHub) -> None:
     ns = (await client.whoami()).name
     store = JobStore()
-    sync = JobSync(client, store, [ns], full_every=100)
+    sync = JobSync(client, store, [ns], newest_every=1)
     await poll(sync)
     nap = await client.run_job(ns, {"dockerImage": "alpine", "command": ["sleep", "60"]})
     echo = await client.run_job(ns, {"dockerImage": "alpine", "command": ["echo", "hi"]})
@@ -129,3 +129,40 @@ async def test_a_poll_raises_only_when_no_namespace_answers(
 async def poll(sync: JobSync) -> list[StoreDiff]:
     """One poll, every piece it yields."""
     return [diff async for diff in sync.poll()]
+
+
+async def test_a_steady_poll_is_one_request_per_namespace(
+    client: HubClient, hub: SimulatedHub
+) -> None:
+    account = await client.whoami()
+    sync = JobSync(client, JobStore(), account.namespaces, newest_every=3)
+    await poll(sync)  # the first listing: every page
+    for _ in range(2):
+        before = len(hub.faults.requests)
+        await poll(sync)
+        assert len(hub.faults.requests) - before == len(account.namespaces), "live jobs only"
+    before = len(hub.faults.requests)
+    await poll(sync)  # the third poll of each: the newest page too
+    assert len(hub.faults.requests) - before == 2 * len(account.namespaces)
+
+
+async def test_a_namespace_off_screen_is_polled_less_and_at_once_when_shown(
+    client: HubClient, hub: SimulatedHub
+) -> None:
+    account = await client.whoami()
+    org = account.orgs[0]
+    sync = JobSync(client, JobStore(), [account.name, org], background_every=6)
+    sync.show([account.name])
+    await poll(sync)
+
+    def asked(namespace: str, since: int) -> int:
+        return sum(1 for _, path in hub.faults.requests[since:] if path == f"/api/jobs/{namespace}")
+
+    start = len(hub.faults.requests)
+    for _ in range(6):
+        await poll(sync)
+    assert asked(account.name, start) == 6 and asked(org, start) == 1
+    sync.show([org])
+    start = len(hub.faults.requests)
+    await poll(sync)
+    assert asked(org, start) == 1, "switching to it polls it at once"

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from jobtui.hub.errors import AuthError, HubError
 from jobtui.hub.models import Account, JobHardwareInfo
@@ -26,6 +26,32 @@ log = logging.getLogger(__name__)
 POLL_TIMEOUT = 120.0
 MAX_OFFLINE_BACKOFF = 60.0
 HARDWARE_TIMEOUT = 30.0
+BUDGET_SHARE = 0.10
+"""The share of the Hub API budget jobtui may spend: the rest is the user's own jobs'."""
+FREE_QUOTA, FREE_WINDOW = 1_000, 300
+"""A free account's budget, assumed until the Hub's headers say otherwise."""
+LOW_BUDGET, SPENT_BUDGET = 0.20, 0.05
+UNFOCUSED_SLOWDOWN = 3.0
+
+
+def budget_delay(
+    requests: int, budget: Any, *, share: float = BUDGET_SHARE
+) -> tuple[float, str | None]:
+    """The least wait after a poll that sent `requests`, to stay within `share` of the API
+    budget; and why, when the budget runs low (None otherwise)."""
+    quota = getattr(budget, "quota", None) or FREE_QUOTA
+    window = getattr(budget, "window", None) or FREE_WINDOW
+    fair = requests * window / (share * quota)
+    remaining, reset_in = getattr(budget, "remaining", None), getattr(budget, "reset_in", None)
+    if remaining is None or reset_in is None:
+        return fair, None
+    left = remaining / quota
+    words = f"Hub API budget {left:.0%} left, resets in {max(1, round(reset_in / 60))} min"
+    if left < SPENT_BUDGET:
+        return max(fair, reset_in), words
+    if left < LOW_BUDGET:
+        return max(fair * 4, 30.0), words
+    return fair, None
 
 
 class HubSource(JobSource, Protocol):
@@ -49,6 +75,8 @@ class Freshness:
     """Namespaces that failed while others answered, with the reason."""
     token_refused: bool = False
     """The error is a 401: retrying will not help until the token changes."""
+    slowed: str | None = None
+    """Why polls come further apart than the interval asks (the API budget), if they do."""
 
 
 # ---- what a poller reports ------------------------------------------------------------
@@ -109,6 +137,23 @@ class Poller:
     _wake: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     _manual: bool = field(default=False, init=False)
     _hardware_task: asyncio.Task[None] | None = field(default=None, init=False)
+    _shown: Sequence[str] | None = field(default=None, init=False)
+    focused: bool = field(default=True, init=False)
+    """Whether the terminal has focus; polls come UNFOCUSED_SLOWDOWN times further apart
+    while it has not."""
+    budget_share: float = BUDGET_SHARE
+
+    def show(self, namespaces: Sequence[str]) -> None:
+        """These namespaces are on screen: poll them at the full rate, and at once."""
+        self._shown = list(namespaces)
+        if self._sync is not None:
+            self._sync.show(self._shown)
+            self.poll_now()
+
+    def set_focus(self, focused: bool) -> None:
+        if focused and not self.focused:
+            self.poll_now()  # back at the terminal: fresh data at once
+        self.focused = focused
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), UTC)
@@ -132,6 +177,8 @@ class Poller:
         """One poll; returns how long to wait before the next."""
         self.polls += 1
         limit = max(self.timeout, self.interval)
+        budget = getattr(self.source, "budget", None)
+        sent_before = getattr(budget, "sent", 0)
         try:
             async with asyncio.timeout(limit):
                 sync = self._sync or await self._connect()
@@ -147,15 +194,35 @@ class Poller:
             log.exception("poll failed")
             delay = self._failed(f"internal error ({type(exc).__name__}: {exc})", manual=manual)
         else:
-            self.failures, delay = 0, self.interval
+            self.failures = 0
             assert self._sync is not None
+            # A first listing is paid once: pace by what the polls after it cost.
+            sent = 0 if self._sync.listed_last_poll else getattr(budget, "sent", 0) - sent_before
+            delay, slowed = self._paced(sent, budget)
             self.freshness = Freshness(
                 last_ok=self.now(),
                 refused=tuple(self._sync.refused),
                 failing=tuple(self._sync.failing.items()),
+                slowed=slowed,
             )
         self.report(PollFinished(self.freshness, manual=manual))
         return delay
+
+    def _paced(self, requests: int, budget: Any) -> tuple[float, str | None]:
+        """The wait before the next poll: the interval, longer while the terminal has no
+        focus, and stretched to keep within the API budget (saying why when it is)."""
+        delay = self.interval * (1.0 if self.focused else UNFOCUSED_SLOWDOWN)
+        if budget is None:
+            return delay, None
+        needed, low = budget_delay(requests, budget, share=self.budget_share)
+        if low is not None:
+            return max(delay, needed), f"slowed: {low}"
+        if needed > delay * 1.05:
+            return needed, (
+                f"slowed to every {needed:.0f} s: {requests} requests a poll, kept within "
+                f"{self.budget_share:.0%} of the Hub API budget"
+            )
+        return delay, None
 
     def _failed(self, reason: str, *, manual: bool, token: bool = False) -> float:
         # A refresh asked for by hand is not one more failure: it must not stretch the wait.
@@ -181,6 +248,8 @@ class Poller:
         # Prices are a nicety: the list must never wait for them.
         self._hardware_task = asyncio.create_task(self._load_hardware())
         self._sync = JobSync(self.source, self.store, self.namespaces)
+        if self._shown is not None:
+            self._sync.show(self._shown)
         return self._sync
 
     async def _load_hardware(self) -> None:

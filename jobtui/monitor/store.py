@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -45,11 +46,40 @@ def newest_first(job: JobInfo) -> tuple[float, str]:
     return (-created, job.id)
 
 
+def differs(old: JobInfo, new: JobInfo) -> bool:
+    """Whether a user would see a change. The Hub recomputes `durations` on every request,
+    so a live job always differs in them; runtimes are derived locally from the start and
+    finish times instead, and durations alone are no change."""
+    if old == new:
+        return False
+    return old != dataclasses.replace(new, durations=old.durations)
+
+
 class JobStore:
-    """JobInfo by id. Every change goes through `update` or `replace`, which return a diff."""
+    """JobInfo by id. Every change goes through `update` or `replace`, which return a diff.
+    Stage counts per namespace are kept as jobs come and go, so reading them costs nothing
+    however many jobs there are."""
 
     def __init__(self) -> None:
         self._jobs: dict[str, JobInfo] = {}
+        self._counts: dict[str, Counter[str]] = {}
+        self._live: dict[str, set[str]] = {}  # live job ids by namespace
+
+    def _count(self, job: JobInfo, step: int) -> None:
+        if job.is_live:
+            live = self._live.setdefault(job.owner.name, set())
+            (live.add if step > 0 else live.discard)(job.id)
+        counts = self._counts.setdefault(job.owner.name, Counter())
+        counts[str(job.status.stage)] += step
+        if counts[str(job.status.stage)] <= 0:
+            del counts[str(job.status.stage)]
+
+    def _put(self, job: JobInfo) -> None:
+        old = self._jobs.get(job.id)
+        if old is not None:
+            self._count(old, -1)
+        self._jobs[job.id] = job
+        self._count(job, +1)
 
     def __len__(self) -> int:
         return len(self._jobs)
@@ -67,20 +97,15 @@ class JobStore:
         return sorted(self._jobs.values(), key=newest_first)
 
     def live_ids(self, namespaces: Iterable[str] | None = None) -> set[str]:
-        wanted = None if namespaces is None else set(namespaces)
-        return {
-            job.id
-            for job in self._jobs.values()
-            if job.is_live and (wanted is None or job.owner.name in wanted)
-        }
+        wanted = self._live if namespaces is None else namespaces
+        return set().union(*(self._live.get(namespace, ()) for namespace in wanted))
 
     def stage_counts(self, namespaces: Iterable[str] | None = None) -> Counter[str]:
-        wanted = None if namespaces is None else set(namespaces)
-        return Counter(
-            str(job.status.stage)
-            for job in self._jobs.values()
-            if wanted is None or job.owner.name in wanted
-        )
+        wanted = self._counts if namespaces is None else set(namespaces)
+        total: Counter[str] = Counter()
+        for namespace in wanted:
+            total.update(self._counts.get(namespace, {}))
+        return total
 
     def update(self, jobs: Iterable[JobInfo]) -> StoreDiff:
         """Add or refresh these jobs; nothing is removed."""
@@ -91,17 +116,24 @@ class JobStore:
             old = self._jobs.get(job.id)
             if old is None:
                 added.append(job)
-            elif old != job:
+            elif differs(old, job):
                 changed.append(job)
                 if old.status.stage != job.status.stage:
                     stage_changes.append(StageChange(job, str(old.status.stage)))
+            elif old is not job:
+                self._jobs[job.id] = job  # fresher durations, nothing a user would see
+                continue
             else:
                 continue
-            self._jobs[job.id] = job
+            self._put(job)
         return StoreDiff(tuple(added), tuple(changed), (), tuple(stage_changes))
 
     def remove(self, job_id: str) -> bool:
-        return self._jobs.pop(job_id, None) is not None
+        job = self._jobs.pop(job_id, None)
+        if job is None:
+            return False
+        self._count(job, -1)
+        return True
 
     def replace(self, jobs: Iterable[JobInfo], namespaces: Iterable[str]) -> StoreDiff:
         """A complete listing of these namespaces: refresh what is in it, drop what is not."""
@@ -114,5 +146,5 @@ class JobStore:
             if job.owner.name in scope and job_id not in present
         )
         for job_id in removed:
-            del self._jobs[job_id]
+            self.remove(job_id)
         return self.update(jobs) + StoreDiff(removed=removed)

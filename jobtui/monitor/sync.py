@@ -29,9 +29,14 @@ class JobSource(Protocol):
 
 @dataclass
 class JobSync:
-    """Polls the Hub into a store, cheaply: a full listing now and then, and in between
-    only what can have changed (the newest page, the live jobs, and jobs that just left
-    the live set).
+    """Polls the Hub into a store on the API budget a user shares with their own jobs.
+
+    Each namespace's whole history is listed once. After that a poll of a namespace is one
+    request: its live jobs (scheduling or running). Every `newest_every` of its polls the
+    first page of its newest jobs comes too (jobs that started and ended between polls),
+    and every job that left the live set is inspected once. Namespaces not on screen
+    (`shown`) are polled once in `background_every` polls; `full_every` polls of a
+    namespace list its history again (deletions).
 
     `poll()` yields each piece as soon as the store has it: a page of the first listing,
     then each namespace. A poll that fails half-way loses nothing already yielded.
@@ -40,13 +45,21 @@ class JobSync:
     source: JobSource
     store: JobStore
     namespaces: Sequence[str]
-    full_every: int = 12
+    newest_every: int = 12
+    background_every: int = 6
+    full_every: int = 360
+    shown: set[str] | None = None
+    """The namespaces on screen; None: all of them."""
     refused: dict[str, str] = field(default_factory=dict, init=False)
     """Namespaces the token may not list (403, 404), with the Hub's reason."""
     failing: dict[str, str] = field(default_factory=dict, init=False)
     """Namespaces whose last poll failed for another reason, while others answered."""
     _polls: int = field(default=0, init=False)
-    _full_due: bool = field(default=True, init=False)
+    _listed: set[str] = field(default_factory=set, init=False)
+    _quick_polls: dict[str, int] = field(default_factory=dict, init=False)
+    _due: set[str] = field(default_factory=set, init=False)
+    listed_last_poll: bool = field(default=False, init=False)
+    """Whether the last poll listed a namespace's whole history (a one-off cost)."""
     _inspecting: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8), init=False)
 
     async def poll(self) -> AsyncGenerator[StoreDiff]:
@@ -56,15 +69,19 @@ class JobSync:
         Raises HubError only when no namespace could be read at all.
         """
         self._polls += 1
-        full = self._full_due or self._polls % self.full_every == 0
+        self.listed_last_poll = False
         first_error: HubError | None = None
         answered = 0
         for namespace in self.namespaces:
+            if not self._wanted(namespace):
+                continue
             try:
-                if full:
+                if namespace not in self._listed:
+                    self.listed_last_poll = True
                     async for part in self._full(namespace):
                         if part:
                             yield part
+                    self._listed.add(namespace)
                 else:
                     part = await self._quick(namespace)
                     if part:
@@ -83,9 +100,18 @@ class JobSync:
             self.failing.pop(namespace, None)
         if answered == 0 and first_error is not None:
             raise first_error
-        # Until a full listing has gone through, the next poll is a full one again.
-        if first_error is None:
-            self._full_due = False
+
+    def show(self, namespaces: Sequence[str]) -> None:
+        """These namespaces are on screen now: poll them every time, starting with the next."""
+        self.shown = set(namespaces)
+        self._due |= self.shown
+
+    def _wanted(self, namespace: str) -> bool:
+        if namespace in self._due or namespace not in self._listed:
+            self._due.discard(namespace)
+            return True
+        on_screen = self.shown is None or namespace in self.shown
+        return on_screen or self._polls % self.background_every == 0
 
     async def _full(self, namespace: str) -> AsyncGenerator[StoreDiff]:
         jobs: list[JobInfo] = []
@@ -93,9 +119,8 @@ class JobSync:
             async for page in self.source.iter_job_pages(namespace):
                 page = as_listed(page, namespace)
                 jobs.extend(page)
-                if self._full_due:
-                    # No full listing has gone through yet (the first load): show each page
-                    # as it arrives.
+                if namespace not in self._listed:
+                    # The first load: show each page as it arrives.
                     yield self.store.update(page)
         except ListingStopped:
             # A listing that would not end was cut short: keep what it read, remove nothing
@@ -105,9 +130,14 @@ class JobSync:
         yield self.store.replace(jobs, [namespace])
 
     async def _quick(self, namespace: str) -> StoreDiff:
+        count = self._quick_polls[namespace] = self._quick_polls.get(namespace, 0) + 1
+        if count % self.full_every == 0:
+            self._listed.discard(namespace)  # the next poll lists its history again
         was_live = self.store.live_ids([namespace])
-        newest = as_listed(await self.source.list_jobs(namespace, max_pages=1), namespace)
         live = as_listed(await self.source.list_jobs(namespace, stages=LIVE_QUERY), namespace)
+        newest: list[JobInfo] = []
+        if count % self.newest_every == 0:
+            newest = as_listed(await self.source.list_jobs(namespace, max_pages=1), namespace)
         seen = {job.id for job in live} | {job.id for job in newest}
         left = sorted(was_live - seen)
         finished = await asyncio.gather(*(self._inspect(namespace, job_id) for job_id in left))

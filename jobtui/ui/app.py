@@ -70,6 +70,13 @@ class JobsApp(App[int]):
         """Every notice goes through here: cleaned of terminal codes, never read as markup."""
         self.notify(clean_text(message), severity=severity, timeout=timeout, markup=False)
 
+    # The terminal tells when it gains or loses focus: nobody looking, polls slow down.
+    def on_app_focus(self) -> None:
+        self.poller.set_focus(True)
+
+    def on_app_blur(self) -> None:
+        self.poller.set_focus(False)
+
     async def on_unmount(self) -> None:
         self.workers.cancel_all()
         await self.client.aclose()

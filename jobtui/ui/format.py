@@ -46,6 +46,17 @@ def ago(moment: datetime | None, now: datetime) -> str:
     return humanize.naturaltime(delta)
 
 
+def ago_coarse(moment: datetime, now: datetime) -> str:
+    """`ago` that changes at most twice a minute within the first minute: for a header
+    that would otherwise be redrawn every second for nothing."""
+    delta = now - moment
+    if delta < timedelta(seconds=10):
+        return "just now"
+    if delta < timedelta(minutes=1):
+        return "under a minute ago"
+    return humanize.naturaltime(delta)
+
+
 def absolute(moment: datetime | None) -> str:
     if moment is None:
         return "—"

@@ -143,6 +143,7 @@ class MainScreen(JobActions, Screen[None]):
         self.detail = JobDetail(id="detail")
         self._said_error: str | None = None
         self._before_filter: str | None = None
+        self._titles = ("", "")
 
     @property
     def filter_text(self) -> str:
@@ -198,6 +199,7 @@ class MainScreen(JobActions, Screen[None]):
         if message.user is not None and self.listing.shown_namespace is None:
             self.listing.shown_namespace = message.user
         self.table.set_layout(show_owner=self.listing.show_owner)
+        self.jobs_app.poller.show(self.listing.watched())
         self.refresh_headers()
 
     @on(messages.PollApplied)
@@ -285,6 +287,7 @@ class MainScreen(JobActions, Screen[None]):
             return
         self.listing.next_namespace()
         self.table.set_layout(show_owner=self.listing.show_owner)
+        self.jobs_app.poller.show(self.listing.watched())
         self.refilter()
 
     def action_filter(self) -> None:
@@ -368,11 +371,15 @@ class MainScreen(JobActions, Screen[None]):
         app, listing = self.jobs_app, self.listing
         watched = listing.watched()
         counts = self.store.stage_counts(watched)
-        self.status.update(
+        self.status.show(
             status_line(watched, counts, app.poller.freshness, app.now(), demo=app.demo)
         )
         title = listing.title(clean_text)
         if listing.marked:
             title += f" · {len(listing.marked)} marked (M clears)"
-        self.list_pane.border_title = Text(title)
-        self.list_pane.border_subtitle = count_line(self.table.row_count, sum(counts.values()))
+        subtitle = count_line(self.table.row_count, sum(counts.values()))
+        # Assigned only on change: each assignment lays the screen out again.
+        if (title, subtitle) != self._titles:
+            self._titles = (title, subtitle)
+            self.list_pane.border_title = Text(title)
+            self.list_pane.border_subtitle = subtitle

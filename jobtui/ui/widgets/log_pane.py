@@ -63,6 +63,7 @@ class LogPane(Vertical):
         self.job_id: str | None = None
         """The job whose log is open (or about to open)."""
         self._switch: Timer | None = None
+        self._flusher: Timer | None = None
         self._pending: list[str] = []
         self._state = ("", "")
         self._empty_note = ""
@@ -76,7 +77,8 @@ class LogPane(Vertical):
         yield self._view
 
     def on_mount(self) -> None:
-        self.set_interval(FLUSH_SECONDS, self.flush)
+        # Runs only while lines wait: an idle pane wakes nobody 20 times a second.
+        self._flusher = self.set_interval(FLUSH_SECONDS, self.flush, pause=True)
         self.watch(self.view, "following", lambda _: self._show_state(), init=False)
 
     @property
@@ -140,9 +142,13 @@ class LogPane(Vertical):
         self.set_state("connecting", "")
 
     def add(self, line: str) -> None:
+        if not self._pending and self._flusher is not None:
+            self._flusher.resume()
         self._pending.append(line)
 
     def flush(self) -> None:
+        if not self._pending and self._flusher is not None:
+            self._flusher.pause()
         if self._pending:
             lines, self._pending = self._pending, []
             self.view.write_lines(lines)

@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from jobtui.hub.models import JobStage
 from jobtui.monitor.poller import Freshness
-from jobtui.ui.format import STAGE_ORDER, ago, stage_style
+from jobtui.ui.format import STAGE_ORDER, ago, ago_coarse, stage_style
 from jobtui.ui.terminal_text import clean_text
 
 LIVE = (JobStage.RUNNING, JobStage.SCHEDULING)
@@ -43,6 +43,8 @@ def status_line(
     if freshness.refused:
         names = ", ".join(clean_text(ns) for ns in freshness.refused)
         line.append(f" no access to {names} ", style="bold yellow")
+    if freshness.slowed:
+        line.append(f" {clean_text(freshness.slowed)} ", style="yellow")
     if freshness.failing:
         names = ", ".join(clean_text(ns) for ns, _ in freshness.failing)
         line.append(f" {names} not answering ", style="bold yellow")
@@ -60,7 +62,7 @@ def status_line(
         if freshness.last_ok is None:
             line.append("loading…", style="bright_black")
         else:
-            line.append(f"updated {ago(freshness.last_ok, now)}", style="bright_black")
+            line.append(f"updated {ago_coarse(freshness.last_ok, now)}", style="bright_black")
     return line
 
 
@@ -68,3 +70,13 @@ class StatusBar(Static):
     DEFAULT_CSS = """
     StatusBar { height: 1; background: $panel; padding: 0 1; }
     """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id)
+        self._shown = Text()
+
+    def show(self, line: Text) -> None:
+        """Redraw only when the line changed: the clock asks every second."""
+        if line != self._shown:
+            self._shown = line
+            self.update(line)
