@@ -205,10 +205,10 @@ def test_space_job_shows_as_a_space_image() -> None:
     assert job.image == "hf.co/spaces/lhoestq/duckdb"
 
 
-def test_raw_payload_is_kept_for_rerun() -> None:
-    job = JobInfo.from_api(variant(timeoutSeconds=900), ENDPOINT)
+def test_only_what_a_rerun_needs_of_the_payload_is_kept() -> None:
+    job = JobInfo.from_api(variant(timeoutSeconds=900, resourceGroupId="rg-1"), ENDPOINT)
     assert job.timeout_seconds == 900
-    assert job.raw["command"] == BASE["command"]
+    assert job.raw == {"timeoutSeconds": 900, "resourceGroupId": "rg-1"}
 
 
 def test_jobs_are_immutable() -> None:
