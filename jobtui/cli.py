@@ -69,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--bell", action="store_true", help="ring the terminal bell when a job fails"
     )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="do not open on the jobs seen last time (kept in your user cache folder, "
+        "readable only by you; never the token)",
+    )
     # Named here for --help only: `jobtui sim` has a parser of its own (see main), so the
     # monitor never imports the simulator, uvicorn or starlette.
     commands = parser.add_subparsers(dest="command", metavar="{sim}")
@@ -118,7 +124,7 @@ def run_monitor(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
     except NoTokenError as exc:
         print(f"jobtui: {exc}", file=sys.stderr)
         return 1
-    return launch(HubClient(endpoint, token), args)
+    return launch(HubClient(endpoint, token), args, cache=None if args.no_cache else endpoint)
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -137,8 +143,18 @@ def run_demo(args: argparse.Namespace) -> int:
         hub.stop()
 
 
-def launch(client: HubClient, args: argparse.Namespace, *, demo: bool = False) -> int:
+def launch(
+    client: HubClient, args: argparse.Namespace, *, demo: bool = False, cache: str | None = None
+) -> int:
+    """Run the monitor; `cache`: the endpoint whose first screen to keep between runs."""
+    from pathlib import Path
+
+    import platformdirs
+
+    from jobtui.monitor.cache import ScreenCache
     from jobtui.ui.app import JobsApp
+
+    folder = Path(platformdirs.user_cache_dir("jobtui"))
 
     app = JobsApp(
         client,
@@ -147,6 +163,7 @@ def launch(client: HubClient, args: argparse.Namespace, *, demo: bool = False) -
         log_lines=args.log_lines,
         bell=args.bell,
         demo=demo,
+        cache=ScreenCache(folder, cache) if cache else None,
     )
     app.run()
     return app.return_code or 0

@@ -17,6 +17,8 @@ def raw_haystack(job: JobInfo) -> str:
 @dataclass
 class Listing:
     namespaces: tuple[str, ...] = ()
+    user: str | None = None
+    """The token's user, when the namespaces came from its account."""
     shown_namespace: str | None = None
     """The one namespace shown; None shows every watched namespace, with an owner column."""
     live_only: bool = False

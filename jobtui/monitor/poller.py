@@ -77,6 +77,8 @@ class Freshness:
     """The error is a 401: retrying will not help until the token changes."""
     slowed: str | None = None
     """Why polls come further apart than the interval asks (the API budget), if they do."""
+    cached_at: datetime | None = None
+    """When the rows on screen were saved, while they come from the cache."""
 
 
 # ---- what a poller reports ------------------------------------------------------------
@@ -142,6 +144,10 @@ class Poller:
     """Whether the terminal has focus; polls come UNFOCUSED_SLOWDOWN times further apart
     while it has not."""
     budget_share: float = BUDGET_SHARE
+
+    def from_cache(self, saved_at: float) -> None:
+        """The store holds cached rows until the first poll answers."""
+        self.freshness = Freshness(cached_at=datetime.fromtimestamp(saved_at, UTC))
 
     def show(self, namespaces: Sequence[str]) -> None:
         """These namespaces are on screen: poll them at the full rate, and at once."""
@@ -236,6 +242,7 @@ class Poller:
             next_try=datetime.fromtimestamp(self.clock() + delay, UTC),
             refused=self.freshness.refused,
             token_refused=token,
+            cached_at=self.freshness.cached_at if self.freshness.last_ok is None else None,
         )
         return delay
 

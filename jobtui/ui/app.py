@@ -10,6 +10,7 @@ from textual.app import App
 from textual.notifications import SeverityLevel
 
 from jobtui.hub.client import HubClient
+from jobtui.monitor.cache import ScreenCache
 from jobtui.monitor.logs import LogFeed
 from jobtui.monitor.poller import Freshness, Poller, Report
 from jobtui.monitor.store import JobStore
@@ -36,9 +37,11 @@ class JobsApp(App[int]):
         bell: bool = False,
         demo: bool = False,
         clock: Callable[[], float] = time.time,
+        cache: ScreenCache | None = None,
     ) -> None:
         super().__init__()
         self.client = client
+        self.cache = cache
         self.namespaces: tuple[str, ...] = tuple(namespaces)
         self.log_lines = log_lines
         self.bell_on_failure = bell
@@ -77,6 +80,12 @@ class JobsApp(App[int]):
     def on_app_blur(self) -> None:
         self.poller.set_focus(False)
 
+    def save_first_screen(self) -> None:
+        if self.cache is not None and self.poller.freshness.last_ok is not None:
+            listing = self.main_screen.listing
+            self.cache.save(listing.user, listing.namespaces, self.store)
+
     async def on_unmount(self) -> None:
+        self.save_first_screen()
         self.workers.cancel_all()
         await self.client.aclose()

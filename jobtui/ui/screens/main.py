@@ -144,6 +144,7 @@ class MainScreen(JobActions, Screen[None]):
         self._said_error: str | None = None
         self._before_filter: str | None = None
         self._titles = ("", "")
+        self._saved = False
 
     @property
     def filter_text(self) -> str:
@@ -164,6 +165,7 @@ class MainScreen(JobActions, Screen[None]):
         self.table.focus()
         self.set_interval(1.0, self._tick)
         self.set_interval(TIMES_REFRESH_SECONDS, self.refresh_times)
+        self.show_cached()
         self.refresh_headers()
         self.run_worker(
             self.jobs_app.poller.run(), group="poll", exit_on_error=False, description="poll"
@@ -196,6 +198,7 @@ class MainScreen(JobActions, Screen[None]):
     @on(messages.NamespacesKnown)
     def _namespaces_known(self, message: messages.NamespacesKnown) -> None:
         self.listing.namespaces = message.namespaces
+        self.listing.user = message.user
         if message.user is not None and self.listing.shown_namespace is None:
             self.listing.shown_namespace = message.user
         self.table.set_layout(show_owner=self.listing.show_owner)
@@ -229,9 +232,27 @@ class MainScreen(JobActions, Screen[None]):
         # Counts in the header and the list title are redrawn by the clock tick and at the
         # end of each poll: counting every page of a 10,000-job first load would be waste.
 
+    def show_cached(self) -> None:
+        """Rows from the last run at once, marked cached, until the Hub answers."""
+        app = self.jobs_app
+        cached = app.cache.load() if app.cache is not None else None
+        if cached is None:
+            return
+        watched = set(app.namespaces or cached.namespaces)
+        jobs = [job for job in cached.jobs if job.owner.name in watched]
+        if not app.namespaces:
+            self.listing.namespaces, self.listing.user = cached.namespaces, cached.user
+            self.listing.shown_namespace = cached.user
+            self.table.set_layout(show_owner=self.listing.show_owner)
+        app.poller.from_cache(cached.saved_at)
+        self.apply(self.store.update(jobs))
+
     @on(messages.PollFinished)
     def _poll_finished(self, message: messages.PollFinished) -> None:
         fresh = message.freshness
+        if fresh.last_ok is not None and not self._saved:
+            self._saved = True  # the first good poll: next start opens on it
+            self.jobs_app.save_first_screen()
         if fresh.error is not None and (fresh.error != self._said_error):
             # The header has room for "OFFLINE"; the reason, fix first, goes in a notice
             # once (and stays on the help screen, `?`).

@@ -39,6 +39,8 @@ def status_line(
             line.append(f" retry in {seconds} s", style="bold")
         if freshness.last_ok is not None:
             line.append(f" · data {ago(freshness.last_ok, now)}", style="bright_black")
+        elif freshness.cached_at is not None:
+            line.append(f" · cached {ago(freshness.cached_at, now)}", style="bright_black")
         line.append(" · ? for why ", style="bright_black")
     if freshness.refused:
         names = ", ".join(clean_text(ns) for ns in freshness.refused)
@@ -59,7 +61,9 @@ def status_line(
         line.append(f"{counts[stage]} {clean_text(stage).lower()}", style=stage_style(stage))
         line.append("  ")
     if freshness.error is None:
-        if freshness.last_ok is None:
+        if freshness.last_ok is None and freshness.cached_at is not None:
+            line.append(f"cached {ago(freshness.cached_at, now)} · loading…", style="yellow")
+        elif freshness.last_ok is None:
             line.append("loading…", style="bright_black")
         else:
             line.append(f"updated {ago_coarse(freshness.last_ok, now)}", style="bright_black")
