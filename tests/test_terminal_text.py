@@ -281,3 +281,19 @@ def test_a_line_with_a_colour_per_character_is_drawn_plain() -> None:
     assert not text.spans, "thousands of spans blocked keys for seconds: drawn plain"
     few = "\x1b[31mred\x1b[0m and \x1b[32mgreen\x1b[0m"
     assert log_line_to_text(few).spans, "ordinary colour stays"
+
+
+async def test_a_burst_larger_than_the_view_keeps_the_last_lines_and_counts_all() -> None:
+    class Small(App[None]):
+        def compose(self) -> ComposeResult:
+            yield LogView(max_lines=1_000, id="log")
+
+    app = Small()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(LogView)
+        view.write_lines([f"early {n}" for n in range(10)])
+        view.write_lines([f"line {n}" for n in range(25_000)])
+        await pilot.pause()
+        assert view.written == 25_010 and view.line_count == 1_000
+        assert view.find("line 24000") == 0 and view.find("early") is None
+        assert view.render_line(view.size.height - 1).text.strip() == "line 24999"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -81,11 +81,16 @@ class LogView(ScrollView, can_focus=True):
         self.following = True
         self.refresh()
 
-    def write_lines(self, raw_lines: Iterable[str]) -> None:
+    def write_lines(self, raw_lines: Sequence[str]) -> None:
         """Clean and append lines; keeps the view at the end when following."""
-        cleaned = [clean_log_line(line) for line in raw_lines]
+        # Lines that would leave the buffer in this same batch are counted, not cleaned:
+        # a firehose costs a frame what the view can hold, not what arrived.
+        skipped = max(0, len(raw_lines) - self.max_lines)
+        cleaned = [clean_log_line(line) for line in raw_lines[skipped:]]
         if not cleaned:
             return
+        self.written += skipped
+        self._dropped += skipped
         self.written += len(cleaned)
         overflow = max(0, len(self._lines) + len(cleaned) - self.max_lines)
         self._lines.extend(cleaned)
