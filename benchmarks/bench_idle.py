@@ -1,0 +1,157 @@
+"""Idle cost of a running jobtui: CPU share of a core, and screen updates written per second.
+
+Run: .venv/bin/python benchmarks/bench_idle.py [--jobs 10 10000] [--window 30] [--settle 5]
+     (about 3 minutes at the defaults: 4 configurations of load + settle + window)
+
+What it measures. A simulated Hub (`jobtui sim --seed 1 --jobs N`, no rate limit) runs in a
+subprocess on a free loopback port. jobtui runs in a detached tmux session of 120x36 against
+it, once with the default interval and once with `--interval 3600` (no polling after the
+first listing). Everything the app writes to its terminal is piped (`tmux pipe-pane -O`) to a
+small logger that timestamps each chunk read.
+
+Once the first listing is loaded (the header no longer says "loading…" and the list's
+border shows its job count), it waits --settle seconds, then over a --window second window
+(30 s by default; the issue asks for 30-60) it reads:
+
+- CPU: utime + stime of the jobtui process (all threads) from /proc/PID/stat, as a
+  percentage of one core over the window;
+- screen output: bytes, chunks (what tmux read in one go) and updates (chunks closer than
+  5 ms apart merged: one redraw may span several chunks) per second; also the seconds
+  between the first and the last update, and the RSS at the end.
+
+The keyboard is never touched: this is jobtui left alone in a pane.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.harness import (  # noqa: E402
+    JOBTUI,
+    PYTHON,
+    Sim,
+    Tmux,
+    cpu_seconds,
+    rss_mb,
+    scratch_dir,
+    table,
+    wait_listing,
+)
+
+# Reads the pane's output from stdin: one "unix-time length" line per chunk read.
+CHUNK_LOGGER = """
+import os, sys, time
+log = open(sys.argv[1], "w", buffering=1)
+while True:
+    data = os.read(0, 1 << 20)
+    if not data:
+        break
+    log.write(f"{time.time():.6f} {len(data)}\\n")
+"""
+MERGE_GAP_SECS = 0.005
+
+
+def updates(chunks: list[tuple[float, int]]) -> list[float]:
+    """Start times of updates: chunks within MERGE_GAP_SECS of the previous one are merged."""
+    starts: list[float] = []
+    last = -1.0
+    for moment, _ in chunks:
+        if not starts or moment - last > MERGE_GAP_SECS:
+            starts.append(moment)
+        last = moment
+    return starts
+
+
+def run_one(
+    sim: Sim, tmux: Tmux, workdir: Path, jobs: int, interval: str | None, args: argparse.Namespace
+) -> list[str]:
+    tag = f"idle-{jobs}-{interval or 'default'}"
+    log_path = workdir / f"{tag}.chunks"
+    argv = [JOBTUI] + ([] if interval is None else ["--interval", interval])
+    env = {
+        "HF_ENDPOINT": sim.url,
+        "HF_TOKEN": sim.token,
+        "XDG_CACHE_HOME": str(workdir / f"cache-{tag}"),
+    }
+    pid = tmux.start(tag, argv, env)
+    logger = f"{shlex.quote(PYTHON)} -c {shlex.quote(CHUNK_LOGGER)} {shlex.quote(str(log_path))}"
+    tmux.pipe_output(tag, logger)
+    try:
+        loaded = wait_listing(tmux, tag)
+        time.sleep(args.settle)
+        cpu_before, wall_before = cpu_seconds(pid), time.time()
+        time.sleep(args.window)
+        cpu_after, wall_after = cpu_seconds(pid), time.time()
+        rss = rss_mb(pid)
+        if tmux.dead(tag):
+            raise SystemExit(f"benchmark: jobtui exited:\n{tmux.capture(tag, True)}")
+    finally:
+        tmux.kill(tag)
+    chunks: list[tuple[float, int]] = []
+    for line in log_path.read_text().splitlines():
+        moment, size = line.split()
+        if wall_before <= float(moment) < wall_after:
+            chunks.append((float(moment), int(size)))
+    span = wall_after - wall_before
+    cpu = (cpu_after - cpu_before) / span * 100
+    starts = updates(chunks)
+    gaps = [later - earlier for earlier, later in zip(starts, starts[1:], strict=False)]
+    label = "default" if interval is None else interval
+    row = [
+        f"{jobs:,}",
+        label,
+        f"{loaded:.1f}",
+        f"{cpu:.2f}%",
+        f"{sum(size for _, size in chunks) / span:,.0f}",
+        f"{len(chunks) / span:.2f}",
+        f"{len(starts) / span:.2f}",
+        f"{max(gaps):.1f}" if gaps else "-",
+        f"{rss:.0f}",
+    ]
+    print("  " + "  ".join(row), flush=True)
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, nargs="+", default=[10, 10_000])
+    parser.add_argument("--window", type=float, default=30.0, help="seconds measured")
+    parser.add_argument("--settle", type=float, default=5.0, help="seconds after the load")
+    parser.add_argument(
+        "--intervals",
+        nargs="+",
+        default=["default", "3600"],
+        help="jobtui --interval values to try ('default': no option)",
+    )
+    args = parser.parse_args()
+    rows: list[list[str]] = []
+    with scratch_dir("bench-idle-") as workdir:
+        for jobs in args.jobs:
+            print(f"\n{jobs:,} jobs: starting the simulated Hub ...", flush=True)
+            with Sim(workdir, jobs=jobs) as sim, Tmux(workdir, "idle") as tmux:
+                for interval in args.intervals:
+                    value = None if interval == "default" else interval
+                    rows.append(run_one(sim, tmux, workdir, jobs, value, args))
+    print(f"\njobtui idle in tmux 120x36, {args.window:g} s window after the first listing:\n")
+    headers = [
+        "jobs",
+        "interval",
+        "load s",
+        "CPU (% of a core)",
+        "bytes/s",
+        "chunks/s",
+        "updates/s",
+        "longest quiet s",
+        "RSS MB",
+    ]
+    print(table(headers, rows))
+
+
+if __name__ == "__main__":
+    main()
