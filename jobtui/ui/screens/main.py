@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -21,6 +20,7 @@ from jobtui.hub.models import JobInfo
 from jobtui.monitor.listing import Listing, count_line
 from jobtui.monitor.store import StoreDiff
 from jobtui.ui import messages
+from jobtui.ui.bindings import MAIN_SCREEN_BINDINGS
 from jobtui.ui.format import shell_command
 from jobtui.ui.job_actions import JobActions
 from jobtui.ui.notices import stage_notices
@@ -45,85 +45,7 @@ def cleaned_haystack(job: JobInfo) -> str:
 
 
 class MainScreen(JobActions, Screen[None]):
-    # The tooltips are the help screen's text and the README's key table (see ui/keys.py).
-    BINDINGS = [
-        Binding("q", "app.quit", "Quit", tooltip="quit"),
-        Binding("question_mark", "help", "Help", key_display="?", tooltip="this help"),
-        Binding(
-            "tab",
-            "app.focus_next",
-            "Next pane",
-            show=False,
-            tooltip="next pane: jobs, log, details",
-        ),
-        Binding(
-            "shift+tab",
-            "app.focus_previous",
-            "Previous pane",
-            show=False,
-            tooltip="previous pane",
-        ),
-        Binding(
-            "slash",
-            "filter",
-            "Filter",
-            key_display="/",
-            tooltip="filter by id, name, image, command, flavor or stage; "
-            "enter selects the first match",
-        ),
-        Binding("escape", "clear_filter", "Clear filter", show=False, tooltip="clear the filter"),
-        Binding("a", "toggle_live", "All/live", tooltip="all jobs / only live ones"),
-        Binding(
-            "i",
-            "toggle_detail",
-            "Details",
-            tooltip="details instead of the log (narrow terminals)",
-        ),
-        Binding(
-            "c",
-            "cancel",
-            "Cancel job",
-            tooltip="cancel the selected job, or every marked live job, after a confirmation",
-        ),
-        Binding(
-            "r",
-            "rerun",
-            "Rerun",
-            tooltip="rerun: preview what will be sent, edit flavor and environment, settle secrets",
-        ),
-        Binding(
-            "space",
-            "mark",
-            "Mark",
-            show=False,
-            tooltip="mark / unmark a live job for cancel, and move down",
-        ),
-        Binding("M", "clear_marks", "Clear marks", show=False, tooltip="clear every mark"),
-        Binding(
-            "n",
-            "next_namespace",
-            "Namespace",
-            show=False,
-            tooltip="switch namespace: each watched user or org, then all of them",
-        ),
-        Binding(
-            "o",
-            "open_page",
-            "Open page",
-            show=False,
-            tooltip="open the job page in a browser (over ssh: show its URL)",
-        ),
-        Binding("y", "copy_id", "Copy id", show=False, tooltip="copy the job id"),
-        Binding("Y", "copy_url", "Copy URL", show=False, tooltip="copy the job URL"),
-        Binding("R,ctrl+r", "refresh", "Refresh", key_display="R", tooltip="refresh now"),
-        Binding(
-            "G,end",
-            "follow_log",
-            "Follow log",
-            show=False,
-            tooltip="log: jump to the end and follow new lines",
-        ),
-    ]
+    BINDINGS = MAIN_SCREEN_BINDINGS
 
     selected_job_id: reactive[str | None] = reactive(None)
     narrow: reactive[bool] = reactive(False)
