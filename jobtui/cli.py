@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jobtui import __version__
@@ -124,7 +126,13 @@ def run_monitor(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
     except NoTokenError as exc:
         print(f"jobtui: {exc}", file=sys.stderr)
         return 1
-    return launch(HubClient(endpoint, token), args, cache=None if args.no_cache else endpoint)
+    from jobtui.hub.auth import token_file
+
+    # A token from `hf auth login`'s file is watched while the Hub refuses it: logging in
+    # again in another pane is enough.
+    watched = token_file(os.environ) if token.source.startswith("the token file") else None
+    client = HubClient(endpoint, token)
+    return launch(client, args, cache=None if args.no_cache else endpoint, token_file=watched)
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -144,11 +152,14 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def launch(
-    client: HubClient, args: argparse.Namespace, *, demo: bool = False, cache: str | None = None
+    client: HubClient,
+    args: argparse.Namespace,
+    *,
+    demo: bool = False,
+    cache: str | None = None,
+    token_file: Path | None = None,
 ) -> int:
     """Run the monitor; `cache`: the endpoint whose first screen to keep between runs."""
-    from pathlib import Path
-
     import platformdirs
 
     from jobtui.monitor.cache import ScreenCache
@@ -164,6 +175,7 @@ def launch(
         bell=args.bell,
         demo=demo,
         cache=ScreenCache(folder, cache) if cache else None,
+        token_file=token_file,
     )
     app.run()
     return app.return_code or 0

@@ -4,6 +4,7 @@ defect was seen."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
@@ -221,3 +222,18 @@ async def test_i_in_a_wide_terminal_moves_to_details(hub: SimulatedHub) -> None:
         assert app.main_screen.detail.has_focus
         await pilot.press("i")
         assert app.main_screen.table.has_focus
+
+
+async def test_logging_in_again_in_another_pane_is_picked_up_by_itself(
+    hub: SimulatedHub, tmp_path: Path
+) -> None:
+    path = tmp_path / "token"
+    path.write_text("hf_wrong\n")
+    client = HubClient(hub.url, Token("hf_wrong", f"the token file {path}"), retries=0)
+    app = JobsApp(client, interval=0.5, token_file=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: "TOKEN REFUSED" in header(app), timeout=10)
+        assert "hf auth login" in (app.main_screen.problem() or "")
+        path.write_text(hub.token + "\n")  # `hf auth login` in another pane
+        await wait_for(pilot, lambda: app.freshness.last_ok is not None, timeout=10)
+        assert "TOKEN REFUSED" not in header(app)

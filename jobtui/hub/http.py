@@ -123,6 +123,13 @@ class HubHTTP:
     def __repr__(self) -> str:
         return f"HubClient({self.endpoint!r}, {self.token})"
 
+    def use_token(self, token: Token) -> None:
+        """Send `token` from now on (the user logged in again while jobtui ran)."""
+        self.token = token
+        if token.value.isascii() and token.value.isprintable():
+            self._http.headers["Authorization"] = f"Bearer {token.value}"
+            self._token_error = None
+
     async def aclose(self) -> None:
         await self._http.aclose()
 

@@ -14,8 +14,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Protocol
 
+from jobtui.hub.auth import find_token
 from jobtui.hub.errors import AuthError, HubError
 from jobtui.hub.models import Account, JobHardwareInfo
 from jobtui.monitor.store import JobStore, StoreDiff
@@ -144,6 +146,10 @@ class Poller:
     """Whether the terminal has focus; polls come UNFOCUSED_SLOWDOWN times further apart
     while it has not."""
     budget_share: float = BUDGET_SHARE
+    token_file: Path | None = None
+    """Where the token came from, if from `hf auth login`'s file: while the Hub refuses it,
+    the file is watched, and a new token there is used at once."""
+    _token_stamp: float | None = field(default=None, init=False)
 
     def from_cache(self, saved_at: float) -> None:
         """The store holds cached rows until the first poll answers."""
@@ -172,12 +178,48 @@ class Poller:
 
     async def run(self) -> None:
         """Poll for ever. Cancel the task to stop."""
+        self._token_stamp = self._token_file_stamp()
         while True:
             manual, self._manual = self._manual, False
             self._wake.clear()
             delay = await self.poll_once(manual=manual)
+            await self._sleep(delay)
+
+    async def _sleep(self, delay: float) -> None:
+        """Until the next poll is due, `poll_now()` wakes us, or a refused token is replaced."""
+        loop = asyncio.get_running_loop()
+        due = loop.time() + delay
+        while (left := due - loop.time()) > 0:
+            watching = self.freshness.token_refused and self.token_file is not None
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+                await asyncio.wait_for(
+                    self._wake.wait(), timeout=min(left, 1.0) if watching else left
+                )
+                return
+            if watching and self._token_renewed():
+                return
+
+    def _token_file_stamp(self) -> float | None:
+        try:
+            return self.token_file.stat().st_mtime if self.token_file is not None else None
+        except OSError:
+            return None
+
+    def _token_renewed(self) -> bool:
+        assert self.token_file is not None
+        stamp = self._token_file_stamp()
+        if stamp is None or stamp == self._token_stamp:
+            return False
+        self._token_stamp = stamp
+        try:
+            token = find_token(env={"HF_TOKEN_PATH": str(self.token_file)})
+        except HubError:
+            return False
+        use_token = getattr(self.source, "use_token", None)
+        if use_token is None:
+            return False
+        use_token(token)
+        return True
 
     async def poll_once(self, *, manual: bool = False) -> float:
         """One poll; returns how long to wait before the next."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 
 from textual.app import App
 from textual.notifications import SeverityLevel
@@ -38,6 +39,7 @@ class JobsApp(App[int]):
         demo: bool = False,
         clock: Callable[[], float] = time.time,
         cache: ScreenCache | None = None,
+        token_file: Path | None = None,
     ) -> None:
         super().__init__()
         self.client = client
@@ -51,6 +53,7 @@ class JobsApp(App[int]):
         self.poller = Poller(
             client, self.store, self._report, self.namespaces, interval=interval, clock=clock
         )
+        self.poller.token_file = token_file
         self.log_feed = LogFeed(client)
         self.main_screen = MainScreen(self)
 
