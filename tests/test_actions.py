@@ -156,6 +156,8 @@ async def rerun_source(api: HubClient) -> JobInfo:
         environment={"EPOCHS": "3", "LR": "3e-5"},
         secrets=SENT_SECRETS,
         timeoutSeconds=1800,
+        attempts=2,
+        network={"group": "trainers", "aliases": ["head"]},
     )
 
 
@@ -213,6 +215,8 @@ async def test_rerun_fills_secrets_from_env_and_typing(
     assert new.labels == {"name": "to-rerun"}
     assert set(new.secrets or ()) == set(SENT_SECRETS)
     assert new.timeout_seconds == 1800
+    assert new.retry == 1, "attempts 2 sent back as they were"
+    assert new.network is not None and new.network.group == "trainers"
     logged = "\n".join(record.getMessage() for record in caplog.records)
     for output in (*seen, logged):
         for secret in (LOCAL_SECRET, TYPED_SECRET, *SENT_SECRETS.values(), hub.token):

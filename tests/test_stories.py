@@ -3,8 +3,10 @@ person does, against the simulated Hub over loopback."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+import httpx2
 import pytest
 from textual.pilot import Pilot
 from uihelpers import Notices, make_app, screen_text, wait_for
@@ -204,5 +206,31 @@ async def test_a_restarted_job_shows_a_separator_in_its_log(
         assert index is not None
         view.focus()
         view.scroll_to(y=index, animate=False, immediate=True)
-        await pilot.pause(0.1)
-        assert "the job was re-queued and started again" in screen_text(app)
+        await wait_for(pilot, lambda: "(re-queued: started again)" in screen_text(app))
+
+
+async def test_a_scheduled_job_produces_runs_that_appear_while_jobtui_watches() -> None:
+    now = [time.time()]
+    with SimulatedHub(seed=2, jobs=5, keepalive=1.0, clock=lambda: now[0]) as hub:
+        app = make_app(hub)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await wait_for(pilot, lambda: app.freshness.last_ok is not None)
+            user = app.main_screen.listing.shown_namespace
+            async with httpx2.AsyncClient(
+                base_url=hub.url, headers={"Authorization": f"Bearer {hub.token}"}
+            ) as http:
+                answer = await http.post(
+                    f"/api/scheduled-jobs/{user}",
+                    json={
+                        "jobSpec": {"dockerImage": "alpine", "command": ["sleep", "600"]},
+                        "schedule": "* * * * *",
+                    },
+                )
+                assert answer.status_code == 200, answer.text
+            before = set(app.main_screen.table.job_ids())
+            now[0] += 61  # the next minute comes
+            await wait_for(pilot, lambda: set(app.main_screen.table.job_ids()) - before)
+            new = (set(app.main_screen.table.job_ids()) - before).pop()
+            job = app.store.get(new)
+            assert job is not None and job.initiator is not None
+            assert job.initiator.type == "scheduled-job"

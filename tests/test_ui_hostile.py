@@ -94,3 +94,26 @@ async def test_a_100_kB_field_is_cut_in_details_with_a_note(hostile: HostileHub)
         assert detail.virtual_size.height < 200, "not 100 kB of wrapped lines"
         detail.scroll_end(animate=False)
         await wait_for(pilot, lambda: "more not shown" in screen_text(app))
+
+
+async def test_the_filter_finds_a_name_by_what_is_shown(hostile: HostileHub) -> None:
+    """`nul\\x00name` is drawn as `nulname`; typing what is on screen must find it."""
+
+    async def named(request: Request, reply: Reply) -> None:
+        if request.path == "/api/jobs/me":
+            await reply.json(
+                [
+                    job("3" * 24, "RUNNING", labels={"name": "nul\x00name"}),
+                    job("4" * 24, "RUNNING", labels={"name": "other"}),
+                ]
+            )
+        else:
+            await handler(request, reply)
+
+    with HostileHub(named) as hub:
+        app = app_on(hub)
+        async with app.run_test(size=(120, 36)) as pilot:
+            table = app.main_screen.table
+            await wait_for(pilot, lambda: table.row_count == 2)
+            await pilot.press("slash", *"nulname", "enter")
+            await wait_for(pilot, lambda: table.job_ids() == ["3" * 24])

@@ -44,10 +44,8 @@ def restart_separator(line: Any) -> str:
     """The Hub's second `===== Job started … =====`: the job was re-queued (a node lost) and
     began again. Said plainly, as a line nobody can miss."""
     stamp = line.timestamp
-    when = f" at {stamp:%Y-%m-%d %H:%M:%S} UTC" if stamp is not None else ""
-    return (
-        f"{RESTART_STYLE}──── restarted{when}: the job was re-queued and started again ────{RESET}"
-    )
+    when = f" at {stamp:%H:%M:%S} UTC" if stamp is not None else ""
+    return f"{RESTART_STYLE}──── restarted{when} (re-queued: started again) ────{RESET}"
 
 
 def waiting_note(job: JobInfo) -> str:
