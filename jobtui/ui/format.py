@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import humanize
 
 from jobtui.hub.models import JobHardwareInfo, JobInfo, JobStage
+from jobtui.monitor.costs import billed_cost
 
 STAGE_STYLES: dict[str, str] = {
     JobStage.SCHEDULING: "bold yellow",
@@ -102,11 +103,8 @@ def shell_command(job: JobInfo) -> str:
 
 
 def cost(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> float | None:
-    """What the job has cost so far: running time at the flavor's price (billed per minute)."""
-    seconds = running_seconds(job, now)
-    if flavor is None or seconds is None:
-        return None
-    return seconds * flavor.price_per_second
+    """What the job has cost so far, billed as `monitor.costs.BILLING_RULE` says."""
+    return billed_cost(job, flavor, now)
 
 
 def money(amount: float | None) -> str:

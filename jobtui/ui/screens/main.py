@@ -6,6 +6,7 @@ list's state (namespace, filter, marks) lives in a Listing, not in the widgets.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -17,11 +18,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from jobtui.hub.models import JobInfo
+from jobtui.monitor.costs import WARN_AT, burn_rate, time_left
 from jobtui.monitor.listing import Listing, count_line
 from jobtui.monitor.store import StoreDiff
 from jobtui.ui import messages
 from jobtui.ui.bindings import MAIN_SCREEN_BINDINGS
-from jobtui.ui.format import shell_command
+from jobtui.ui.format import long_duration, shell_command
 from jobtui.ui.job_actions import JobActions
 from jobtui.ui.notices import stage_notices
 from jobtui.ui.terminal_text import clean_text
@@ -67,6 +69,7 @@ class MainScreen(JobActions, Screen[None]):
         self._before_filter: str | None = None
         self._titles = ("", "")
         self._saved = False
+        self._timeout_warned: set[str] = set()
 
     @property
     def filter_text(self) -> str:
@@ -304,6 +307,21 @@ class MainScreen(JobActions, Screen[None]):
         if job is not None and job.is_live:
             self.show_detail()  # the cost so far keeps growing
 
+    def _warn_timeouts(self, live: list[JobInfo], now: datetime) -> None:
+        """Once per job, when it has used WARN_AT of its timeout."""
+        for job in live:
+            left = time_left(job, now)
+            if left is None or left.used < WARN_AT or job.id in self._timeout_warned:
+                continue
+            self._timeout_warned.add(job.id)
+            self.jobs_app.say(
+                f"{clean_text(job.display_name, max_length=40)} has used {left.used:.0%} of its "
+                f"{long_duration(left.limit)} timeout: {long_duration(left.left)} left before "
+                "the Hub stops it.",
+                severity="warning",
+                timeout=15,
+            )
+
     def refresh_times(self) -> None:
         """Relative times moved on: in the rows, and in the details of a finished job too."""
         self.table.refresh_times()
@@ -314,9 +332,11 @@ class MainScreen(JobActions, Screen[None]):
         app, listing = self.jobs_app, self.listing
         watched = listing.watched()
         counts = self.store.stage_counts(watched)
-        self.status.show(
-            status_line(watched, counts, app.poller.freshness, app.now(), demo=app.demo)
-        )
+        live = [job for job_id in self.store.live_ids(watched) if (job := self.store.get(job_id))]
+        burning = burn_rate(live, app.poller.hardware)
+        fresh, now = app.poller.freshness, app.now()
+        self.status.show(status_line(watched, counts, fresh, now, demo=app.demo, burning=burning))
+        self._warn_timeouts(live, now)
         title = listing.title(clean_text)
         if listing.marked:
             title += f" · {len(listing.marked)} marked (M clears)"

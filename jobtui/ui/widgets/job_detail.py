@@ -14,6 +14,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from jobtui.hub.models import JobHardwareInfo, JobInfo, JobStage
+from jobtui.monitor.costs import BILLING_RULE, DEFAULT_TIMEOUT_SECONDS, time_left
 from jobtui.ui.format import (
     absolute,
     ago,
@@ -128,7 +129,30 @@ def describe(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> Ren
         hardware = Text(clean_text(job.flavor or "—"), style="bold")
     grid.add_row("Flavor", hardware)
     label = "Cost so far" if job.is_live else "Cost"
-    grid.add_row(label, Text(money(cost(job, flavor, now)), style="yellow"))
+    spent = cost(job, flavor, now)
+    grid.add_row(
+        label,
+        Text.assemble(
+            (money(spent), "yellow"),
+            (f"  ({BILLING_RULE})" if spent is not None else "", "bright_black"),
+        ),
+    )
+    remaining = time_left(job, now)
+    if remaining is not None:
+        grid.add_row(
+            "Time left",
+            Text(
+                f"{long_duration(remaining.left)} of {long_duration(remaining.limit)}"
+                f" · {remaining.used:.0%} used",
+                style="bold yellow" if remaining.last_stretch else "",
+            ),
+        )
+    elif job.status.stage == JobStage.RUNNING:
+        default = long_duration(DEFAULT_TIMEOUT_SECONDS)
+        grid.add_row(
+            "Time left",
+            Text(f"unknown: the Hub did not say its timeout (default {default})", "bright_black"),
+        )
     grid.add_row("Created", _when(job.created_at, now))
     grid.add_row("Started", _when(job.started_at, now))
     grid.add_row("Finished", _when(job.finished_at, now))
@@ -136,7 +160,7 @@ def describe(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> Ren
     if durations is not None:
         grid.add_row("Durations", Text(durations))
     add_source_rows(grid, job)
-    if job.timeout_seconds:
+    if job.timeout_seconds and remaining is None:
         grid.add_row("Timeout", Text(long_duration(job.timeout_seconds)))
     grid.add_row("Environment", _pairs(job.environment))
     secrets = ", ".join(job.secrets or ()) or "—"

@@ -23,6 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from jobtui.hub.models import JobInfo
+from jobtui.monitor.costs import time_left
 from jobtui.monitor.store import newest_first
 from jobtui.ui.format import ago, compact_duration, running_seconds, shell_command, stage_style
 from jobtui.ui.terminal_text import clean_text
@@ -92,7 +93,10 @@ def row_cells(job: JobInfo, now: datetime) -> dict[str, Text]:
         "command": Text(clean_text(shell_command(job), max_length=400), style="bright_black"),
         "flavor": Text(clean_text(job.flavor or "—", max_length=24)),
         "created": Text(ago(job.created_at, now), style="" if live else "bright_black"),
-        "runtime": Text(compact_duration(running_seconds(job, now))),
+        "runtime": Text(
+            compact_duration(running_seconds(job, now)),
+            style="bold yellow" if (left := time_left(job, now)) and left.last_stretch else "",
+        ),
     }
 
 

@@ -26,6 +26,7 @@ def status_line(
     now: datetime,
     *,
     demo: bool = False,
+    burning: float = 0.0,
 ) -> Text:
     line = Text.assemble(("jobtui", "bold"), " ")
     if demo:
@@ -59,6 +60,9 @@ def status_line(
     )
     for stage in live_first:
         line.append(f"{counts[stage]} {clean_text(stage).lower()}", style=stage_style(stage))
+        line.append("  ")
+    if burning > 0:
+        line.append(f"burning ${burning:,.2f}/h", style="bold yellow")
         line.append("  ")
     if freshness.error is None:
         if freshness.last_ok is None and freshness.cached_at is not None:

@@ -1,0 +1,79 @@
+"""What a job costs and how long it has left: the arithmetic no other Jobs tool does for you.
+
+Billing: the Jobs pricing is per minute of hardware time; jobtui counts each started minute
+of a job's run (start to finish, or to now), at its flavor's per-minute price. Scheduling
+time is not billed. Timeout: only a timeout the Hub echoes is counted down; without one,
+jobtui says it does not know (the Hub's documented default is 30 minutes, but jobs are seen
+running past it, so assuming it would cry wolf).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from jobtui.hub.models import JobHardwareInfo, JobInfo, JobStage
+
+BILLING_RULE = "each started minute of run time"
+DEFAULT_TIMEOUT_SECONDS = 30 * 60
+"""The Hub's documented default for a job whose spec names no timeout (not counted down)."""
+LAST_STRETCH = 0.10
+"""A job in the last tenth of its timeout is marked in the list."""
+WARN_AT = 0.90
+"""A notification fires once when a job has used this much of its timeout."""
+
+
+def run_seconds(job: JobInfo, now: datetime) -> float | None:
+    """Seconds the job has run: from its start to its finish, or to now while it runs."""
+    if job.started_at is None:
+        return None
+    end = job.finished_at or now
+    return max(0.0, (end - job.started_at).total_seconds())
+
+
+def billed_cost(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> float | None:
+    """The job's cost by BILLING_RULE; None without a price or before it started."""
+    seconds = run_seconds(job, now)
+    if flavor is None or seconds is None:
+        return None
+    return math.ceil(seconds / 60) * flavor.price_per_hour / 60
+
+
+def burn_rate(jobs: Iterable[JobInfo], hardware: Mapping[str, JobHardwareInfo]) -> float:
+    """Dollars per hour that the running jobs among `jobs` cost right now."""
+    return sum(
+        flavor.price_per_hour
+        for job in jobs
+        if job.status.stage == JobStage.RUNNING
+        and (flavor := hardware.get(job.flavor or "")) is not None
+    )
+
+
+@dataclass(frozen=True)
+class TimeLeft:
+    limit: float
+    """The timeout in seconds."""
+    left: float
+    """Seconds until the Hub stops the job (never negative)."""
+
+    @property
+    def used(self) -> float:
+        return 1.0 - self.left / self.limit if self.limit else 1.0
+
+    @property
+    def last_stretch(self) -> bool:
+        return self.used >= 1.0 - LAST_STRETCH
+
+
+def time_left(job: JobInfo, now: datetime) -> TimeLeft | None:
+    """How long a running job has before its timeout; None for a job not running or one
+    whose timeout the Hub did not echo."""
+    timeout = job.timeout_seconds
+    if job.status.stage != JobStage.RUNNING or not timeout:
+        return None
+    seconds = run_seconds(job, now)
+    if seconds is None:
+        return None
+    return TimeLeft(limit=float(timeout), left=max(0.0, timeout - seconds))
