@@ -13,6 +13,7 @@ from textual.notifications import SeverityLevel
 from jobtui.hub.client import HubClient
 from jobtui.monitor.cache import ScreenCache
 from jobtui.monitor.logs import LogFeed
+from jobtui.monitor.metrics import MetricsFeed
 from jobtui.monitor.poller import Freshness, Poller, Report
 from jobtui.monitor.store import JobStore
 from jobtui.ui.format import now_utc
@@ -55,6 +56,7 @@ class JobsApp(App[int]):
         )
         self.poller.token_file = token_file
         self.log_feed = LogFeed(client)
+        self.metrics_feed = MetricsFeed(client, clock)
         self.main_screen = MainScreen(self)
 
     def get_default_screen(self) -> MainScreen:

@@ -31,6 +31,7 @@ from jobtui.ui.widgets.filter_box import FilterBox
 from jobtui.ui.widgets.job_detail import JobDetail, describe
 from jobtui.ui.widgets.job_table import JobTable
 from jobtui.ui.widgets.log_pane import LogPane
+from jobtui.ui.widgets.metrics_panel import MetricsPanel
 from jobtui.ui.widgets.status_bar import StatusBar, status_line
 
 if TYPE_CHECKING:
@@ -64,7 +65,8 @@ class MainScreen(JobActions, Screen[None]):
         self.filter_box = FilterBox(id="filter")
         self.list_pane = Vertical(self.table, self.filter_box, id="list-pane")
         self.log_pane = LogPane(app.log_feed, max_lines=app.log_lines, id="logs")
-        self.detail = JobDetail(id="detail")
+        self.metrics = MetricsPanel(app.metrics_feed, id="metrics")
+        self.detail = JobDetail(metrics=self.metrics, id="detail")
         self._said_error: str | None = None
         self._before_filter: str | None = None
         self._titles = ("", "")
@@ -149,6 +151,7 @@ class MainScreen(JobActions, Screen[None]):
                 job.id == self.selected_job_id for job in diff.changed
             ):
                 self.show_detail()
+                self.metrics.show_job(self.selected_job())  # it may have ended
         app = self.jobs_app
         for notice in stage_notices(diff.stage_changes):
             app.say(notice.message, severity="error" if notice.failed else "information", timeout=8)
@@ -284,6 +287,7 @@ class MainScreen(JobActions, Screen[None]):
     def watch_selected_job_id(self) -> None:
         self.show_detail()
         self.log_pane.show_job(self.selected_job())
+        self.metrics.show_job(self.selected_job())
 
     def show_detail(self) -> None:
         job = self.selected_job()

@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Static
 
 from jobtui.hub.models import JobHardwareInfo, JobInfo, JobStage
@@ -213,13 +214,16 @@ class JobDetail(VerticalScroll, can_focus=True):
     JobDetail > Static { width: 100%; }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, metrics: Widget | None = None, id: str | None = None) -> None:
         super().__init__(id=id)
+        self._metrics = metrics
         # Held, not queried: a clock tick during shutdown may land after the children are
         # gone, and updating a detached Static is harmless where a failed query is not.
         self._body = Static(Text("No job selected", style="bright_black"), id="detail-body")
 
     def compose(self) -> ComposeResult:
+        if self._metrics is not None:
+            yield self._metrics
         yield self._body
 
     def show(self, renderable: RenderableType) -> None:

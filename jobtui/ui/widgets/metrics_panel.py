@@ -1,0 +1,125 @@
+"""Live metrics of the selected running job: a line of figures and a sparkline for each.
+
+The panel owns its stream: `show_job(job)` closes the old one at once and opens the new one
+for a running job, from the MetricsFeed it was handed (it holds no HTTP code itself).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from humanize import naturalsize
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
+from textual.widgets import Sparkline, Static
+
+from jobtui.hub.errors import HubError
+from jobtui.hub.models import JobInfo, JobStage
+from jobtui.monitor.metrics import MetricsFeed, MetricsSample
+
+log = logging.getLogger(__name__)
+
+SWITCH_DELAY = 0.3
+
+
+def _size(value: float | None) -> str:
+    return "—" if value is None else naturalsize(value, binary=True, format="%.1f")
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f}%"
+
+
+def figures(sample: MetricsSample) -> dict[str, str]:
+    """The current value of each sparkline, as its label says it."""
+    out = {
+        "cpu": f"CPU {_pct(sample.cpu_pct)}",
+        "memory": f"Mem {_size(sample.memory_used)}/{_size(sample.memory_total)}",
+        "network": f"Net ↓{_size(sample.rx_bps)}/s ↑{_size(sample.tx_bps)}/s",
+    }
+    for number, gpu in enumerate(sample.gpus):
+        out[f"gpu{number}"] = f"GPU{number} {_pct(gpu.utilization)} {_size(gpu.memory_used)}"
+    return out
+
+
+def series(samples: list[MetricsSample], key: str) -> list[float]:
+    if key == "cpu":
+        values = [s.cpu_pct for s in samples]
+    elif key == "memory":
+        values = [s.memory_used for s in samples]
+    elif key == "network":
+        values = [(s.rx_bps or 0) + (s.tx_bps or 0) for s in samples]
+    else:
+        index = int(key.removeprefix("gpu"))
+        values = [s.gpus[index].utilization if len(s.gpus) > index else None for s in samples]
+    return [value or 0.0 for value in values]
+
+
+class MetricsPanel(Vertical):
+    DEFAULT_CSS = """
+    MetricsPanel { height: auto; display: none; margin-bottom: 1; }
+    MetricsPanel > Horizontal { height: 1; }
+    MetricsPanel .figure { width: 26; height: 1; color: $text-muted; }
+    MetricsPanel Sparkline { width: 1fr; height: 1; }
+    """
+
+    KEYS = ("cpu", "memory", "gpu0", "gpu1", "gpu2", "gpu3", "network")
+
+    def __init__(self, feed: MetricsFeed | None, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.feed = feed
+        self.job_id: str | None = None
+        self._switch: Timer | None = None
+        self._labels = {key: Static("", classes="figure") for key in self.KEYS}
+        self._lines = {key: Sparkline([], summary_function=max) for key in self.KEYS}
+        # One line per figure: the value, then its last few minutes.
+        self._rows = {key: Horizontal(self._labels[key], self._lines[key]) for key in self.KEYS}
+
+    def compose(self) -> ComposeResult:
+        for key in self.KEYS:
+            yield self._rows[key]
+
+    def show_job(self, job: JobInfo | None) -> None:
+        """Stream this job's metrics if it runs; stop the moment it is deselected or ends."""
+        running = job is not None and job.status.stage == JobStage.RUNNING
+        wanted = job.id if job is not None and running else None
+        if wanted == self.job_id:
+            return
+        self.workers.cancel_group(self, "metrics")
+        self.job_id = wanted
+        self.display = False
+        if self._switch is not None:
+            self._switch.stop()
+        if job is not None and wanted is not None and self.feed is not None:
+            history = self.feed.history(job.id)
+            if history:
+                self._draw(history)
+            # Open once the cursor rests: each stream opened is a request.
+            self._switch = self.set_timer(SWITCH_DELAY, lambda: self._stream(job))
+
+    @work(group="metrics", exclusive=True, exit_on_error=False, description="stream metrics")
+    async def _stream(self, job: JobInfo) -> None:
+        if self.feed is None or job.id != self.job_id:
+            return
+        try:
+            async for _ in self.feed.samples(job):
+                if job.id != self.job_id:
+                    return
+                self._draw(self.feed.history(job.id))
+        except HubError as exc:  # metrics are a nicety: say it once, in the log
+            log.info("metrics of %s stopped: %s", job.id, exc)
+
+    def _draw(self, samples: list[MetricsSample]) -> None:
+        if not samples:
+            return
+        self.display = True
+        shown = figures(samples[-1])
+        for key in self.KEYS:
+            present = key in shown
+            self._rows[key].display = present
+            if present:
+                self._labels[key].update(Text(shown[key]))
+                self._lines[key].data = series(samples, key)

@@ -1,0 +1,68 @@
+"""Live metrics of the selected running job in Details, against the simulated Hub."""
+
+from __future__ import annotations
+
+import pytest
+from uihelpers import make_app, screen_text, wait_for
+
+from jobtui.hub import HubClient
+from jobtui.monitor.metrics import MetricsSample
+from jobtui.sim import SimulatedHub
+
+
+def metrics_requests(hub: SimulatedHub) -> int:
+    return sum(1 for _, path in hub.faults.requests if path.endswith("/metrics"))
+
+
+async def test_a_running_job_shows_figures_and_sparklines_that_fill_and_stop_on_deselect(
+    hub: SimulatedHub, api: HubClient
+) -> None:
+    ns = (await api.whoami()).name
+    job = await api.run_job(
+        ns, {"dockerImage": "alpine", "command": ["sleep", "300"], "flavor": "a10g-small"}
+    )
+    app = make_app(hub)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.main_screen
+        await wait_for(pilot, lambda: (j := app.store.get(job.id)) is not None and j.is_live)
+        await wait_for(pilot, lambda: (j := app.store.get(job.id)) and j.status.stage == "RUNNING")
+        screen.table.move_cursor(row=screen.table.get_row_index(job.id))
+        await wait_for(pilot, lambda: "CPU" in screen_text(app) and "GPU0" in screen_text(app))
+        await wait_for(pilot, lambda: len(app.metrics_feed.history(job.id)) >= 2, timeout=10)
+        assert screen.metrics.display
+        other = next(j for j in screen.table.job_ids() if j != job.id)
+        screen.table.move_cursor(row=screen.table.get_row_index(other))
+        await wait_for(pilot, lambda: screen.metrics.job_id != job.id)
+        await pilot.pause(0.2)
+        assert not any(w.group == "metrics" and w.is_running for w in app.workers), (
+            "the stream closed the moment the job was deselected"
+        )
+        kept = len(app.metrics_feed.history(job.id))
+        screen.table.move_cursor(row=screen.table.get_row_index(job.id))
+        await wait_for(pilot, lambda: screen.metrics.display)
+        assert len(app.metrics_feed.history(job.id)) >= kept, "samples survive switching back"
+
+
+async def test_a_finished_job_asks_for_no_metrics(hub: SimulatedHub, api: HubClient) -> None:
+    ns = (await api.whoami()).name
+    job = await api.run_job(ns, {"dockerImage": "alpine", "command": ["echo", "done"]})
+    app = make_app(hub)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: app.main_screen.selected_job_id == job.id)
+        await pilot.pause(0.5)
+        assert not app.main_screen.metrics.display
+        assert metrics_requests(hub) == 0
+
+
+@pytest.mark.unit
+def test_odd_samples_become_blanks_not_errors() -> None:
+    sample = MetricsSample.from_api(
+        {
+            "cpu_usage_pct": "lots",
+            "memory_used_bytes": -5,
+            "gpus": {"a": {"utilization": 40}, "b": {"utilization": 60}, "c": "x"},
+        },
+        at=0.0,
+    )
+    assert sample.cpu_pct is None and sample.memory_used is None
+    assert sample.gpu_utilization == 50
