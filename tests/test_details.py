@@ -57,3 +57,11 @@ def rendered(renderable: Any) -> str:
     console = Console(width=100, file=io.StringIO(), record=True)
     console.print(renderable)
     return console.export_text()
+
+
+def test_a_failed_job_points_to_its_first_error_in_the_log() -> None:
+    job = JobInfo.from_api(
+        {"id": "ab", "status": {"stage": "ERROR", "message": "Job failed with exit code: 1"}}
+    )
+    text = rendered(describe(job, None, datetime(2026, 1, 1, tzinfo=UTC)))
+    assert "(e: the first error in the log)" in text

@@ -273,3 +273,15 @@ async def test_an_unfocused_terminal_polls_less() -> None:
     assert await poller.poll_once() == 15.0
     poller.set_focus(True)
     assert await poller.poll_once() == 5.0
+
+
+def test_failure_patterns() -> None:
+    from jobtui.monitor.logs import failure_kind
+
+    assert failure_kind("Traceback (most recent call last):") == "a Python traceback"
+    assert failure_kind("torch.OutOfMemoryError: CUDA out of memory.") == "CUDA out of memory"
+    assert failure_kind("Killed") == "killed"
+    assert failure_kind("ValueError: bad shape") == "an error"
+    assert failure_kind("process exited with code 137") == "a non-zero exit"
+    assert failure_kind("epoch 3 loss 1.2 (no errors)") is None
+    assert failure_kind("exited with code 0") is None

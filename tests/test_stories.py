@@ -234,3 +234,37 @@ async def test_a_scheduled_job_produces_runs_that_appear_while_jobtui_watches() 
             job = app.store.get(new)
             assert job is not None and job.initiator is not None
             assert job.initiator.type == "scheduled-job"
+
+
+async def test_e_jumps_to_the_first_failure_of_a_failed_job(
+    hub: SimulatedHub, api: HubClient
+) -> None:
+    ns = (await api.whoami()).name
+    failed = [job for job in await api.list_jobs(ns) if job.status.stage == "ERROR"]
+    with_traceback = [
+        job
+        for job in failed
+        if any(
+            line.startswith("Traceback (most recent call last):")
+            for _, line in hub.world.logs(ns, job.id).lines[-900:]
+        )
+    ]
+    assert with_traceback, "the seeded history has failed jobs with tracebacks"
+    job = with_traceback[0]
+    app = make_app(hub)
+    notices = Notices()
+    async with app.run_test(size=(160, 40), message_hook=notices) as pilot:
+        screen = app.main_screen
+        await wait_for(pilot, lambda: job.id in screen.table.job_ids())
+        screen.table.move_cursor(row=screen.table.get_row_index(job.id))
+        view = screen.log_pane.view
+        await wait_for(pilot, lambda: screen.log_pane.job_id == job.id and view.written > 0)
+        await wait_for(pilot, lambda: "ended" in screen_text(app))
+        await pilot.press("e")
+        await wait_for(pilot, lambda: notices.said("Line", "e again for the next"))
+        assert not view.following, "the jump holds still while lines come"
+        index = view.find("Traceback (most recent call last):")
+        assert index is not None
+        first = view.next_match(lambda text: "Traceback" in text or "Error" in text, None)
+        assert first is not None and first <= index
+        assert view.scroll_y <= first <= view.scroll_y + view.size.height

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -51,3 +52,21 @@ def restart_separator(line: Any) -> str:
 def waiting_note(job: JobInfo) -> str:
     """What an empty log means before the first line comes."""
     return "waiting for the job to start" if job.status.stage == JobStage.SCHEDULING else ""
+
+
+# What a failure looks like in a log, first match wins. One table: add a line to teach it more.
+FAILURE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("a Python traceback", re.compile(r"^Traceback \(most recent call last\):")),
+    ("CUDA out of memory", re.compile(r"CUDA out of memory|OutOfMemoryError")),
+    ("killed", re.compile(r"(^|\s)Killed(\s|$)|\bOOMKilled\b")),
+    ("an error", re.compile(r"\bERROR\b|\b[A-Z]\w*Error:|^Error:")),
+    ("a non-zero exit", re.compile(r"exit(ed)?( with)?( status| code)? [1-9]\d*\b", re.I)),
+)
+
+
+def failure_kind(line: str) -> str | None:
+    """Which failure pattern a (colourless) log line matches, if any."""
+    for kind, pattern in FAILURE_PATTERNS:
+        if pattern.search(line):
+            return kind
+    return None

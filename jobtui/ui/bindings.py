@@ -76,6 +76,13 @@ MAIN_SCREEN_BINDINGS: list[BindingType] = [
     Binding("Y", "copy_url", "Copy URL", show=False, tooltip="copy the job URL"),
     Binding("R,ctrl+r", "refresh", "Refresh", key_display="R", tooltip="refresh now"),
     Binding(
+        "e",
+        "jump_to_failure",
+        "First error",
+        show=False,
+        tooltip="log: jump to the first line that looks like a failure (again: the next)",
+    ),
+    Binding(
         "G,end",
         "follow_log",
         "Follow log",

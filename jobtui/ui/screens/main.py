@@ -110,6 +110,9 @@ class MainScreen(JobActions, Screen[None]):
     def watch_detail_instead_of_log(self, value: bool) -> None:
         self.set_class(value, "-show-detail")
 
+    def action_jump_to_failure(self) -> None:
+        self.jobs_app.say(self.log_pane.jump_to_failure(), timeout=5)
+
     def action_follow_log(self) -> None:
         self.log_pane.view.action_follow()
 

@@ -114,7 +114,10 @@ def describe(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> Ren
     grid.add_row("Stage", stage_text)
     if job.status.message:
         style = "red" if stage == JobStage.ERROR else ""
-        grid.add_row("Message", field(job.status.message, style=style))
+        message = field(job.status.message, style=style)
+        if stage == JobStage.ERROR:
+            message.append("  (e: the first error in the log)", style="bright_black")
+        grid.add_row("Message", message)
     grid.add_row("ID", field(job.id))
     grid.add_row("URL", field(job.url, style="underline"))
     grid.add_row("Owner", Text(f"{clean_text(job.owner.name)} ({clean_text(job.owner.type)})"))

@@ -19,8 +19,8 @@ from textual.widgets import Static
 
 from jobtui.hub.errors import HubError
 from jobtui.hub.models import JobInfo
-from jobtui.monitor.logs import LogFeed, waiting_note
-from jobtui.ui.terminal_text import clean_text
+from jobtui.monitor.logs import LogFeed, failure_kind, waiting_note
+from jobtui.ui.terminal_text import clean_text, without_colour
 from jobtui.ui.widgets.log_view import LogView
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,7 @@ class LogPane(Vertical):
         """The job whose log is open (or about to open)."""
         self._switch: Timer | None = None
         self._flusher: Timer | None = None
+        self._failure_at: int | None = None
         self._pending: list[str] = []
         self._state = ("", "")
         self._empty_note = ""
@@ -131,11 +132,25 @@ class LogPane(Vertical):
         if message.job_id == self.job_id:  # not a late word from a stream already closed
             self.set_state(message.state, message.detail)
 
+    def jump_to_failure(self) -> str:
+        """Show the next line that looks like a failure; says what was found."""
+        index = self.view.next_match(failure_kind, self._failure_at)
+        if index is None:
+            self._failure_at = None
+            return "No line that looks like a failure in the lines held."
+        wrapped = self._failure_at is not None and index <= self._failure_at
+        self._failure_at = index
+        self.view.show_line(index)
+        kind = failure_kind(without_colour(self.view.line(index))) or "a failure"
+        again = " (back to the first)" if wrapped else ""
+        return f"Line {index + 1:,}: {kind}{again}. e again for the next."
+
     def start(self, title: str, *, empty_note: str = "") -> None:
         """A new job's log: empty the view and say we are connecting.
 
         `empty_note` is said while no line has come (e.g. the job has not started yet)."""
         self._pending.clear()
+        self._failure_at = None
         self._empty_note = empty_note
         self.view.clear()
         self.border_title = Text(f"Log · {clean_text(title, max_length=60)}")

@@ -63,12 +63,31 @@ class LogView(ScrollView, can_focus=True):
     def line_count(self) -> int:
         return len(self._lines)
 
+    def line(self, index: int) -> str:
+        """A kept line, cleaned (colour codes still in)."""
+        return self._lines[index]
+
     def find(self, needle: str) -> int | None:
         """The index of the first kept line whose shown text contains `needle`."""
         for index, line in enumerate(self._lines):
             if needle in without_colour(line):
                 return index
         return None
+
+    def next_match(self, test: Callable[[str], object], after: int | None) -> int | None:
+        """The first kept line after `after` (from the top if None) that `test` accepts,
+        wrapping round once; its index."""
+        lines = self._lines
+        start = 0 if after is None else after + 1
+        for index in (*range(start, len(lines)), *range(0, min(start, len(lines)))):
+            if test(without_colour(lines[index])):
+                return index
+        return None
+
+    def show_line(self, index: int) -> None:
+        """Bring a line into view near the top, and stop following so it stays there."""
+        self.following = False
+        self.scroll_to(y=max(0, index - 2), animate=False, immediate=True)
 
     def clear(self) -> None:
         self._lines.clear()
