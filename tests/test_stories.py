@@ -268,3 +268,44 @@ async def test_e_jumps_to_the_first_failure_of_a_failed_job(
         first = view.next_match(lambda text: "Traceback" in text or "Error" in text, None)
         assert first is not None and first <= index
         assert view.scroll_y <= first <= view.scroll_y + view.size.height
+
+
+async def test_slash_in_the_log_searches_the_whole_buffer_and_n_steps_through_matches(
+    hub: SimulatedHub, api: HubClient
+) -> None:
+    job = await start(api, ["seq", "900"], "counting")
+    app = make_app(hub)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_log(pilot, app, job.id, lines=900)
+        screen = app.main_screen
+        view = screen.log_pane.view
+        view.focus()
+        await pilot.press("slash", *"77")
+        # Matches far above the drawn window count too.
+        count = sum("77" in str(n) for n in range(1, 901))
+        await wait_for(pilot, lambda: f"search: {count} matches" in screen_text(app))
+        assert screen.list_pane.border_title is not None
+        assert "filter" not in str(screen.list_pane.border_title), "not the job filter"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: f"match 1 of {count}" in screen_text(app))
+        assert not view.following
+        assert view.scroll_y <= view.find("77") <= view.scroll_y + view.size.height  # type: ignore[operator]
+        await pilot.press("n", "n")
+        await wait_for(pilot, lambda: f"match 3 of {count}" in screen_text(app))
+        await pilot.press("N")
+        await wait_for(pilot, lambda: f"match 2 of {count}" in screen_text(app))
+        await pilot.press("slash", "escape")
+        await wait_for(pilot, lambda: "search:" not in screen_text(app))
+
+
+def test_a_query_with_a_capital_is_case_sensitive_and_re_is_a_regex() -> None:
+    from jobtui.ui.widgets.log_search import Search, compile_query
+
+    lines = ["Error one", "error two", "ERROR three", "fine"]
+    for query, expected in (("error", [0, 1, 2]), ("Error", [0]), ("re:^e.*two$", [1])):
+        pattern = compile_query(query)
+        assert not isinstance(pattern, str)
+        search = Search(pattern)
+        search.run(lines)
+        assert search.matches == expected, query
+    assert isinstance(compile_query("re:("), str), "a broken regex says so, no traceback"

@@ -11,7 +11,9 @@ from textual.screen import Screen
 
 from jobtui.ui.screens.cancel import CancelScreen
 from jobtui.ui.screens.rerun import RerunScreen
+from jobtui.ui.screens.rerun_confirm import RerunConfirmScreen
 from jobtui.ui.widgets.job_table import JobTable
+from jobtui.ui.widgets.log_pane import LogPane
 from jobtui.ui.widgets.log_view import LogView
 
 KEY_NAMES = {
@@ -42,7 +44,9 @@ def help_rows(main_screen: type[Screen[Any]]) -> list[tuple[str, str]]:
         *_bindings(main_screen.BINDINGS),
         *_bindings(JobTable.BINDINGS),
         *_bindings(LogView.BINDINGS),
+        *_bindings(LogPane.BINDINGS),
         *_bindings(CancelScreen.BINDINGS),
+        *_bindings(RerunConfirmScreen.BINDINGS),
         *_bindings(RerunScreen.BINDINGS),
     ]
     return [(key_label(binding), binding.tooltip) for binding in bindings]

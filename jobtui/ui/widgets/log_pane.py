@@ -12,15 +12,17 @@ import logging
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from jobtui.hub.errors import HubError
 from jobtui.hub.models import JobInfo
 from jobtui.monitor.logs import LogFeed, failure_kind, waiting_note
 from jobtui.ui.terminal_text import clean_text, without_colour
+from jobtui.ui.widgets.log_search import Search, SearchBox, compile_query
 from jobtui.ui.widgets.log_view import LogView
 
 log = logging.getLogger(__name__)
@@ -65,6 +67,9 @@ class LogPane(Vertical):
         self._switch: Timer | None = None
         self._flusher: Timer | None = None
         self._failure_at: int | None = None
+        self._search: Search | None = None
+        self._search_note = ""
+        self._search_box = SearchBox()
         self._pending: list[str] = []
         self._state = ("", "")
         self._empty_note = ""
@@ -73,9 +78,66 @@ class LogPane(Vertical):
         self._state_line = Static("", id="log-state")
         self._view = LogView(max_lines=max_lines, id="log-view")
 
+    BINDINGS = [
+        Binding("slash", "search", "Search", tooltip="log: search it (/ with the log focused)"),
+        Binding("n", "step_search(True)", "Next match", show=False, tooltip="log: next match"),
+        Binding(
+            "N", "step_search(False)", "Previous match", show=False, tooltip="log: previous match"
+        ),
+    ]
+
     def compose(self) -> ComposeResult:
         yield self._state_line
         yield self._view
+        yield self._search_box
+
+    # ---- search -------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        self._search_box.display = True
+        self._search_box.focus()
+
+    @on(Input.Changed, "SearchBox")
+    def _query_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if not event.value:
+            self._end_search()
+            return
+        pattern = compile_query(event.value)
+        if isinstance(pattern, str):
+            self._search, self._search_note = None, pattern
+            self.view.highlight(None)
+        else:
+            self._search = Search(pattern)
+            self._search.run(self.view.plain_lines())
+            self.view.following = False  # searching holds the view still
+            self.view.highlight(pattern)
+        self._show_state()
+
+    @on(Input.Submitted, "SearchBox")
+    def _query_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.view.focus()
+        self.action_step_search(True)
+
+    @on(SearchBox.Cancelled)
+    def _search_cancelled(self) -> None:
+        self._end_search()
+        self.view.focus()
+
+    def _end_search(self) -> None:
+        self._search, self._search_note = None, ""
+        self.view.highlight(None)
+        self._show_state()
+
+    def action_step_search(self, forward: bool) -> None:
+        if self._search is None:
+            self.app.notify("No search: / with the log focused searches it.", timeout=3)
+            return
+        index = self._search.step(forward, near=int(self.view.scroll_y))
+        if index is not None:
+            self.view.show_line(index)
+        self._show_state()
 
     def on_mount(self) -> None:
         # Runs only while lines wait: an idle pane wakes nobody 20 times a second.
@@ -167,6 +229,10 @@ class LogPane(Vertical):
         if self._pending:
             lines, self._pending = self._pending, []
             self.view.write_lines(lines)
+            if self._search is not None:  # new lines may match; indexes may have moved
+                current = self._search.current
+                self._search.run(self.view.plain_lines())
+                self._search.current = min(current, len(self._search.matches) - 1)
             self._show_state()
 
     def set_state(self, state: str, detail: str) -> None:
@@ -188,6 +254,10 @@ class LogPane(Vertical):
             text.append(" (the last ones: earlier lines not fetched)", style="bright_black")
         if view.written > view.line_count:
             text.append(f" (last {view.line_count:,} kept)", style="bright_black")
+        if self._search is not None:
+            text.append(f" · search: {self._search.where()} (n/N)", style="bold yellow")
+        elif self._search_note:
+            text.append(f" · {self._search_note}", style="bold red")
         if not view.following and view.line_count:
             text.append(" · paused, G or end to follow", style="bold cyan")
         self._state_line.update(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Callable, Sequence
 
@@ -56,12 +57,23 @@ class LogView(ScrollView, can_focus=True):
         self._widest = 0
         self._cache: dict[int, Strip] = {}
         self._cached_cells = 0
+        self._highlight: re.Pattern[str] | None = None
         self._programmatic = False
         self.written = 0  # lines received since the last clear, kept or not
 
     @property
     def line_count(self) -> int:
         return len(self._lines)
+
+    def plain_lines(self) -> list[str]:
+        """Every kept line as shown, without colour codes: what a search reads."""
+        return [without_colour(line) for line in self._lines]
+
+    def highlight(self, pattern: re.Pattern[str] | None) -> None:
+        """Mark what `pattern` matches in every line drawn (None: no marks)."""
+        self._highlight = pattern
+        self._drop_cache()
+        self.refresh()
 
     def line(self, index: int) -> str:
         """A kept line, cleaned (colour codes still in)."""
@@ -149,6 +161,8 @@ class LogView(ScrollView, can_focus=True):
         strip = self._cache.get(absolute)
         if strip is None:
             text = cleaned_line_to_text(self._lines[index])
+            if self._highlight is not None:
+                text.highlight_regex(self._highlight, "black on yellow")
             strip = Strip(Segment.apply_style(text.render(self.app.console), style))
             if self._cached_cells > RENDER_CACHE_CELLS:
                 self._drop_cache()  # scrolling far draws new lines too
