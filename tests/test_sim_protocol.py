@@ -166,7 +166,7 @@ def test_metrics_stream_framing_and_finished_jobs(hub: SimulatedHub, http: httpx
     assert all(gpu["memory_total_bytes"] == 24 * 10**9 for gpu in sample["gpus"].values())
     http.post(f"/api/jobs/{hub.world.user}/{job['id']}/cancel").raise_for_status()
     finished = http.get(path)
-    assert finished.status_code == 500 and "CANCELED" in finished.json()["error"]
+    assert finished.status_code == 406 and "CANCELED" in finished.json()["error"]
 
 
 def test_stopping_the_hub_drops_open_streams_at_once(
