@@ -245,8 +245,11 @@ def test_sim_command_serves_until_ctrl_c() -> None:
         text=True,
     )
     assert server.stdout is not None and server.stderr is not None
-    printed = [server.stdout.readline() for _ in range(7)]
+    printed = [server.stdout.readline()]
+    while printed[-1] not in ("Press Ctrl-C to stop.\n", "") and len(printed) < 12:
+        printed.append(server.stdout.readline())
     assert printed[-1] == "Press Ctrl-C to stop.\n"
+    assert any(line.startswith("Featured jobs: idle-gpu ") for line in printed)
     paste, monitor = printed[-3].strip(), printed[-2].strip()
     assert paste.startswith("HF_ENDPOINT=http://0.0.0.0:") and paste.endswith(" hf jobs ps -a")
     assert "HF_TOKEN=hf_jobtui_sim_token" in paste
