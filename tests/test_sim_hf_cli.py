@@ -297,7 +297,7 @@ def test_hf_jobs_stats_shows_a_running_jobs_load(
     job = api.run_job(image="python:3.12", command=["sleep", "600"], flavor="a10g-small")
     api.run_job(image="alpine", command=["echo", "done"])  # finished: no stats
     assert job.id[:12] not in hf("jobs", "stats").stdout  # still scheduling
-    clock.now += 5
+    clock.now += 120  # set up: its GPU memory is in use
     snapshot = hf("jobs", "stats", f"{hub.world.user}/{job.id}").stdout
     assert job.id[:12] in snapshot and "GB / 15.0GB" in snapshot and "GB / 24.0GB" in snapshot
     every = hf("jobs", "stats").stdout

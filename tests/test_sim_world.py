@@ -321,7 +321,13 @@ def test_demo_scenario() -> None:
     assert lines(world, failed[0]["id"])[-1].startswith("torch.OutOfMemoryError")
     still = [job_id for job_id, job in after.items() if job["status"]["stage"] == "RUNNING"]
     assert len(still) == len(running) - 1
-    assert all(world.logs(world.user, job_id).printed > printed[job_id] for job_id in still)
+    idle = world.featured["idle-gpu"]  # its dataloader hangs: its log is quiet
+    assert world.logs(world.user, idle).printed == printed[idle]
+    assert all(
+        world.logs(world.user, job_id).printed > printed[job_id]
+        for job_id in still
+        if job_id != idle
+    )
 
 
 def test_scheduled_jobs_lifecycle() -> None:

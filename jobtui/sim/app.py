@@ -26,6 +26,8 @@ from jobtui.sim.stamps import iso, started_marker
 from jobtui.sim.world import World
 
 POLL_SECS = 0.5  # how often an idle stream looks for a cancel or a shutdown
+SAMPLE_SECS = 1.0  # one metrics sample a second, as the Hub sends them
+METRICS_POLL_SECS = 0.25  # how often a metrics stream looks at the clocks and the client
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
@@ -160,11 +162,16 @@ class HubApi:
         if tail_text is not None and not tail_text.isdigit():
             raise BadRequest("tail must be a non-negative integer")
         tail = None if tail_text is None else int(tail_text)
-        events = self._log_events(namespace, job_id, tail, self.faults.take_cut())
+        events = self._log_events(request, namespace, job_id, tail, self.faults.take_cut())
         return StreamingResponse(events, media_type="text/event-stream", headers=SSE_HEADERS)
 
     async def _log_events(
-        self, namespace: str, job_id: str, tail: int | None, cut_after: int | None
+        self,
+        request: Request,
+        namespace: str,
+        job_id: str,
+        tail: int | None,
+        cut_after: int | None,
     ) -> AsyncIterator[bytes]:
         """The job's log as SSE: the marker once it starts, every line at its own time, a
         keep-alive comment after `keepalive` seconds of silence, the end when the job ends."""
@@ -193,7 +200,7 @@ class HubApi:
                 raise StreamCut  # the injected fault: no clean end, whatever comes next
             if self.closing.is_set():
                 raise StreamCut  # the Hub goes away: open connections drop
-            if not view.live:
+            if not view.live or await request.is_disconnected():
                 return
             await self._wait(view.wake_at, quiet_since)
             if loop.time() - quiet_since >= self.keepalive:
@@ -212,28 +219,41 @@ class HubApi:
     async def metrics(self, request: Request) -> Response:
         namespace, job_id = request.path_params["namespace"], request.path_params["job_id"]
         state = self.world.state(namespace, job_id)
-        if not state.live:
-            return error_response(500, f"Job '{job_id}' is {state.stage}: it has no live metrics")
-        events = self._metric_events(namespace, job_id)
+        if not state.live:  # 406 today; older Hubs answered 500
+            return error_response(406, f"Job '{job_id}' is {state.stage}: it has no live metrics")
+        events = self._metric_events(request, namespace, job_id)
         return StreamingResponse(events, media_type="text/event-stream", headers=SSE_HEADERS)
 
-    async def _metric_events(self, namespace: str, job_id: str) -> AsyncIterator[bytes]:
-        """One `metric` event a second while the job runs; waits while it is scheduling."""
+    async def _metric_events(
+        self, request: Request, namespace: str, job_id: str
+    ) -> AsyncIterator[bytes]:
+        """A `metric` event a second while the job runs (waiting while it is scheduling), and
+        the end when it ends. A second is one of real time or of world time, whichever passes
+        first, so a test that moves a fake clock on gets a sample of the new time at once. A
+        client that hangs up is noticed within METRICS_POLL_SECS (see open streams)."""
         loop = asyncio.get_running_loop()
         quiet_since = loop.time()
+        last: tuple[float, float] | None = None  # (loop time, world time) of the last sample
         while not self.closing.is_set():
-            state, sample = self.world.metrics(namespace, job_id)
-            if not state.live:
+            if await request.is_disconnected():
+                return
+            real, world = loop.time(), self.world.clock()
+            due = last is None or max(real - last[0], world - last[1]) >= SAMPLE_SECS
+            state, sample = self.world.metrics(namespace, job_id) if due else (None, None)
+            if state is not None and not state.live:
                 return
             if sample is not None:
                 yield b"event: metric\ndata: " + json.dumps(sample).encode() + b"\n\n"
-                quiet_since = loop.time()
-                await asyncio.sleep(1.0)
-                continue
-            await self._wait(None, quiet_since)
+                quiet_since, last = loop.time(), (real, world)
+            elif due:
+                last = None  # scheduling: look again at the next poll
             if loop.time() - quiet_since >= self.keepalive:
                 yield b": keep-alive\n\n"
                 quiet_since = loop.time()
+            wait = METRICS_POLL_SECS
+            if last is not None:
+                wait = min(wait, last[0] + SAMPLE_SECS - loop.time())
+            await asyncio.sleep(max(0.0, min(wait, quiet_since + self.keepalive - loop.time())))
         raise StreamCut
 
     # -- scheduled jobs

@@ -126,6 +126,9 @@ def run(args: argparse.Namespace) -> int:
         if limit is None
         else f"Rate limit: {limit.quota} API requests per {limit.window} s per token"
     )
+    if hub.world.featured:  # e.g. a GPU job that goes idle, one near its timeout
+        featured = ", ".join(f"{role} {job_id}" for role, job_id in hub.world.featured.items())
+        print(f"Featured jobs: {featured}")
     print("Paste one of these in another terminal: the official CLI, or the monitor:")
     print(f"HF_ENDPOINT={hub.url} HF_TOKEN={hub.token} hf jobs ps -a")
     print(f"HF_ENDPOINT={hub.url} HF_TOKEN={hub.token} jobtui")

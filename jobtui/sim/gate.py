@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jobtui.sim.faults import Faults
-from jobtui.sim.ratelimit import RequestLog
+from jobtui.sim.ratelimit import STREAM_KINDS, RequestLog
 from jobtui.sim.world import World
 
 BAD_TOKEN = "Invalid credentials in Authorization header"
@@ -34,6 +34,14 @@ def _rate_limited(quota: int, window: int, reset: int) -> str:
         f"You have exceeded the rate limit of {quota} API requests per {window} seconds. "
         f"Retry in {reset} seconds."
     )
+
+
+def _stream_kind(route: str) -> str | None:
+    """ "logs" or "metrics" for a job's streams, as `_route` names them; None for the rest."""
+    if not route.startswith("GET /api/jobs/{namespace}/{job_id}/"):
+        return None
+    kind = route.rsplit("/", 1)[1]
+    return kind if kind in STREAM_KINDS else None
 
 
 class Gate:
@@ -84,7 +92,8 @@ class Gate:
         response: Response | None = None
         injected = self.faults.record(scope["method"], path)
         # Every API request counts and spends, whatever the answer (an injected one included).
-        budget = self.requests.spend(key, self._route(scope)) if is_api else None
+        route = self._route(scope)
+        budget = self.requests.spend(key, route) if is_api else None
         if budget is not None:
             extra.update(budget.headers())
         if injected is not None:
@@ -105,6 +114,14 @@ class Gate:
             elif path == REQUESTS_PATH:
                 response = JSONResponse(self.requests.report(key))
         if response is None:
-            await self.app(scope, receive, send_with_headers)
+            kind = _stream_kind(route) if is_api else None
+            if kind is None:
+                await self.app(scope, receive, send_with_headers)
+                return
+            self.requests.stream_opened(key, kind)
+            try:
+                await self.app(scope, receive, send_with_headers)
+            finally:  # the stream ended, the client hung up, or the Hub went away
+                self.requests.stream_closed(key, kind)
         else:
             await response(scope, receive, send_with_headers)

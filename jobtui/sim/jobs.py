@@ -6,15 +6,13 @@ A job's stage is derived from its plan and the time asked about, so nothing runs
 from __future__ import annotations
 
 import bisect
-import hashlib
-import math
-import random
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
 from jobtui.sim.logs import LogScript
+from jobtui.sim.metrics import sample
 from jobtui.sim.spec import Spec
 from jobtui.sim.stamps import iso, whole_seconds
 
@@ -89,6 +87,8 @@ class Job:
     plan: Plan
     write_logs: Callable[[], LogScript] = field(repr=False)
     canceled_at: float | None = None
+    # Seconds after the start (end excluded) while its GPUs sit idle: see metrics.sample.
+    idle: tuple[float, float] | None = None
     # The ports exposed now: the spec's at first, replaced by PUT .../expose while it is live.
     expose_ports: tuple[int, ...] = field(init=False)
     expose_public: tuple[int, ...] = field(init=False)
@@ -145,36 +145,12 @@ class Job:
         return LogWindow(state.started_at, lines, printed, state.live, wake_at)
 
     def metrics(self, now: float) -> dict[str, Any]:
-        """One plausible sample of the machine's load while the job runs."""
-        hardware = self.spec.hardware
+        """One sample of the machine's load (the job must be running at `now`)."""
         elapsed = now - self.plan.started_at
-        phase = int(self.id[-6:], 16) % 628 / 100
-        noise = random.Random(f"{self.id}:{int(now)}")
-
-        def wave(period: float, low: float, high: float) -> float:
-            level = 0.5 + 0.5 * math.sin(elapsed / period + phase) + noise.uniform(-0.08, 0.08)
-            return low + (high - low) * min(1.0, max(0.0, level))
-
-        memory_total = hardware.ram_gb * 10**9
-        sample: dict[str, Any] = {
-            "cpu_usage_pct": round(wave(40, 5, 95)),
-            "cpu_millicores": hardware.vcpus * 875,  # the Hub reports 3500 for 4 vCPU
-            "memory_used_bytes": round(wave(300, 0.1, 0.8) * memory_total),
-            "memory_total_bytes": memory_total,
-            "rx_bps": round(wave(20, 0, 50e6)),
-            "tx_bps": round(wave(25, 0, 5e6)),
-            "gpus": {},
-            "replica": hashlib.sha1(self.id.encode()).hexdigest()[:5],
-        }
-        vram = hardware.vram_gb * 10**9
-        for index in range(hardware.gpu_count):
-            gpu_id = hashlib.sha1(f"{self.id}:{index}".encode()).hexdigest()[:8]
-            sample["gpus"][gpu_id] = {
-                "utilization": round(wave(15 + index, 40, 100)),
-                "memory_used_bytes": round(wave(600, 0.5, 0.95) * vram),
-                "memory_total_bytes": vram,
-            }
-        return sample
+        requeue = self.plan.requeue
+        if requeue is not None and elapsed >= requeue[1]:
+            elapsed -= requeue[1]  # a machine of its own again, set up from scratch
+        return sample(self.id, self.spec.hardware, self.spec.command, elapsed, self.idle)
 
     def to_json(self, now: float) -> dict[str, Any]:
         state = self.state(now)

@@ -30,6 +30,7 @@ class RateLimit:
         return cls(int(quota), int(window))
 
 
+STREAM_KINDS = ("logs", "metrics")  # the endpoints that answer with a stream
 FREE_ACCOUNT = RateLimit(1000, 300)  # the Hub's quota for a free account's API requests
 
 
@@ -70,6 +71,7 @@ class RequestLog:
         self._clock = clock
         self._lock = threading.Lock()
         self._usage: dict[str, _Usage] = {}
+        self._open: dict[str, Counter[str]] = {}  # token: stream kind: how many are open
 
     def _current(self, token: str, now: float) -> _Usage:
         usage = self._usage.setdefault(token, _Usage(by_route=Counter()))
@@ -113,6 +115,21 @@ class RequestLog:
             usage = self._usage.get(token)
             return 0 if usage is None else usage.total
 
+    def stream_opened(self, token: str, kind: str) -> None:
+        """A `kind` stream ("logs" or "metrics") of `token` is being answered."""
+        with self._lock:
+            self._open.setdefault(token, Counter())[kind] += 1
+
+    def stream_closed(self, token: str, kind: str) -> None:
+        with self._lock:
+            self._open[token][kind] -= 1
+
+    def open_streams(self, token: str) -> dict[str, int]:
+        """How many of `token`'s log and metrics streams are open now."""
+        with self._lock:
+            counts = self._open.get(token, Counter())
+            return {kind: counts[kind] for kind in STREAM_KINDS}
+
     def report(self, token: str) -> dict[str, object]:
         """What `GET /_sim/requests` answers: the counts and the current window."""
         budget = self.peek(token)
@@ -123,6 +140,7 @@ class RequestLog:
                 "refused": usage.refused,
                 "byRoute": dict(sorted((usage.by_route or Counter()).items())),
             }
+        report["openStreams"] = self.open_streams(token)
         if budget is not None:
             report["window"] = {
                 "quota": budget.limit.quota,

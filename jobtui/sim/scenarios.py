@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import Callable
@@ -12,9 +13,17 @@ from dataclasses import replace
 from functools import partial
 from typing import TypedDict
 
+from jobtui.sim.featured import (
+    IDLE_GPU,
+    NEAR_TIMEOUT,
+    WARN_SHARE,
+    feature_history,
+    go_idle,
+)
 from jobtui.sim.hardware import FLAVORS
 from jobtui.sim.jobs import Job, Plan
 from jobtui.sim.logs import (
+    WARNING,
     Failure,
     kind_of,
     log_script,
@@ -292,6 +301,7 @@ def add_history(world: World, count: int) -> None:
             if not jobs[-1][0].state(now).live:
                 finished.append(jobs[-1])
     _link_last_runs(scheduled, jobs)
+    feature_history(world.featured, [job for job, _ in jobs], now)
 
 
 DEMO_LIVE = (  # name, recipe, flavor, seconds since it started (negative: not yet), seconds left
@@ -307,6 +317,13 @@ DEMO_FAILING = ("grpo-math-1.5b", "grpo-math", "a100-large", 150, 40)
 DEMO_REQUEUED = "whisper-large-v3-de"
 DEMO_FINISHED = ["COMPLETED"] * 9 + ["ERROR"] * 4 + ["CANCELED"] * 3 + ["DELETED"] * 2
 DEMO_SCHEDULE = "*/5 * * * *"  # a schedule that runs while you watch the demo
+# Its GPUs went idle 12 minutes before the demo starts (its dataloader hangs) and stay idle
+# until its 4-hour timeout: name, recipe, flavor, seconds since it started, idle from (ditto).
+DEMO_IDLE = ("qwen2.5-32b-sft", "qwen-sft", "a100x4", 4200, 3480)
+DEMO_IDLE_TIMEOUT = 4 * 3600
+# 92% through its 2-hour timeout when the demo starts: killed 9 min 36 s in ("Job timeout").
+DEMO_NEAR_TIMEOUT = ("fineweb-2-tokenize", "tokenize-fineweb", "cpu-performance", 6624)
+DEMO_NEAR_TIMEOUT_SECS = 2 * 3600
 
 
 def add_demo(world: World) -> None:
@@ -348,3 +365,41 @@ def add_demo(world: World) -> None:
         labels={"name": "queue-health-check"},
         created_at=now - 2 * DAY,
     )
+    _add_featured_demo(world, now)
+
+
+def _add_featured_demo(world: World, now: float) -> None:
+    """The demo's idle GPU job and its job near the timeout (started an hour or more ago, so
+    they sort below the other running jobs). Their own die: the rest is as it always was."""
+    rng = random.Random(f"demo-featured:{world.seed}")
+    name, recipe_name, flavor, since, idle_from = DEMO_IDLE
+    job = _add_run(
+        world,
+        rng,
+        RECIPES[recipe_name],
+        world.user,
+        flavor=flavor,
+        created=now - since - 45,
+        scheduling=45,
+        run_secs=DEMO_IDLE_TIMEOUT * 1.5,
+        name=name,
+        timeout_secs=DEMO_IDLE_TIMEOUT,
+    )
+    stalled = f"{WARNING} DataLoader worker 3 has not returned a batch; training is waiting"
+    go_idle(job, idle_from, math.inf, stalled=stalled)
+    world.featured[IDLE_GPU] = job.id
+    name, recipe_name, flavor, since = DEMO_NEAR_TIMEOUT
+    job = _add_run(
+        world,
+        rng,
+        RECIPES[recipe_name],
+        world.user,
+        flavor=flavor,
+        created=now - since - 20,
+        scheduling=20,
+        run_secs=DEMO_NEAR_TIMEOUT_SECS * 1.3,
+        name=name,
+        timeout_secs=DEMO_NEAR_TIMEOUT_SECS,
+    )
+    assert since / DEMO_NEAR_TIMEOUT_SECS > WARN_SHARE
+    world.featured[NEAR_TIMEOUT] = job.id

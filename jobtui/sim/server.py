@@ -81,6 +81,13 @@ class SimulatedHub:
         refused ones included; `GET /_sim/requests` tells a client the same about itself."""
         return self._requests.requests(self.token if token is None else token)
 
+    def open_streams(self, token: str | None = None) -> dict[str, int]:
+        """How many log and metrics streams `token` (default: the Hub's own token) holds open
+        right now, as {"logs": n, "metrics": m}; `GET /_sim/requests` says it as
+        "openStreams". A stream counts from its request until the Hub stops answering it:
+        the job ended, or the client hung up (a metrics stream notices within 0.25 s)."""
+        return self._requests.open_streams(self.token if token is None else token)
+
     @property
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host

@@ -70,6 +70,8 @@ class World:
         # Per namespace, jobs oldest first (by _sort_key): a page is a slice, not a sort.
         self._by_age: dict[str, list[Job]] = {}
         self.schedules = Schedules(self)
+        # Jobs a scenario shaped for a purpose, by role ("idle-gpu", "near-timeout"): their ids.
+        self.featured: dict[str, str] = {}
 
     def clock(self) -> float:
         """The time now. Reading it moves the world on: schedules that are due start their runs
