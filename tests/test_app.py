@@ -89,7 +89,8 @@ async def test_detail_shows_owner_flavor_status_and_price(
         },
     )
     app = make_app(hub)
-    async with app.run_test(size=(160, 48)) as pilot:
+    # Tall enough for every row of Details under the live metrics of a running job.
+    async with app.run_test(size=(160, 80)) as pilot:
         await wait_for(pilot, lambda: job.id in app.main_screen.table.job_ids())
         app.main_screen.table.move_cursor(row=app.main_screen.table.get_row_index(job.id))
         await wait_for(pilot, lambda: "detail-me" in screen_text(app))
