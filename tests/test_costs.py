@@ -83,4 +83,4 @@ async def test_a_job_near_its_timeout_is_marked_and_warned_once(
         assert screen.table.cells(job.id)["runtime"].style == "bold yellow"
         await pilot.pause(1.5)
         assert sum("short-fuse has used" in n for n in notices) == 1, "once, not every tick"
-        assert "burning $" in screen_text(app).splitlines()[0]
+        assert "/h  " in screen_text(app).splitlines()[0], "what the running jobs burn"

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,7 +38,7 @@ UNFOCUSED_SLOWDOWN = 3.0
 
 
 def budget_delay(
-    requests: int, budget: Any, *, share: float = BUDGET_SHARE
+    requests: float, budget: Any, *, share: float = BUDGET_SHARE
 ) -> tuple[float, str | None]:
     """The least wait after a poll that sent `requests`, to stay within `share` of the API
     budget; and why, when the budget runs low (None otherwise)."""
@@ -142,6 +143,7 @@ class Poller:
     _manual: bool = field(default=False, init=False)
     _hardware_task: asyncio.Task[None] | None = field(default=None, init=False)
     _shown: Sequence[str] | None = field(default=None, init=False)
+    _costs: deque[int] = field(default_factory=lambda: deque(maxlen=24), init=False)
     focused: bool = field(default=True, init=False)
     """Whether the terminal has focus; polls come UNFOCUSED_SLOWDOWN times further apart
     while it has not."""
@@ -245,8 +247,12 @@ class Poller:
             self.failures = 0
             assert self._sync is not None
             # A first listing is paid once: pace by what the polls after it cost.
-            sent = 0 if self._sync.listed_last_poll else getattr(budget, "sent", 0) - sent_before
-            delay, slowed = self._paced(sent, budget)
+            if not self._sync.listed_last_poll:
+                self._costs.append(getattr(budget, "sent", 0) - sent_before)
+            # Paced by what polls cost on average: a poll that also read a namespace off
+            # screen or the newest page costs more than most, and must not set the pace.
+            average = sum(self._costs) / len(self._costs) if self._costs else 0.0
+            delay, slowed = self._paced(average, budget)
             self.freshness = Freshness(
                 last_ok=self.now(),
                 refused=tuple(self._sync.refused),
@@ -256,7 +262,7 @@ class Poller:
         self.report(PollFinished(self.freshness, manual=manual))
         return delay
 
-    def _paced(self, requests: int, budget: Any) -> tuple[float, str | None]:
+    def _paced(self, requests: float, budget: Any) -> tuple[float, str | None]:
         """The wait before the next poll: the interval, longer while the terminal has no
         focus, and stretched to keep within the API budget (saying why when it is)."""
         delay = self.interval * (1.0 if self.focused else UNFOCUSED_SLOWDOWN)
@@ -266,10 +272,7 @@ class Poller:
         if low is not None:
             return max(delay, needed), f"slowed: {low}"
         if needed > delay * 1.05:
-            return needed, (
-                f"slowed to every {needed:.0f} s: {requests} requests a poll, kept within "
-                f"{self.budget_share:.0%} of the Hub API budget"
-            )
+            return needed, f"every {needed:.0f} s (API budget)"
         return delay, None
 
     def _failed(self, reason: str, *, manual: bool, token: bool = False) -> float:

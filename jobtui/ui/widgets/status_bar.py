@@ -46,23 +46,22 @@ def status_line(
     if freshness.refused:
         names = ", ".join(clean_text(ns) for ns in freshness.refused)
         line.append(f" no access to {names} ", style="bold yellow")
-    if freshness.slowed:
-        line.append(f" {clean_text(freshness.slowed)} ", style="yellow")
+    if freshness.slowed and freshness.slowed.startswith("slowed:"):
+        # The budget runs low: that is news, and goes first.
+        line.append(f" {clean_text(freshness.slowed)} ", style="bold yellow")
     if freshness.failing:
         names = ", ".join(clean_text(ns) for ns, _ in freshness.failing)
         line.append(f" {names} not answering ", style="bold yellow")
     shown = " · ".join(clean_text(ns) for ns in namespaces) or "…"
     line.append(shown, style="bold cyan")
     line.append("  ")
-    live_first = sorted(
-        counts,
-        key=lambda s: (s not in LIVE, STAGE_ORDER.index(s) if s in STAGE_ORDER else 99, s),
-    )
-    for stage in live_first:
+    # Most wanted first, so that a narrow terminal cuts what matters least: the live
+    # counts, what they burn, how fresh it all is, then the finished counts.
+    for stage in [str(s) for s in LIVE if s in counts]:
         line.append(f"{counts[stage]} {clean_text(stage).lower()}", style=stage_style(stage))
         line.append("  ")
     if burning > 0:
-        line.append(f"burning ${burning:,.2f}/h", style="bold yellow")
+        line.append(f"${burning:,.2f}/h", style="bold yellow")
         line.append("  ")
     if freshness.error is None:
         if freshness.last_ok is None and freshness.cached_at is not None:
@@ -71,6 +70,16 @@ def status_line(
             line.append("loading…", style="bright_black")
         else:
             line.append(f"updated {ago_coarse(freshness.last_ok, now)}", style="bright_black")
+        line.append("  ")
+    finished = sorted(
+        (s for s in counts if s not in LIVE),
+        key=lambda s: (STAGE_ORDER.index(s) if s in STAGE_ORDER else 99, s),
+    )
+    for stage in finished:
+        line.append(f"{counts[stage]} {clean_text(stage).lower()}", style=stage_style(stage))
+        line.append("  ")
+    if freshness.slowed and not freshness.slowed.startswith("slowed:"):
+        line.append(clean_text(freshness.slowed), style="bright_black")
     return line
 
 
