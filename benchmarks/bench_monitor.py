@@ -126,8 +126,8 @@ def main() -> None:
     parser.add_argument(
         "--code",
         metavar="DIR",
-        help="run jobtui and the simulated Hub from this source tree (a directory holding a "
-        "jobtui package, e.g. an older commit exported with git archive) for before/after",
+        help="run jobtui from this source tree (a directory holding a jobtui package, e.g. an "
+        "older commit exported with git archive) for before/after; the simulated Hub stays",
     )
     args = parser.parse_args()
     use_code(args.code)

@@ -42,8 +42,8 @@ CODE_DIR: Path | None = None
 
 
 def use_code(path: str | None) -> None:
-    """Run jobtui, and the simulated Hub, from `path` (a directory holding a `jobtui`
-    package) instead of this checkout."""
+    """Run jobtui from `path` (a directory holding a `jobtui` package) instead of this
+    checkout. The simulated Hub stays this checkout's, so before and after face the same Hub."""
     global CODE_DIR
     if path is None:
         return
@@ -57,8 +57,9 @@ def use_code(path: str | None) -> None:
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def clean_env(home: Path, **extra: str) -> dict[str, str]:
-    """The environment every child gets: nothing of the caller's Hub settings or proxies."""
+def clean_env(home: Path, *, code: bool = True, **extra: str) -> dict[str, str]:
+    """The environment every child gets: nothing of the caller's Hub settings or proxies.
+    `code`: with --code, the child runs jobtui from that tree (the simulated Hub does not)."""
     env = {key: os.environ[key] for key in ("PATH", "USER", "LOGNAME") if key in os.environ}
     for sub in ("home", "hf", "cache", "config"):
         (home / sub).mkdir(parents=True, exist_ok=True)
@@ -74,7 +75,7 @@ def clean_env(home: Path, **extra: str) -> dict[str, str]:
         NO_PROXY="127.0.0.1,localhost",
         no_proxy="127.0.0.1,localhost",
     )
-    if CODE_DIR is not None:
+    if code and CODE_DIR is not None:
         env["PYTHONPATH"] = str(CODE_DIR)
     env.update(extra)
     return env
@@ -125,7 +126,7 @@ class Sim:
                 cwd=self.workdir,
                 stdout=sink,
                 stderr=subprocess.STDOUT,
-                env=clean_env(self.workdir / "sim-env", PYTHONUNBUFFERED="1"),
+                env=clean_env(self.workdir / "sim-env", code=False, PYTHONUNBUFFERED="1"),
             )
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
