@@ -38,7 +38,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.append(str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.harness import (  # noqa: E402
     JOBTUI,
@@ -46,6 +46,7 @@ from benchmarks.harness import (  # noqa: E402
     Tmux,
     scratch_dir,
     table,
+    use_code,
     wait_listing,
 )
 
@@ -129,7 +130,14 @@ def main() -> None:
         "--rate-limit", default="1000/300", help="the sim's quota (default %(default)s)"
     )
     limits.add_argument("--no-rate-limit", dest="rate_limit", action="store_const", const=None)
+    parser.add_argument(
+        "--code",
+        metavar="DIR",
+        help="run jobtui from this source tree (a directory holding a jobtui package, e.g. an "
+        "older commit exported with git archive) for before/after; the simulated Hub stays",
+    )
     args = parser.parse_args()
+    use_code(args.code)
     if args.minutes <= 0:
         parser.error("--minutes must be positive")
     rows: list[list[str]] = []

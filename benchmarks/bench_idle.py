@@ -30,7 +30,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.append(str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.harness import (  # noqa: E402
     JOBTUI,
@@ -41,6 +41,7 @@ from benchmarks.harness import (  # noqa: E402
     rss_mb,
     scratch_dir,
     table,
+    use_code,
     wait_listing,
 )
 
@@ -129,7 +130,14 @@ def main() -> None:
         default=["default", "3600"],
         help="jobtui --interval values to try ('default': no option)",
     )
+    parser.add_argument(
+        "--code",
+        metavar="DIR",
+        help="run jobtui from this source tree (a directory holding a jobtui package, e.g. an "
+        "older commit exported with git archive) for before/after; the simulated Hub stays",
+    )
     args = parser.parse_args()
+    use_code(args.code)
     rows: list[list[str]] = []
     with scratch_dir("bench-idle-") as workdir:
         for jobs in args.jobs:

@@ -37,7 +37,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import cast
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.append(str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.harness import (  # noqa: E402
     JOBTUI,
@@ -49,6 +49,7 @@ from benchmarks.harness import (  # noqa: E402
     percentile,
     scratch_dir,
     table,
+    use_code,
     wait_listing,
 )
 
@@ -243,7 +244,14 @@ def main() -> None:
     parser.add_argument("--key-timeout", type=float, default=2.0)
     parser.add_argument("--show-screen", action="store_true")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--code",
+        metavar="DIR",
+        help="run jobtui from this source tree (a directory holding a jobtui package, e.g. an "
+        "older commit exported with git archive) for before/after; the simulated Hub stays",
+    )
     args = parser.parse_args()
+    use_code(args.code)
     if args.serve:
         serve(args.rate, args.seconds)
     else:

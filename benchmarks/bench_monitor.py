@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.append(str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.harness import (  # noqa: E402
     HF,
@@ -49,6 +49,7 @@ from benchmarks.harness import (  # noqa: E402
     rss_mb,
     scratch_dir,
     table,
+    use_code,
     wait_listing,
 )
 
@@ -69,10 +70,12 @@ def end_to_end(sim: Sim, tmux: Tmux, workdir: Path, jobs: int, soak: float) -> d
     }
     figures: dict[str, float] = {}
     session = f"list-{jobs}"
+    expected = sim.count_jobs(sim.user())  # the count the list's border will show
     started = time.perf_counter()
     pid = tmux.start(session, [JOBTUI], env)
     try:
-        figures["load"] = wait_listing(tmux, session, timeout=900)
+        waiting = time.perf_counter()
+        figures["load"] = waiting - started + wait_listing(tmux, session, 900, expected)
         figures["cpu"] = cpu_seconds(pid)
         figures["rss"] = rss_mb(pid)
         time.sleep(soak)
@@ -120,7 +123,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, nargs="+", default=[1000, 10_000, 50_000])
     parser.add_argument("--soak", type=float, default=60.0, help="seconds of polling for RSS")
+    parser.add_argument(
+        "--code",
+        metavar="DIR",
+        help="run jobtui from this source tree (a directory holding a jobtui package, e.g. an "
+        "older commit exported with git archive) for before/after; the simulated Hub stays",
+    )
     args = parser.parse_args()
+    use_code(args.code)
     results: dict[int, dict[str, Any]] = {}
     with scratch_dir("bench-monitor-") as workdir:
         for jobs in [10, *args.jobs]:

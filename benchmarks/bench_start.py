@@ -37,7 +37,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.append(str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.harness import (  # noqa: E402
     HF,
@@ -47,6 +47,7 @@ from benchmarks.harness import (  # noqa: E402
     median,
     scratch_dir,
     table,
+    use_code,
     wait_for_text,
 )
 
@@ -156,7 +157,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="timed rounds per size (default 7)")
     parser.add_argument("--cli-all", action="store_true", help="also hf jobs ps -a --limit 0")
     parser.add_argument("--cold", action="store_true", help="an empty jobtui cache dir each start")
+    parser.add_argument(
+        "--code",
+        metavar="DIR",
+        help="run jobtui from this source tree (a directory holding a jobtui package, e.g. an "
+        "older commit exported with git archive) for before/after; the simulated Hub stays",
+    )
     args = parser.parse_args()
+    use_code(args.code)
     if args.runs < 1:
         parser.error("--runs must be 1 or more")
     rows: list[list[str]] = []

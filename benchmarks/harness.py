@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -35,12 +36,30 @@ TOKEN = "hf_bench_sim_token"
 WIDTH, HEIGHT = 120, 36
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
+# Another source tree of jobtui to run (an exported older commit, for before/after figures):
+# set by use_code(); children get it first on PYTHONPATH.
+CODE_DIR: Path | None = None
+
+
+def use_code(path: str | None) -> None:
+    """Run jobtui from `path` (a directory holding a `jobtui` package) instead of this
+    checkout. The simulated Hub stays this checkout's, so before and after face the same Hub."""
+    global CODE_DIR
+    if path is None:
+        return
+    CODE_DIR = Path(path).resolve()
+    if not (CODE_DIR / "jobtui" / "__init__.py").is_file():
+        raise SystemExit(f"benchmark: no jobtui package in {CODE_DIR}")
+    sys.path.insert(0, str(CODE_DIR))
+
+
 # No proxy, even for loopback: urllib would otherwise honour http_proxy from the environment.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def clean_env(home: Path, **extra: str) -> dict[str, str]:
-    """The environment every child gets: nothing of the caller's Hub settings or proxies."""
+def clean_env(home: Path, *, code: bool = True, **extra: str) -> dict[str, str]:
+    """The environment every child gets: nothing of the caller's Hub settings or proxies.
+    `code`: with --code, the child runs jobtui from that tree (the simulated Hub does not)."""
     env = {key: os.environ[key] for key in ("PATH", "USER", "LOGNAME") if key in os.environ}
     for sub in ("home", "hf", "cache", "config"):
         (home / sub).mkdir(parents=True, exist_ok=True)
@@ -56,6 +75,8 @@ def clean_env(home: Path, **extra: str) -> dict[str, str]:
         NO_PROXY="127.0.0.1,localhost",
         no_proxy="127.0.0.1,localhost",
     )
+    if code and CODE_DIR is not None:
+        env["PYTHONPATH"] = str(CODE_DIR)
     env.update(extra)
     return env
 
@@ -102,10 +123,10 @@ class Sim:
         with open(out, "wb") as sink:
             self.process = subprocess.Popen(
                 self.command,
-                cwd=REPO,
+                cwd=self.workdir,
                 stdout=sink,
                 stderr=subprocess.STDOUT,
-                env=clean_env(self.workdir / "sim-env", PYTHONUNBUFFERED="1"),
+                env=clean_env(self.workdir / "sim-env", code=False, PYTHONUNBUFFERED="1"),
             )
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
@@ -337,15 +358,29 @@ def wait_for_text(
     return seen
 
 
-def wait_listing(tmux: Tmux, session: str, timeout: float = 300.0) -> float:
-    """Seconds until jobtui shows its first listing: the header no longer says "loading…",
-    says when it was updated, and the list's border shows its job count."""
+BORDER_COUNT = re.compile(r"([\d,]+) jobs ─")
+
+
+def wait_listing(
+    tmux: Tmux, session: str, timeout: float = 300.0, expected: int | None = None
+) -> float:
+    """Seconds until jobtui shows its first listing: the header does not say "loading…" and
+    the job count in the list's border has reached `expected` or, when no count is expected,
+    has stayed the same for a second (then the time it first showed that count)."""
     started = time.perf_counter()
-    screen = ""
+    screen, last, since = "", -1, 0.0
     while time.perf_counter() - started < timeout:
         screen = tmux.capture(session)
-        if "loading…" not in screen and " jobs ─" in screen and "updated" in screen:
-            return time.perf_counter() - started
+        now = time.perf_counter() - started
+        found = BORDER_COUNT.search(screen)
+        count = int(found.group(1).replace(",", "")) if found else -1
+        if count != last:
+            last, since = count, now
+        if count >= 0 and "loading…" not in screen:
+            if expected is not None and count >= expected:
+                return now
+            if expected is None and now - since >= 1.0:
+                return since
         if tmux.dead(session):
             raise SystemExit(f"benchmark: jobtui exited:\n{tmux.capture(session, True)}")
         time.sleep(0.05)
