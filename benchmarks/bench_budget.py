@@ -44,6 +44,7 @@ from benchmarks.harness import (  # noqa: E402
     JOBTUI,
     Sim,
     Tmux,
+    add_code_option,
     scratch_dir,
     table,
     use_code,
@@ -130,12 +131,7 @@ def main() -> None:
         "--rate-limit", default="1000/300", help="the sim's quota (default %(default)s)"
     )
     limits.add_argument("--no-rate-limit", dest="rate_limit", action="store_const", const=None)
-    parser.add_argument(
-        "--code",
-        metavar="DIR",
-        help="run jobtui from this source tree (a directory holding a jobtui package, e.g. an "
-        "older commit exported with git archive) for before/after; the simulated Hub stays",
-    )
+    add_code_option(parser)
     args = parser.parse_args()
     use_code(args.code)
     if args.minutes <= 0:

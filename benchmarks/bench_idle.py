@@ -37,6 +37,7 @@ from benchmarks.harness import (  # noqa: E402
     PYTHON,
     Sim,
     Tmux,
+    add_code_option,
     cpu_seconds,
     rss_mb,
     scratch_dir,
@@ -130,12 +131,7 @@ def main() -> None:
         default=["default", "3600"],
         help="jobtui --interval values to try ('default': no option)",
     )
-    parser.add_argument(
-        "--code",
-        metavar="DIR",
-        help="run jobtui from this source tree (a directory holding a jobtui package, e.g. an "
-        "older commit exported with git archive) for before/after; the simulated Hub stays",
-    )
+    add_code_option(parser)
     args = parser.parse_args()
     use_code(args.code)
     rows: list[list[str]] = []

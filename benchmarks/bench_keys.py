@@ -45,6 +45,7 @@ from benchmarks.harness import (  # noqa: E402
     TOKEN,
     Sim,
     Tmux,
+    add_code_option,
     median,
     percentile,
     scratch_dir,
@@ -244,12 +245,7 @@ def main() -> None:
     parser.add_argument("--key-timeout", type=float, default=2.0)
     parser.add_argument("--show-screen", action="store_true")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument(
-        "--code",
-        metavar="DIR",
-        help="run jobtui from this source tree (a directory holding a jobtui package, e.g. an "
-        "older commit exported with git archive) for before/after; the simulated Hub stays",
-    )
+    add_code_option(parser)
     args = parser.parse_args()
     use_code(args.code)
     if args.serve:

@@ -45,6 +45,7 @@ from benchmarks.harness import (  # noqa: E402
     PYTHON,
     Sim,
     Tmux,
+    add_code_option,
     cpu_seconds,
     rss_mb,
     scratch_dir,
@@ -123,12 +124,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, nargs="+", default=[1000, 10_000, 50_000])
     parser.add_argument("--soak", type=float, default=60.0, help="seconds of polling for RSS")
-    parser.add_argument(
-        "--code",
-        metavar="DIR",
-        help="run jobtui from this source tree (a directory holding a jobtui package, e.g. an "
-        "older commit exported with git archive) for before/after; the simulated Hub stays",
-    )
+    add_code_option(parser)
     args = parser.parse_args()
     use_code(args.code)
     results: dict[int, dict[str, Any]] = {}

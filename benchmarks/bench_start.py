@@ -44,6 +44,7 @@ from benchmarks.harness import (  # noqa: E402
     JOBTUI,
     Sim,
     Tmux,
+    add_code_option,
     median,
     scratch_dir,
     table,
@@ -157,12 +158,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="timed rounds per size (default 7)")
     parser.add_argument("--cli-all", action="store_true", help="also hf jobs ps -a --limit 0")
     parser.add_argument("--cold", action="store_true", help="an empty jobtui cache dir each start")
-    parser.add_argument(
-        "--code",
-        metavar="DIR",
-        help="run jobtui from this source tree (a directory holding a jobtui package, e.g. an "
-        "older commit exported with git archive) for before/after; the simulated Hub stays",
-    )
+    add_code_option(parser)
     args = parser.parse_args()
     use_code(args.code)
     if args.runs < 1:

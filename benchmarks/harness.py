@@ -9,6 +9,7 @@ telemetry off), and the endpoint is the simulated Hub's loopback URL.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
@@ -39,6 +40,16 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # Another source tree of jobtui to run (an exported older commit, for before/after figures):
 # set by use_code(); children get it first on PYTHONPATH.
 CODE_DIR: Path | None = None
+
+
+def add_code_option(parser: argparse.ArgumentParser) -> None:
+    """`--code DIR`: every benchmark can measure another source tree (see `use_code`)."""
+    parser.add_argument(
+        "--code",
+        metavar="DIR",
+        help="run jobtui from this source tree (a directory holding a jobtui package, e.g. an "
+        "older commit exported with git archive) for before/after; the simulated Hub stays",
+    )
 
 
 def use_code(path: str | None) -> None:
