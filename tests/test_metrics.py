@@ -8,6 +8,7 @@ from uihelpers import make_app, screen_text, wait_for
 from jobtui.hub import HubClient
 from jobtui.monitor.metrics import MetricsSample
 from jobtui.sim import SimulatedHub
+from jobtui.ui.screens.stats import StatsScreen
 
 
 def metrics_requests(hub: SimulatedHub) -> int:
@@ -66,3 +67,28 @@ def test_odd_samples_become_blanks_not_errors() -> None:
     )
     assert sample.cpu_pct is None and sample.memory_used is None
     assert sample.gpu_utilization == 50
+
+
+async def test_t_lists_every_running_job_live_and_closes_its_streams(
+    hub: SimulatedHub, api: HubClient
+) -> None:
+    app = make_app(hub)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: app.freshness.last_ok is not None)
+        shown = app.main_screen.listing.shown_namespace
+        running = {
+            job.id for job in app.store if job.status.stage == "RUNNING" and job.owner.name == shown
+        }
+        assert running
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, StatsScreen))
+        stats = app.screen
+        assert isinstance(stats, StatsScreen)
+        assert {job.id for job in stats.jobs} == running, "every running job, no finished one"
+        await wait_for(pilot, lambda: len(stats.samples) == len(running), timeout=10)
+        assert hub.open_streams()["metrics"] == len(running)
+        await pilot.press("s")
+        assert "by Memory" in screen_text(app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.main_screen)
+        await wait_for(pilot, lambda: hub.open_streams()["metrics"] == 0, timeout=5)

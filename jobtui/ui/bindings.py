@@ -76,6 +76,13 @@ MAIN_SCREEN_BINDINGS: list[BindingType] = [
     Binding("Y", "copy_url", "Copy URL", show=False, tooltip="copy the job URL"),
     Binding("R,ctrl+r", "refresh", "Refresh", key_display="R", tooltip="refresh now"),
     Binding(
+        "t",
+        "stats",
+        "Stats",
+        show=False,
+        tooltip="stats: every running job's CPU, memory, GPU and network, live",
+    ),
+    Binding(
         "e",
         "jump_to_failure",
         "First error",

@@ -22,6 +22,7 @@ from jobtui.ui.screens.cancel import CancelScreen
 from jobtui.ui.screens.help import HelpScreen
 from jobtui.ui.screens.rerun import RerunScreen
 from jobtui.ui.screens.rerun_confirm import EDIT, RerunConfirmScreen
+from jobtui.ui.screens.stats import StatsScreen
 from jobtui.ui.terminal_text import clean_text
 from jobtui.ui.widgets.job_table import JobTable
 
@@ -57,6 +58,18 @@ class JobActions(_Base):
 
     def _flags_changed(self) -> None:
         self.table.set_flags(self.listing.marked, self.listing.canceling)
+
+    def action_stats(self) -> None:
+        watched = set(self.listing.watched())
+        running = [
+            job
+            for job in self.store.sorted()
+            if job.status.stage == JobStage.RUNNING and job.owner.name in watched
+        ]
+        if not running:
+            self.jobs_app.say("No job is running in the namespaces shown.", timeout=4)
+            return
+        self.app.push_screen(StatsScreen(running, self.jobs_app.metrics_feed))
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(help_rows(type(self)), problem=self.problem()))

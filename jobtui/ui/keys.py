@@ -12,6 +12,7 @@ from textual.screen import Screen
 from jobtui.ui.screens.cancel import CancelScreen
 from jobtui.ui.screens.rerun import RerunScreen
 from jobtui.ui.screens.rerun_confirm import RerunConfirmScreen
+from jobtui.ui.screens.stats import StatsScreen
 from jobtui.ui.widgets.job_table import JobTable
 from jobtui.ui.widgets.log_pane import LogPane
 from jobtui.ui.widgets.log_view import LogView
@@ -45,6 +46,7 @@ def help_rows(main_screen: type[Screen[Any]]) -> list[tuple[str, str]]:
         *_bindings(JobTable.BINDINGS),
         *_bindings(LogView.BINDINGS),
         *_bindings(LogPane.BINDINGS),
+        *_bindings(StatsScreen.BINDINGS),
         *_bindings(CancelScreen.BINDINGS),
         *_bindings(RerunConfirmScreen.BINDINGS),
         *_bindings(RerunScreen.BINDINGS),

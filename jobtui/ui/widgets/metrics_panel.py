@@ -25,23 +25,23 @@ log = logging.getLogger(__name__)
 SWITCH_DELAY = 0.3
 
 
-def _size(value: float | None) -> str:
+def size(value: float | None) -> str:
     return "—" if value is None else naturalsize(value, binary=True, format="%.1f")
 
 
-def _pct(value: float | None) -> str:
+def percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.0f}%"
 
 
 def figures(sample: MetricsSample) -> dict[str, str]:
     """The current value of each sparkline, as its label says it."""
     out = {
-        "cpu": f"CPU {_pct(sample.cpu_pct)}",
-        "memory": f"Mem {_size(sample.memory_used)}/{_size(sample.memory_total)}",
-        "network": f"Net ↓{_size(sample.rx_bps)}/s ↑{_size(sample.tx_bps)}/s",
+        "cpu": f"CPU {percent(sample.cpu_pct)}",
+        "memory": f"Mem {size(sample.memory_used)}/{size(sample.memory_total)}",
+        "network": f"Net ↓{size(sample.rx_bps)}/s ↑{size(sample.tx_bps)}/s",
     }
     for number, gpu in enumerate(sample.gpus):
-        out[f"gpu{number}"] = f"GPU{number} {_pct(gpu.utilization)} {_size(gpu.memory_used)}"
+        out[f"gpu{number}"] = f"GPU{number} {percent(gpu.utilization)} {size(gpu.memory_used)}"
     return out
 
 
