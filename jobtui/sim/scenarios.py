@@ -135,7 +135,10 @@ def _add_run(
         lost = round(plan.run_secs * die.uniform(0.1, 0.6), 3)
         back = round(lost + die.uniform(20, 150), 3)
         now = world.clock()
-        if die.random() < 0.08 and not lost <= now - plan.started_at < back:
+        # The second start must come before the planned end (a short run and a long gap
+        # would not fit: the ids, and so the dice, change with the clock).
+        fits = back < plan.run_secs
+        if die.random() < 0.08 and fits and not lost <= now - plan.started_at < back:
             requeue(job, lost=lost, back=back, failure=failure)
     return job
 
