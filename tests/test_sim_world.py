@@ -543,5 +543,4 @@ def test_building_a_history_never_fails_whatever_the_clock() -> None:
     """Job ids, and so the re-queue dice, change with the clock: a re-queue that did not fit
     in its job's run failed a build now and then (and with it, a test run)."""
     for step in range(400):  # one of these clocks failed the old build
-        start = 1_790_000_000.0 + step * 997
-        scenarios.build(seed=1, jobs=120, clock=lambda start=start: start)
+        scenarios.build(seed=1, jobs=120, clock=partial(float, 1_790_000_000 + step * 997))
