@@ -22,7 +22,7 @@ import pytest
 from huggingface_hub import HfApi
 
 from jobtui.hub import HubClient, Token
-from jobtui.sim import SimulatedHub, World, scenarios
+from jobtui.sim import SimulatedHub, World, demo, scenarios
 from jobtui.sim.featured import (
     HISTORY_IDLE_AFTER,
     HISTORY_IDLE_FOR,
@@ -291,7 +291,7 @@ def test_the_demo_is_otherwise_as_it_was(monkeypatch: pytest.MonkeyPatch) -> Non
         return [job for ns in world.namespaces for job in world.list_jobs(ns)[0]]
 
     featured = every_job(scenarios.build("demo", seed=7, clock=lambda: T0))
-    monkeypatch.setattr(scenarios, "_add_featured_demo", lambda world, now: None)
+    monkeypatch.setattr(demo, "_add_featured_demo", lambda world, now: None)
     plain = every_job(scenarios.build("demo", seed=7, clock=lambda: T0))
     names = [job["labels"]["name"] for job in featured if job not in plain]
     assert sorted(names) == ["fineweb-2-tokenize", "qwen2.5-32b-sft"]
