@@ -25,17 +25,21 @@ WARN_AT = 0.90
 """A notification fires once when a job has used this much of its timeout."""
 
 
-def run_seconds(job: JobInfo, now: datetime) -> float | None:
-    """Seconds the job has run: from its start to its finish, or to now while it runs."""
-    if job.started_at is None:
-        return None
-    end = job.finished_at or now
-    return max(0.0, (end - job.started_at).total_seconds())
+def running_seconds(job: JobInfo, now: datetime) -> float | None:
+    """How long the job has run (or ran): from its start to its finish, or to now while it
+    runs; the Hub's own durations where the times are missing."""
+    if job.started_at is not None:
+        end = job.finished_at or (now if job.is_live else None)
+        if end is not None:
+            return max(0.0, (end - job.started_at).total_seconds())
+    if job.durations is not None and job.durations.running_secs is not None:
+        return float(job.durations.running_secs)
+    return None
 
 
 def billed_cost(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> float | None:
     """The job's cost by BILLING_RULE; None without a price or before it started."""
-    seconds = run_seconds(job, now)
+    seconds = running_seconds(job, now)
     if flavor is None or seconds is None:
         return None
     return math.ceil(seconds / 60) * flavor.price_per_hour / 60
@@ -73,7 +77,7 @@ def time_left(job: JobInfo, now: datetime) -> TimeLeft | None:
     timeout = job.timeout_seconds
     if job.status.stage != JobStage.RUNNING or not timeout:
         return None
-    seconds = run_seconds(job, now)
+    seconds = running_seconds(job, now)
     if seconds is None:
         return None
     return TimeLeft(limit=float(timeout), left=max(0.0, timeout - seconds))

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import humanize
 
 from jobtui.hub.models import JobHardwareInfo, JobInfo, JobStage
-from jobtui.monitor.costs import billed_cost
 
 STAGE_STYLES: dict[str, str] = {
     JobStage.SCHEDULING: "bold yellow",
@@ -64,17 +63,6 @@ def absolute(moment: datetime | None) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
-def running_seconds(job: JobInfo, now: datetime) -> float | None:
-    """How long the job has run (or ran). Timestamps when there are, else the Hub's durations."""
-    if job.started_at is not None:
-        end = job.finished_at or (now if job.is_live else None)
-        if end is not None:
-            return max(0.0, (end - job.started_at).total_seconds())
-    if job.durations is not None and job.durations.running_secs is not None:
-        return float(job.durations.running_secs)
-    return None
-
-
 def compact_duration(seconds: float | None) -> str:
     """'45s', '12m 03s', '3h 07m', '2d 04h': short and sortable by eye."""
     if seconds is None:
@@ -100,11 +88,6 @@ def long_duration(seconds: float | None) -> str:
 
 def shell_command(job: JobInfo) -> str:
     return shlex.join([*(job.command or ()), *(job.arguments or ())])
-
-
-def cost(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> float | None:
-    """What the job has cost so far, billed as `monitor.costs.BILLING_RULE` says."""
-    return billed_cost(job, flavor, now)
 
 
 def money(amount: float | None) -> str:

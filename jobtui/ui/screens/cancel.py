@@ -14,7 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from jobtui.hub.models import JobHardwareInfo, JobInfo
-from jobtui.ui.format import compact_duration, cost, money, running_seconds
+from jobtui.monitor.costs import billed_cost, running_seconds
+from jobtui.ui.format import compact_duration, money
 from jobtui.ui.terminal_text import clean_text
 
 
@@ -31,14 +32,14 @@ def cancel_summary(
         grid.add_row("ID", Text(clean_text(job.id)))
         grid.add_row("Flavor", Text(clean_text(job.flavor or "—")))
         grid.add_row("Runtime", Text(compact_duration(running_seconds(job, now))))
-        spent = cost(job, hardware.get(job.flavor or ""), now)
+        spent = billed_cost(job, hardware.get(job.flavor or ""), now)
         grid.add_row("Cost so far", Text(money(spent), style="yellow"))
         return grid
     table = Table(box=None, padding=(0, 1), show_edge=False)
     for header in ("Name", "Flavor", "Runtime", "Cost"):
         table.add_column(header, style="bold" if header == "Name" else "", no_wrap=True)
     for job in jobs:
-        spent = cost(job, hardware.get(job.flavor or ""), now)
+        spent = billed_cost(job, hardware.get(job.flavor or ""), now)
         table.add_row(
             Text(clean_text(job.display_name, max_length=30)),
             Text(clean_text(job.flavor or "—")),

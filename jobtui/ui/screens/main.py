@@ -144,12 +144,14 @@ class MainScreen(JobActions, Screen[None]):
             settled = self.listing.settle(diff)
             if settled:
                 self.table.set_flags(self.listing.marked, self.listing.canceling)
-            listing = self.listing
-            self.table.apply(
-                [job for job in (*diff.added, *diff.changed) if listing.visible(job)],
-                [job.id for job in (*diff.added, *diff.changed) if not listing.visible(job)]
-                + list(diff.removed),
-            )
+            shown: list[JobInfo] = []
+            hidden = list(diff.removed)
+            for job in (*diff.added, *diff.changed):  # each job's filter test, once
+                if self.listing.visible(job):
+                    shown.append(job)
+                else:
+                    hidden.append(job.id)
+            self.table.apply(shown, hidden)
             if not self._sync_selection() and any(
                 job.id == self.selected_job_id for job in diff.changed
             ):

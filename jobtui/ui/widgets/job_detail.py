@@ -15,15 +15,19 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from jobtui.hub.models import JobHardwareInfo, JobInfo, JobStage
-from jobtui.monitor.costs import BILLING_RULE, DEFAULT_TIMEOUT_SECONDS, time_left
+from jobtui.monitor.costs import (
+    BILLING_RULE,
+    DEFAULT_TIMEOUT_SECONDS,
+    billed_cost,
+    running_seconds,
+    time_left,
+)
 from jobtui.ui.format import (
     absolute,
     ago,
-    cost,
     hardware_summary,
     long_duration,
     money,
-    running_seconds,
     shell_command,
     stage_style,
 )
@@ -133,7 +137,7 @@ def describe(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> Ren
         hardware = Text(clean_text(job.flavor or "—"), style="bold")
     grid.add_row("Flavor", hardware)
     label = "Cost so far" if job.is_live else "Cost"
-    spent = cost(job, flavor, now)
+    spent = billed_cost(job, flavor, now)
     grid.add_row(
         label,
         Text.assemble(

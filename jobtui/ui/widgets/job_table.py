@@ -23,9 +23,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from jobtui.hub.models import JobInfo
-from jobtui.monitor.costs import time_left
+from jobtui.monitor.costs import running_seconds, time_left
 from jobtui.monitor.store import newest_first
-from jobtui.ui.format import ago, compact_duration, running_seconds, shell_command, stage_style
+from jobtui.ui.format import ago, compact_duration, shell_command, stage_style
 from jobtui.ui.terminal_text import clean_text
 
 

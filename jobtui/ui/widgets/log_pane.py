@@ -228,11 +228,11 @@ class LogPane(Vertical):
             self._flusher.pause()
         if self._pending:
             lines, self._pending = self._pending, []
-            self.view.write_lines(lines)
-            if self._search is not None:  # new lines may match; indexes may have moved
-                current = self._search.current
-                self._search.run(self.view.plain_lines())
-                self._search.current = min(current, len(self._search.matches) - 1)
+            view = self.view
+            dropped = view.write_lines(lines)
+            if self._search is not None:  # search what came, not the whole buffer again
+                first = view.line_count - min(len(lines), view.max_lines)
+                self._search.advance(dropped, view.plain_lines(first), first)
             self._show_state()
 
     def set_state(self, state: str, detail: str) -> None:

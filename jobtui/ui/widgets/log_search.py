@@ -40,6 +40,17 @@ class Search:
         self.matches = [index for index, line in enumerate(lines) if search(line)]
         self.current = -1
 
+    def advance(self, dropped: int, new_lines: Sequence[str], first: int) -> None:
+        """Lines came: `dropped` left the top of the buffer, `new_lines` now sit from index
+        `first` on. Only the new lines are searched; the matches kept move up with the text."""
+        kept = [index - dropped for index in self.matches if index >= dropped]
+        gone = len(self.matches) - len(kept)
+        search = self.pattern.search
+        kept += [first + n for n, line in enumerate(new_lines) if search(line)]
+        self.matches = kept
+        if self.current >= 0:
+            self.current = max(0, self.current - gone) if kept else -1
+
     def step(self, forward: bool, near: int) -> int | None:
         """The next (or previous) match from the current one, or from line `near` at first;
         wraps round."""

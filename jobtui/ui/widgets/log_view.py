@@ -65,9 +65,11 @@ class LogView(ScrollView, can_focus=True):
     def line_count(self) -> int:
         return len(self._lines)
 
-    def plain_lines(self) -> list[str]:
-        """Every kept line as shown, without colour codes: what a search reads."""
-        return [without_colour(line) for line in self._lines]
+    def plain_lines(self, start: int = 0) -> list[str]:
+        """The kept lines from `start` on, as shown, without colour codes: what a search
+        reads."""
+        lines = self._lines
+        return [without_colour(lines[index]) for index in range(start, len(lines))]
 
     def highlight(self, pattern: re.Pattern[str] | None) -> None:
         """Mark what `pattern` matches in every line drawn (None: no marks)."""
@@ -112,14 +114,15 @@ class LogView(ScrollView, can_focus=True):
         self.following = True
         self.refresh()
 
-    def write_lines(self, raw_lines: Sequence[str]) -> None:
-        """Clean and append lines; keeps the view at the end when following."""
+    def write_lines(self, raw_lines: Sequence[str]) -> int:
+        """Clean and append lines; keeps the view at the end when following. Returns how
+        many of the lines held before left the top to make room."""
         # Lines that would leave the buffer in this same batch are counted, not cleaned:
         # a firehose costs a frame what the view can hold, not what arrived.
         skipped = max(0, len(raw_lines) - self.max_lines)
         cleaned = [clean_log_line(line) for line in raw_lines[skipped:]]
         if not cleaned:
-            return
+            return 0
         self.written += skipped
         self._dropped += skipped
         self.written += len(cleaned)
@@ -141,6 +144,7 @@ class LogView(ScrollView, can_focus=True):
             y = max(0, self.scroll_y - overflow)
             self._scroll_by_program(lambda: self.scroll_to(y=y, animate=False, immediate=True))
         self.refresh()
+        return overflow
 
     def _scroll_by_program(self, scroll: Callable[[], object]) -> None:
         """Scroll without it counting as the user scrolling away from the end."""
