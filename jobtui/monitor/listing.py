@@ -3,7 +3,7 @@ jobs being canceled; and the list's title. Pure state, testable without an app."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from jobtui.hub.models import JobInfo
@@ -57,9 +57,6 @@ class Listing:
 
     def toggle_mark(self, job_id: str) -> None:
         self.marked.symmetric_difference_update({job_id})
-
-    def marked_jobs(self, jobs: Iterable[JobInfo | None]) -> list[JobInfo]:
-        return [job for job in jobs if job is not None and job.id in self.marked]
 
     def settle(self, diff: StoreDiff) -> set[str]:
         """Jobs that ended are no longer being canceled; returns the ids that changed."""

@@ -5,7 +5,7 @@ so what is cut is what matters least."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from rich.text import Text
@@ -57,9 +57,13 @@ def status_line(
     line.append("  ")
     # Most wanted first, so that a narrow terminal cuts what matters least: the live
     # counts, what they burn, how fresh it all is, then the finished counts.
-    for stage in [str(s) for s in LIVE if s in counts]:
-        line.append(f"{counts[stage]} {clean_text(stage).lower()}", style=stage_style(stage))
-        line.append("  ")
+
+    def add_counts(stages: Iterable[str]) -> None:
+        for stage in stages:
+            line.append(f"{counts[stage]} {clean_text(stage).lower()}", style=stage_style(stage))
+            line.append("  ")
+
+    add_counts(str(s) for s in LIVE if s in counts)
     if burning > 0:
         line.append(f"${burning:,.2f}/h", style="bold yellow")
         line.append("  ")
@@ -75,9 +79,7 @@ def status_line(
         (s for s in counts if s not in LIVE),
         key=lambda s: (STAGE_ORDER.index(s) if s in STAGE_ORDER else 99, s),
     )
-    for stage in finished:
-        line.append(f"{counts[stage]} {clean_text(stage).lower()}", style=stage_style(stage))
-        line.append("  ")
+    add_counts(finished)
     if freshness.slowed and not freshness.slowed.startswith("slowed:"):
         line.append(clean_text(freshness.slowed), style="bright_black")
     return line
