@@ -173,6 +173,7 @@ async def test_k_while_lines_keep_coming_is_never_lost(hub: SimulatedHub, api: H
         await open_log(pilot, app, job.id, lines=400)
         view = app.main_screen.log_pane.view
         view.focus()
+        await pilot.press("end")  # at the end, following, whatever the layout did meanwhile
         await wait_for(pilot, lambda: view.scroll_y == view.max_scroll_y > 0)
         bottom = view.scroll_y
         for presses in range(1, 4):
