@@ -10,6 +10,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from jobtui.hub.parsing import (
@@ -20,7 +21,9 @@ from jobtui.hub.parsing import (
     _str_or_none,
     _string_map,
     _strings,
+    _text,
     parse_timestamp,
+    shared,
 )
 
 
@@ -49,11 +52,13 @@ def parse_stage(value: object) -> JobStage | str:
         return text
 
 
+_NO_RAW: Mapping[str, Any] = MappingProxyType({})
+
 # Payload keys kept in `JobInfo.raw` (see there).
 RERUN_KEYS = ("timeoutSeconds", "timeout", "attempts", "resourceGroupId")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JobStatus:
     stage: JobStage | str
     message: str | None = None
@@ -71,7 +76,7 @@ class JobStatus:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JobOwner:
     id: str
     name: str
@@ -87,7 +92,7 @@ class JobOwner:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JobDurations:
     scheduling_secs: int | None = None
     running_secs: int | None = None
@@ -102,7 +107,7 @@ class JobDurations:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JobInitiator:
     type: str
     id: str
@@ -117,7 +122,7 @@ class JobInitiator:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Volume:
     type: str
     source: str
@@ -153,7 +158,7 @@ class Volume:
         return data
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JobNetwork:
     """The network group a job joined (`network_group=`) and the aliases it claims there."""
 
@@ -179,7 +184,7 @@ def _ports(value: object) -> tuple[int, ...] | None:
     return tuple(port for port in ports if port is not None and 0 < port < 65536)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JobInfo:
     """One job as the Hub describes it. `raw` keeps the whole payload (rerun needs its spec)."""
 
@@ -244,16 +249,18 @@ class JobInfo:
             volumes=tuple(Volume.from_api(v) for v in volumes if isinstance(v, Mapping))
             if isinstance(volumes, list) and volumes
             else None,
-            status=JobStatus.from_api(payload.get("status")),
+            status=shared(JobStatus.from_api(payload.get("status"))),
             durations=JobDurations.from_api(durations) if isinstance(durations, Mapping) else None,
-            owner=JobOwner.from_api(payload.get("owner"), fallback_name=namespace),
-            initiator=JobInitiator.from_api(initiator) if isinstance(initiator, Mapping) else None,
+            owner=shared(JobOwner.from_api(payload.get("owner"), fallback_name=namespace)),
+            initiator=shared(JobInitiator.from_api(initiator))
+            if isinstance(initiator, Mapping)
+            else None,
             network=JobNetwork.from_api(payload.get("network")),
             retry=retry if retry is not None and retry >= 0 else None,
             expose=_ports(_get(expose, "ports")),
             expose_public=_ports(_get(expose, "portsPublic", "ports_public")),
-            endpoint=endpoint.rstrip("/"),
-            raw={key: payload[key] for key in RERUN_KEYS if key in payload},
+            endpoint=_text(endpoint.rstrip("/")),
+            raw={key: payload[key] for key in RERUN_KEYS if key in payload} or _NO_RAW,
         )
 
     @property

@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+import sys
+from collections.abc import Hashable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T", bound=Hashable)
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 
@@ -55,8 +58,27 @@ def _get(payload: Mapping[str, Any], camel: str, snake: str | None = None) -> An
     return value
 
 
+# A history repeats itself: the same image, flavor, owner, command and labels come back job
+# after job. Equal values read from the Hub are kept once (strings interned, small tuples and
+# frozen records shared), which more than halves what a listed job holds.
+_SHARED: dict[Hashable, Hashable] = {}
+_SHARED_MAX = 200_000
+
+
+def shared(value: T) -> T:
+    """The one kept copy of an equal immutable value (bounded: the table starts again when full)."""
+    if len(_SHARED) >= _SHARED_MAX:
+        _SHARED.clear()
+    return _SHARED.setdefault(value, value)  # type: ignore[return-value]
+
+
+def _text(value: object) -> str:
+    text = str(value)
+    return sys.intern(text) if len(text) <= 256 else text
+
+
 def _str_or_none(value: object) -> str | None:
-    return None if value is None else str(value)
+    return None if value is None else _text(value)
 
 
 def _int_or_none(value: object) -> int | None:
@@ -74,13 +96,13 @@ def _strings(value: object) -> tuple[str, ...] | None:
     if value is None:
         return None
     if isinstance(value, str):
-        return (value,)
+        return shared((_text(value),))
     if isinstance(value, list | tuple):
-        return tuple(str(item) for item in value)
+        return shared(tuple(_text(item) for item in value))
     return None
 
 
 def _string_map(value: object) -> dict[str, str] | None:
     if not isinstance(value, Mapping):
         return None
-    return {str(key): "" if item is None else str(item) for key, item in value.items()}
+    return {_text(key): "" if item is None else _text(item) for key, item in value.items()}
