@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import time
+
 from uihelpers import make_app, screen_ansi, screen_text, wait_for
 
 from jobtui.hub import HubClient
@@ -250,3 +253,25 @@ async def test_a_clock_tick_while_quitting_does_not_crash(hub: SimulatedHub) -> 
         app.main_screen.log_pane.add("one more line")
         app.main_screen.log_pane.flush()
     assert app.return_code in (0, None)
+
+
+async def test_details_of_a_running_job_follow_the_clock(hub: SimulatedHub) -> None:
+    """A clock tick redraws only the clock rows of Details; they must still move, and the
+    rest must stay on screen."""
+    later = [0.0]
+    app = make_app(hub, clock=lambda: time.time() + later[0])
+    async with app.run_test(size=(160, 70)) as pilot:
+        running = lambda: [j for j in app.store if j.is_live and j.started_at]  # noqa: E731
+        await wait_for(pilot, lambda: bool(running()))
+        job = running()[0]
+        app.main_screen.table.move_cursor(row=app.main_screen.table.get_row_index(job.id))
+        await wait_for(pilot, lambda: "so far" in screen_text(app))
+        assert not re.search(r"Started +2 hours ago", screen_text(app))
+        later[0] = 2 * 3600.0
+        await wait_for(pilot, lambda: bool(re.search(r"Started +2 hours ago", screen_text(app))))
+        text = screen_text(app)
+        assert job.id in text and "Command" in text
+        # A second later the rows keep their shape: redrawn without a layout, still redrawn.
+        seconds = lambda: re.findall(r"(\d+) seconds? so far", screen_text(app))  # noqa: E731
+        shown = seconds()
+        await wait_for(pilot, lambda: seconds() != shown)

@@ -28,7 +28,7 @@ from jobtui.ui.job_actions import JobActions
 from jobtui.ui.notices import stage_notices
 from jobtui.ui.terminal_text import clean_text
 from jobtui.ui.widgets.filter_box import FilterBox
-from jobtui.ui.widgets.job_detail import JobDetail, describe
+from jobtui.ui.widgets.job_detail import JobDetail
 from jobtui.ui.widgets.job_table import JobTable
 from jobtui.ui.widgets.log_pane import LogPane
 from jobtui.ui.widgets.metrics_panel import MetricsPanel
@@ -301,7 +301,7 @@ class MainScreen(JobActions, Screen[None]):
             return
         app = self.jobs_app
         flavor = app.poller.hardware.get(job.flavor or "")
-        self.detail.show(describe(job, flavor, app.now()))
+        self.detail.show_job(job, flavor, app.now())
 
     def nothing_selected(self) -> str:
         if self.listing.filter_text and not self.table.row_count:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from humanize import naturalsize
@@ -106,11 +107,34 @@ def add_source_rows(grid: Table, job: JobInfo) -> None:
     grid.add_row("Command", field(shell_command(job) or "—"))
 
 
-def describe(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> RenderableType:
-    """The detail of one job as a two-column grid. Every server string is cleaned."""
+def _grid() -> Table:
     grid = Table.grid(padding=(0, 1), expand=True)
     grid.add_column(style="bold cyan", no_wrap=True, width=12)
     grid.add_column(ratio=1, overflow="fold")
+    return grid
+
+
+Rows = list[tuple[str, Text]]
+
+
+@dataclass(frozen=True)
+class DetailParts:
+    """Details in three grids that line up: what the job is, what the clock changes (cost,
+    time left, times and durations), and the rest. A clock tick redraws only the middle one."""
+
+    head: Table
+    clock: Rows
+    tail: Table
+
+    def clock_grid(self) -> Table:
+        grid = _grid()
+        for label, value in self.clock:
+            grid.add_row(label, value)
+        return grid
+
+
+def _head(job: JobInfo, flavor: JobHardwareInfo | None) -> Table:
+    grid = _grid()
     stage = str(job.status.stage)
     stage_text = Text(clean_text(stage), style=stage_style(stage))
     title = field(job.display_name, style="bold")
@@ -136,39 +160,58 @@ def describe(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> Ren
     else:
         hardware = Text(clean_text(job.flavor or "—"), style="bold")
     grid.add_row("Flavor", hardware)
+    return grid
+
+
+def _clock(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> Rows:
+    rows: Rows = []
     label = "Cost so far" if job.is_live else "Cost"
     spent = billed_cost(job, flavor, now)
-    grid.add_row(
-        label,
-        Text.assemble(
-            (money(spent), "yellow"),
-            (f"  ({BILLING_RULE})" if spent is not None else "", "bright_black"),
-        ),
+    rows.append(
+        (
+            label,
+            Text.assemble(
+                (money(spent), "yellow"),
+                (f"  ({BILLING_RULE})" if spent is not None else "", "bright_black"),
+            ),
+        )
     )
     remaining = time_left(job, now)
     if remaining is not None:
-        grid.add_row(
-            "Time left",
-            Text(
-                f"{long_duration(remaining.left)} of {long_duration(remaining.limit)}"
-                f" · {remaining.used:.0%} used",
-                style="bold yellow" if remaining.last_stretch else "",
-            ),
+        rows.append(
+            (
+                "Time left",
+                Text(
+                    f"{long_duration(remaining.left)} of {long_duration(remaining.limit)}"
+                    f" · {remaining.used:.0%} used",
+                    style="bold yellow" if remaining.last_stretch else "",
+                ),
+            )
         )
     elif job.status.stage == JobStage.RUNNING:
         default = long_duration(DEFAULT_TIMEOUT_SECONDS)
-        grid.add_row(
-            "Time left",
-            Text(f"unknown: the Hub did not say its timeout (default {default})", "bright_black"),
+        rows.append(
+            (
+                "Time left",
+                Text(
+                    f"unknown: the Hub did not say its timeout (default {default})",
+                    "bright_black",
+                ),
+            )
         )
-    grid.add_row("Created", _when(job.created_at, now))
-    grid.add_row("Started", _when(job.started_at, now))
-    grid.add_row("Finished", _when(job.finished_at, now))
+    rows.append(("Created", _when(job.created_at, now)))
+    rows.append(("Started", _when(job.started_at, now)))
+    rows.append(("Finished", _when(job.finished_at, now)))
     durations = durations_line(job, now)
     if durations is not None:
-        grid.add_row("Durations", Text(durations))
+        rows.append(("Durations", Text(durations)))
+    return rows
+
+
+def _tail(job: JobInfo, now: datetime) -> Table:
+    grid = _grid()
     add_source_rows(grid, job)
-    if job.timeout_seconds and remaining is None:
+    if job.timeout_seconds and time_left(job, now) is None:
         grid.add_row("Timeout", Text(long_duration(job.timeout_seconds)))
     grid.add_row("Environment", _pairs(job.environment))
     secrets = ", ".join(job.secrets or ()) or "—"
@@ -205,7 +248,18 @@ def describe(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> Ren
         grid.add_row("Exposed", field(url, style="underline"))
     if job.status.ssh_url:
         grid.add_row("SSH", field(job.status.ssh_url))
-    return Group(grid)
+    return grid
+
+
+def describe_parts(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> DetailParts:
+    """The detail of one job, in its three parts. Every server string is cleaned."""
+    return DetailParts(_head(job, flavor), _clock(job, flavor, now), _tail(job, now))
+
+
+def describe(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> RenderableType:
+    """The detail of one job as one renderable (the three parts, one under the other)."""
+    parts = describe_parts(job, flavor, now)
+    return Group(parts.head, parts.clock_grid(), parts.tail)
 
 
 class JobDetail(VerticalScroll, can_focus=True):
@@ -227,11 +281,40 @@ class JobDetail(VerticalScroll, can_focus=True):
         # Held, not queried: a clock tick during shutdown may land after the children are
         # gone, and updating a detached Static is harmless where a failed query is not.
         self._body = Static(Text("No job selected", style="bright_black"), id="detail-body")
+        self._clock = Static(id="detail-clock")
+        self._tail = Static(id="detail-tail")
+        self._clock.display = self._tail.display = False
+        self._shown: tuple[object, ...] | None = None
+        self._clock_text: tuple[tuple[str, str, str], ...] = ()
 
     def compose(self) -> ComposeResult:
         if self._metrics is not None:
             yield self._metrics
         yield self._body
+        yield self._clock
+        yield self._tail
 
     def show(self, renderable: RenderableType) -> None:
+        """A message instead of a job."""
+        self._shown = None
         self._body.update(renderable)
+        self._clock.display = self._tail.display = False
+
+    def show_job(self, job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> None:
+        """The job's details. When only the clock moved (same job, same flavor), only the
+        clock rows are redrawn, and without a layout pass unless their height may change:
+        a second ticking in Details cost a layout of the whole screen."""
+        parts = describe_parts(job, flavor, now)
+        clock_text = tuple((label, value.plain, str(value.style)) for label, value in parts.clock)
+        if self._shown != (job, flavor):
+            self._shown = (job, flavor)
+            self._body.update(parts.head)
+            self._tail.update(parts.tail)
+            self._clock.update(parts.clock_grid())
+            self._clock.display = self._tail.display = True
+        elif clock_text != self._clock_text:
+            same_shape = [(a, len(b)) for a, b, _ in clock_text] == [
+                (a, len(b)) for a, b, _ in self._clock_text
+            ]
+            self._clock.update(parts.clock_grid(), layout=not same_shape)
+        self._clock_text = clock_text
