@@ -64,6 +64,9 @@ class JobStore:
         self._jobs: dict[str, JobInfo] = {}
         self._counts: dict[str, Counter[str]] = {}
         self._live: dict[str, set[str]] = {}  # live job ids by namespace
+        self.version = 0
+        """Goes up with every change a user could see: what is derived from the jobs (the
+        money burning, the live list) need not be worked out again while it stays."""
 
     def _count(self, job: JobInfo, step: int) -> None:
         if job.is_live:
@@ -75,6 +78,7 @@ class JobStore:
             del counts[str(job.status.stage)]
 
     def _put(self, job: JobInfo) -> None:
+        self.version += 1
         old = self._jobs.get(job.id)
         if old is not None:
             self._count(old, -1)
@@ -132,6 +136,7 @@ class JobStore:
         job = self._jobs.pop(job_id, None)
         if job is None:
             return False
+        self.version += 1
         self._count(job, -1)
         return True
 

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 NARROW_WIDTH = 110
 TIMES_REFRESH_SECONDS = 15.0
+WARN_CHECK_SECONDS = 10.0
 
 
 def cleaned_haystack(job: JobInfo) -> str:
@@ -72,6 +73,10 @@ class MainScreen(JobActions, Screen[None]):
         self._titles = ("", "")
         self._saved = False
         self._timeout_warned: set[str] = set()
+        self._live_key: tuple[object, ...] = ()
+        self._live: list[JobInfo] = []
+        self._burning = 0.0
+        self._timeouts_checked: datetime | None = None
 
     @property
     def filter_text(self) -> str:
@@ -341,11 +346,22 @@ class MainScreen(JobActions, Screen[None]):
         app, listing = self.jobs_app, self.listing
         watched = listing.watched()
         counts = self.store.stage_counts(watched)
-        live = [job for job_id in self.store.live_ids(watched) if (job := self.store.get(job_id))]
-        burning = burn_rate(live, app.poller.hardware)
         fresh, now = app.poller.freshness, app.now()
+        # The live jobs and what they burn change with the jobs, not with the clock: worked
+        # out again only when the store or the namespaces shown moved (700 live jobs, each
+        # second, was most of an idle tick). Timeouts are checked every WARN_CHECK_SECONDS.
+        key = (tuple(watched), self.store.version, len(app.poller.hardware))
+        if key != self._live_key:
+            self._live_key = key
+            live = [j for job_id in self.store.live_ids(watched) if (j := self.store.get(job_id))]
+            self._live, self._burning = live, burn_rate(live, app.poller.hardware)
+            self._timeouts_checked = None
+        burning = self._burning
         self.status.show(status_line(watched, counts, fresh, now, demo=app.demo, burning=burning))
-        self._warn_timeouts(live, now)
+        checked = self._timeouts_checked
+        if checked is None or (now - checked).total_seconds() >= WARN_CHECK_SECONDS:
+            self._timeouts_checked = now
+            self._warn_timeouts(self._live, now)
         title = listing.title(clean_text)
         if listing.marked:
             title += f" · {len(listing.marked)} marked (M clears)"
