@@ -15,6 +15,7 @@ from typing import Any
 
 from jobtui.hub.parsing import (
     DEFAULT_ENDPOINT,
+    MAPPINGS,
     MalformedPayload,
     _get,
     _int_or_none,
@@ -67,7 +68,7 @@ class JobStatus:
 
     @classmethod
     def from_api(cls, payload: object) -> JobStatus:
-        data = payload if isinstance(payload, Mapping) else {}
+        data = payload if isinstance(payload, MAPPINGS) else {}
         return cls(
             stage=parse_stage(data.get("stage")),
             message=_str_or_none(data.get("message")),
@@ -84,7 +85,7 @@ class JobOwner:
 
     @classmethod
     def from_api(cls, payload: object, fallback_name: str = "") -> JobOwner:
-        data = payload if isinstance(payload, Mapping) else {}
+        data = payload if isinstance(payload, MAPPINGS) else {}
         return cls(
             id=str(data.get("id") or ""),
             name=str(data.get("name") or fallback_name),
@@ -168,7 +169,7 @@ class JobNetwork:
     @classmethod
     def from_api(cls, payload: object) -> JobNetwork | None:
         """None unless the payload names a group: a job that joined none has no network."""
-        if not isinstance(payload, Mapping):
+        if not isinstance(payload, MAPPINGS):
             return None
         group = payload.get("group")
         if not isinstance(group, str) or not group:
@@ -219,19 +220,19 @@ class JobInfo:
         cls, payload: object, endpoint: str = DEFAULT_ENDPOINT, namespace: str = ""
     ) -> JobInfo:
         """Read a job object; `namespace` stands in for a missing owner name."""
-        if not isinstance(payload, Mapping):
+        if not isinstance(payload, MAPPINGS):
             raise MalformedPayload(f"expected a job object, got {type(payload).__name__}")
         job_id = payload.get("id")
         if not isinstance(job_id, str) or not job_id:
             raise MalformedPayload("job object without an id")
         secrets = payload.get("secrets")
-        if isinstance(secrets, Mapping):
+        if isinstance(secrets, MAPPINGS):
             secrets = list(secrets)
         volumes = payload.get("volumes")
         durations = payload.get("durations")
         initiator = payload.get("initiator")
         expose = payload.get("expose")
-        expose = expose if isinstance(expose, Mapping) else {}
+        expose = expose if isinstance(expose, MAPPINGS) else {}
         retry = _int_or_none(payload.get("retry"))
         return cls(
             id=job_id,
@@ -246,14 +247,14 @@ class JobInfo:
             secrets=_strings(secrets),
             flavor=_str_or_none(payload.get("flavor")),
             labels=_string_map(payload.get("labels")),
-            volumes=tuple(Volume.from_api(v) for v in volumes if isinstance(v, Mapping))
+            volumes=tuple(Volume.from_api(v) for v in volumes if isinstance(v, MAPPINGS))
             if isinstance(volumes, list) and volumes
             else None,
             status=shared(JobStatus.from_api(payload.get("status"))),
-            durations=JobDurations.from_api(durations) if isinstance(durations, Mapping) else None,
+            durations=JobDurations.from_api(durations) if isinstance(durations, MAPPINGS) else None,
             owner=shared(JobOwner.from_api(payload.get("owner"), fallback_name=namespace)),
             initiator=shared(JobInitiator.from_api(initiator))
-            if isinstance(initiator, Mapping)
+            if isinstance(initiator, MAPPINGS)
             else None,
             network=JobNetwork.from_api(payload.get("network")),
             retry=retry if retry is not None and retry >= 0 else None,
