@@ -83,6 +83,8 @@ class MetricsFeed:
         self.source = source
         self.clock = clock
         self._history: OrderedDict[str, deque[MetricsSample]] = OrderedDict()
+        self.observers: list[Callable[[str, MetricsSample], None]] = []
+        """Told of every sample streamed (the idle watch learns from them for free)."""
 
     def history(self, job_id: str) -> list[MetricsSample]:
         return list(self._history.get(job_id, ()))
@@ -101,4 +103,6 @@ class MetricsFeed:
         async for data in self.source.stream_metrics(job.owner.name, job.id):
             sample = MetricsSample.from_api(data, self.clock())
             self._keep(job.id, sample)
+            for observe in self.observers:
+                observe(job.id, sample)
             yield sample
