@@ -89,7 +89,8 @@ class MetricsFeed:
     def history(self, job_id: str) -> list[MetricsSample]:
         return list(self._history.get(job_id, ()))
 
-    def _keep(self, job_id: str, sample: MetricsSample) -> None:
+    def keep(self, job_id: str, sample: MetricsSample) -> None:
+        """Remember a sample of a job (the stream does; a screenshot preloads a history)."""
         samples = self._history.pop(job_id, None) or deque(maxlen=HISTORY_SAMPLES)
         samples.append(sample)
         self._history[job_id] = samples  # most recent last
@@ -102,7 +103,7 @@ class MetricsFeed:
             return
         async for data in self.source.stream_metrics(job.owner.name, job.id):
             sample = MetricsSample.from_api(data, self.clock())
-            self._keep(job.id, sample)
+            self.keep(job.id, sample)
             for observe in self.observers:
                 observe(job.id, sample)
             yield sample
