@@ -11,6 +11,7 @@ from uihelpers import Notices, make_app, screen_text, wait_for
 from jobtui.cli import build_parser, idle_settings
 from jobtui.hub import HubClient
 from jobtui.monitor.idle import DEMO_IDLE, IdleChanged, IdleSettings, IdleWatch
+from jobtui.monitor.poller import budget_delay
 from jobtui.monitor.store import JobStore
 from jobtui.monitor.sync import JobSync
 from jobtui.sim import SimulatedHub
@@ -70,6 +71,18 @@ async def test_an_idle_gpu_job_is_badged_once_told_and_cleared_when_it_works_aga
         await wait_for(pilot, lambda: "idle GPU" not in screen_text(app), timeout=15)
         assert screen.table.idle_gpu == frozenset()
         assert sum("Idle GPU" in notice for notice in notices) == 1
+
+
+async def test_the_badge_goes_when_the_idle_job_ends(hub: SimulatedHub, api: HubClient) -> None:
+    job = a_busy_gpu_job(hub)
+    idle_in_the_sim(hub, job, before=1.0, after=600.0)
+    app = make_app(hub, idle=IdleSettings(minutes=0.02, samples_per_minute=1000))
+    app.idle_watch.sample_every = 0.3
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: job.id in app.main_screen.table.idle_gpu, timeout=10)
+        await api.cancel_job(hub.world.user, job.id)
+        await wait_for(pilot, lambda: not app.main_screen.table.idle_gpu, timeout=10)
+        assert "idle GPU" not in screen_text(app)
 
 
 async def test_a_busy_gpu_job_gets_no_badge_and_a_cpu_job_is_never_read(
@@ -176,3 +189,15 @@ def test_bad_thresholds_get_a_clear_message(
     with pytest.raises(SystemExit):
         build_parser().parse_args([flag, value])
     assert f"argument {flag}" in capsys.readouterr().err
+
+
+@pytest.mark.unit
+def test_the_watchs_reads_come_out_of_the_polls_share_of_the_budget() -> None:
+    class Budget:  # a free account's, nothing known of what is left
+        quota, window, remaining, reset_in = 1000, 300, None, None
+
+    alone, _ = budget_delay(1, Budget())
+    shared, _ = budget_delay(1, Budget(), elsewhere=30)  # 20 GPU jobs: 30 reads per 5 min
+    assert alone == 3.0 and shared == pytest.approx(300 / 70)
+    greedy, _ = budget_delay(1, Budget(), elsewhere=1000)
+    assert greedy == 6.0, "polls keep half the share, whatever the rest spends"
