@@ -48,6 +48,25 @@ def at_least_seconds(low: float, why: str) -> Callable[[str], float]:
     return parse
 
 
+def percent(text: str) -> float:
+    """An argparse type for a percentage, more than 0 and at most 100."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value <= 100:  # NaN fails too
+        raise argparse.ArgumentTypeError(f"must be more than 0 and at most 100, not {text}")
+    return value
+
+
+def minutes(text: str) -> float:
+    """An argparse type for a positive, finite number of minutes (0.5 is half a minute)."""
+    try:
+        return seconds(text)
+    except argparse.ArgumentTypeError as exc:
+        raise argparse.ArgumentTypeError(str(exc).replace("seconds", "minutes")) from None
+
+
 def name(text: str) -> str:
     """A non-empty name (a user or org)."""
     if not text.strip():

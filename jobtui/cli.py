@@ -10,14 +10,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jobtui import __version__
-from jobtui.argtypes import at_least_seconds, name, whole_number
+from jobtui.argtypes import at_least_seconds, minutes, name, percent, whole_number
 
 if TYPE_CHECKING:
     from jobtui.hub import HubClient
+    from jobtui.monitor.idle import IdleSettings
 
 DEFAULT_INTERVAL = 5.0
 MIN_INTERVAL = 2.0
 DEFAULT_LOG_LINES = 10_000
+DEFAULT_IDLE_GPU_PERCENT = 5.0
+DEFAULT_IDLE_GPU_MINUTES = 10.0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,6 +65,20 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_LOG_LINES,
         metavar="N",
         help=f"log lines kept in the log pane (default {DEFAULT_LOG_LINES:,})",
+    )
+    parser.add_argument(
+        "--idle-gpu-percent",
+        type=percent,
+        metavar="PCT",
+        help="a GPU job is idle while every GPU is under this utilisation "
+        f"(default {DEFAULT_IDLE_GPU_PERCENT:g})",
+    )
+    parser.add_argument(
+        "--idle-gpu-minutes",
+        type=minutes,
+        metavar="MIN",
+        help="...for this many minutes: its row says 'idle GPU' and one notice says what "
+        f"the idle stretch cost (default {DEFAULT_IDLE_GPU_MINUTES:g}; --demo: 0.5)",
     )
     parser.add_argument(
         "--demo",
@@ -151,6 +168,21 @@ def run_demo(args: argparse.Namespace) -> int:
         hub.stop()
 
 
+def idle_settings(args: argparse.Namespace, *, demo: bool = False) -> IdleSettings:
+    """The idle GPU thresholds from the flags. The demo's idle job shows its badge within the
+    first minute because the demo watches a 30-second window (and reads more often, the
+    simulated Hub's budget being nobody's), unless --idle-gpu-minutes says otherwise."""
+    from dataclasses import replace
+
+    from jobtui.monitor.idle import DEMO_IDLE, IdleSettings
+
+    percent = getattr(args, "idle_gpu_percent", None) or DEFAULT_IDLE_GPU_PERCENT
+    chosen = getattr(args, "idle_gpu_minutes", None)
+    if demo and chosen is None:
+        return replace(DEMO_IDLE, gpu_percent=percent)
+    return IdleSettings(gpu_percent=percent, minutes=chosen or DEFAULT_IDLE_GPU_MINUTES)
+
+
 def launch(
     client: HubClient,
     args: argparse.Namespace,
@@ -176,6 +208,7 @@ def launch(
         demo=demo,
         cache=ScreenCache(folder, cache) if cache else None,
         token_file=token_file,
+        idle=idle_settings(args, demo=demo),
     )
     app.run()
     return app.return_code or 0

@@ -16,8 +16,11 @@ from typing import Any
 from textual.pilot import Pilot
 
 from jobtui.hub import HubClient, Token
+from jobtui.monitor.metrics import HISTORY_SAMPLES, MetricsSample
 from jobtui.sim import SimulatedHub
+from jobtui.sim.featured import IDLE_GPU
 from jobtui.ui.app import JobsApp
+from jobtui.ui.screens.stats import StatsScreen
 from jobtui.ui.widgets.log_view import LogView
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
@@ -25,6 +28,9 @@ OUT = Path(__file__).resolve().parent.parent / "screenshots"
 FROZEN_AT = 1_778_597_400.0  # 2026-05-12 14:50:00 UTC
 PORT = 48765
 SEED = 7
+
+
+HUB: list[SimulatedHub] = []  # the one being shot, for steps that read the sim's world
 
 
 def frozen() -> float:
@@ -75,6 +81,7 @@ async def shoot(
     name: str, size: tuple[int, int], steps: Callable[[Pilot[Any], JobsApp], Awaitable[None]]
 ) -> None:
     with demo_hub() as hub:
+        HUB[:] = [hub]
         app = demo_app(hub)
         async with app.run_test(size=size) as pilot:
             await loaded(pilot, app)
@@ -108,6 +115,58 @@ async def rerun_preview(pilot: Pilot[Any], app: JobsApp) -> None:
     await pilot.pause(0.3)
 
 
+def past_samples(hub: SimulatedHub, job_id: str, seconds: range) -> list[MetricsSample]:
+    """The samples the sim's job gave `seconds` ago (the frozen clock stands still, so the
+    stream alone would draw flat lines): what a user sees after watching it a while."""
+    job = hub.world._jobs[job_id]
+    return [
+        MetricsSample.from_api(job.metrics(FROZEN_AT - ago), FROZEN_AT - ago) for ago in seconds
+    ]
+
+
+async def metrics_view(pilot: Pilot[Any], app: JobsApp) -> None:
+    """Details of a running 4-GPU job with five minutes of metrics, and the demo's idle GPU
+    job badged (its last 12 minutes, read a minute apart, as the idle watch would)."""
+    hub = HUB[0]
+    await settle(pilot, lambda: bool(app.poller.hardware))
+    idle_id = hub.world.featured[IDLE_GPU]
+    for sample in past_samples(hub, idle_id, range(720, -1, -60)):
+        app.idle_watch.observe(idle_id, sample)
+    now = hub.world.clock()
+    target = next(
+        job_id
+        for job_id in app.main_screen.table.job_ids()
+        if (job := hub.world._jobs.get(job_id)) is not None
+        and job.state(now).stage == "RUNNING"
+        and job.spec.hardware.gpu_count == 4
+        and job_id != idle_id
+    )
+    # The history up to a second ago; the stream brings the sample of now (one, within a
+    # second of real time: a sample of the frozen clock each real second after).
+    for sample in past_samples(hub, target, range(HISTORY_SAMPLES - 1, 0, -1)):
+        app.metrics_feed.keep(target, sample)
+    streamed: list[str] = []
+    app.metrics_feed.observers.append(lambda job_id, _: streamed.append(job_id))
+    app.main_screen.table.move_cursor(row=app.main_screen.table.get_row_index(target))
+
+    def one_sample_streamed() -> bool:
+        return target in streamed and app.main_screen.metrics.display
+
+    await settle(pilot, one_sample_streamed)
+
+
+async def stats_view(pilot: Pilot[Any], app: JobsApp) -> None:
+    await pilot.press("t")
+    await settle(pilot, lambda: isinstance(app.screen, StatsScreen))
+    stats = app.screen
+    assert isinstance(stats, StatsScreen)
+
+    def every_row_sampled() -> bool:
+        return len(stats.samples) == len(stats.jobs)
+
+    await settle(pilot, every_row_sampled)
+
+
 async def main() -> None:
     os.environ["TZ"] = "UTC"
     time.tzset()
@@ -118,6 +177,8 @@ async def main() -> None:
     await shoot("narrow", (80, 24), main_view)
     await shoot("cancel", (120, 36), cancel_confirmation)
     await shoot("rerun", (120, 40), rerun_preview)
+    await shoot("metrics", (140, 40), metrics_view)
+    await shoot("stats", (120, 30), stats_view)
 
 
 if __name__ == "__main__":

@@ -45,6 +45,14 @@ def billed_cost(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> 
     return math.ceil(seconds / 60) * flavor.price_per_hour / 60
 
 
+def stretch_cost(flavor: JobHardwareInfo | None, seconds: float) -> float | None:
+    """What `seconds` of a running job's time cost, pro rata of its flavor's price (the part
+    of its bill a stretch of its run accounts for, e.g. one its GPUs sat idle through)."""
+    if flavor is None:
+        return None
+    return max(0.0, seconds) * flavor.price_per_hour / 3600
+
+
 def burn_rate(jobs: Iterable[JobInfo], hardware: Mapping[str, JobHardwareInfo]) -> float:
     """Dollars per hour that the running jobs among `jobs` cost right now."""
     return sum(

@@ -83,11 +83,14 @@ class MetricsFeed:
         self.source = source
         self.clock = clock
         self._history: OrderedDict[str, deque[MetricsSample]] = OrderedDict()
+        self.observers: list[Callable[[str, MetricsSample], None]] = []
+        """Told of every sample streamed (the idle watch learns from them for free)."""
 
     def history(self, job_id: str) -> list[MetricsSample]:
         return list(self._history.get(job_id, ()))
 
-    def _keep(self, job_id: str, sample: MetricsSample) -> None:
+    def keep(self, job_id: str, sample: MetricsSample) -> None:
+        """Remember a sample of a job (the stream does; a screenshot preloads a history)."""
         samples = self._history.pop(job_id, None) or deque(maxlen=HISTORY_SAMPLES)
         samples.append(sample)
         self._history[job_id] = samples  # most recent last
@@ -100,5 +103,7 @@ class MetricsFeed:
             return
         async for data in self.source.stream_metrics(job.owner.name, job.id):
             sample = MetricsSample.from_api(data, self.clock())
-            self._keep(job.id, sample)
+            self.keep(job.id, sample)
+            for observe in self.observers:
+                observe(job.id, sample)
             yield sample

@@ -38,13 +38,16 @@ UNFOCUSED_SLOWDOWN = 3.0
 
 
 def budget_delay(
-    requests: float, budget: Any, *, share: float = BUDGET_SHARE
+    requests: float, budget: Any, *, share: float = BUDGET_SHARE, elsewhere: float = 0.0
 ) -> tuple[float, str | None]:
     """The least wait after a poll that sent `requests`, to stay within `share` of the API
-    budget; and why, when the budget runs low (None otherwise)."""
+    budget, of which `elsewhere` requests per window go to other readers (the idle watch);
+    and why, when the budget runs low (None otherwise)."""
     quota = getattr(budget, "quota", None) or FREE_QUOTA
     window = getattr(budget, "window", None) or FREE_WINDOW
-    fair = requests * window / (share * quota)
+    # Polls keep at least half the share, whatever the others spend.
+    allowance = max(share * quota / 2, share * quota - elsewhere)
+    fair = requests * window / allowance
     remaining, reset_in = getattr(budget, "remaining", None), getattr(budget, "reset_in", None)
     if remaining is None or reset_in is None:
         return fair, None
@@ -152,6 +155,9 @@ class Poller:
     """Where the token came from, if from `hf auth login`'s file: while the Hub refuses it,
     the file is watched, and a new token there is used at once."""
     _token_stamp: float | None = field(default=None, init=False)
+    spent_elsewhere: Callable[[float], float] | None = None
+    """Requests per `window` seconds other readers of the same budget spend (the idle
+    watch): the polls are paced to leave them their part of the share."""
 
     def from_cache(self, saved_at: float) -> None:
         """The store holds cached rows until the first poll answers."""
@@ -268,7 +274,9 @@ class Poller:
         delay = self.interval * (1.0 if self.focused else UNFOCUSED_SLOWDOWN)
         if budget is None:
             return delay, None
-        needed, low = budget_delay(requests, budget, share=self.budget_share)
+        window = getattr(budget, "window", None) or FREE_WINDOW
+        elsewhere = self.spent_elsewhere(window) if self.spent_elsewhere is not None else 0.0
+        needed, low = budget_delay(requests, budget, share=self.budget_share, elsewhere=elsewhere)
         if low is not None:
             return max(delay, needed), f"slowed: {low}"
         if needed > delay * 1.05:

@@ -12,12 +12,13 @@ from textual.notifications import SeverityLevel
 
 from jobtui.hub.client import HubClient
 from jobtui.monitor.cache import ScreenCache
+from jobtui.monitor.idle import IdleChanged, IdleSettings, IdleWatch
 from jobtui.monitor.logs import LogFeed
 from jobtui.monitor.metrics import MetricsFeed
 from jobtui.monitor.poller import Freshness, Poller, Report
 from jobtui.monitor.store import JobStore
 from jobtui.ui.format import now_utc
-from jobtui.ui.messages import from_report
+from jobtui.ui.messages import IdleGpusChanged, from_report
 from jobtui.ui.screens.main import MainScreen
 from jobtui.ui.terminal_text import clean_text
 
@@ -41,6 +42,7 @@ class JobsApp(App[int]):
         clock: Callable[[], float] = time.time,
         cache: ScreenCache | None = None,
         token_file: Path | None = None,
+        idle: IdleSettings | None = None,
     ) -> None:
         super().__init__()
         self.client = client
@@ -57,6 +59,18 @@ class JobsApp(App[int]):
         self.poller.token_file = token_file
         self.log_feed = LogFeed(client)
         self.metrics_feed = MetricsFeed(client, clock)
+        # Idle GPUs: sparse short reads of its own, plus every sample streamed anyway; its
+        # reads come out of the polls' share of the API budget.
+        self.idle_watch = IdleWatch(
+            client,
+            self.store,
+            lambda: self.poller.hardware,
+            self._idle_changed,
+            idle or IdleSettings(),
+            clock,
+        )
+        self.metrics_feed.observers.append(self.idle_watch.observe)
+        self.poller.spent_elsewhere = self.idle_watch.per_window
         self.main_screen = MainScreen(self)
 
     def get_default_screen(self) -> MainScreen:
@@ -64,6 +78,9 @@ class JobsApp(App[int]):
 
     def _report(self, report: Report) -> None:
         self.main_screen.post_message(from_report(report))
+
+    def _idle_changed(self, change: IdleChanged) -> None:
+        self.main_screen.post_message(IdleGpusChanged(change))
 
     @property
     def freshness(self) -> Freshness:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.message import Message
 
 from jobtui.hub.models import JobHardwareInfo
+from jobtui.monitor.idle import IdleChanged
 from jobtui.monitor.poller import Connected, Freshness, HardwareLoaded, JobsChanged, Report
 from jobtui.monitor.store import StoreDiff
 
@@ -42,6 +43,14 @@ class PricesKnown(Message):
     def __init__(self, hardware: dict[str, JobHardwareInfo]) -> None:
         super().__init__()
         self.hardware = hardware
+
+
+class IdleGpusChanged(Message):
+    """Which running GPU jobs are idle changed (the idle watch's report)."""
+
+    def __init__(self, change: IdleChanged) -> None:
+        super().__init__()
+        self.change = change
 
 
 def from_report(report: Report) -> Message:

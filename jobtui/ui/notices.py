@@ -1,12 +1,15 @@
-"""What a stage change says in a notification: one per job, or one for a burst."""
+"""What a stage change says in a notification (one per job, or one for a burst), and what an
+idle GPU job's does."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from jobtui.hub.models import JobStage
+from jobtui.hub.models import JobInfo, JobStage
+from jobtui.monitor.idle import IdleSettings, IdleStretch
 from jobtui.monitor.store import StageChange
+from jobtui.ui.format import long_duration, money
 from jobtui.ui.terminal_text import clean_text
 
 MAX_SINGLE_NOTICES = 1
@@ -47,3 +50,18 @@ def stage_notices(changes: Sequence[StageChange]) -> list[Notice]:
             message += f" — {clean_text(job.status.message, max_length=120)}"
         notices.append(Notice(message, failed=change.after == JobStage.ERROR))
     return notices
+
+
+def idle_notice(job: JobInfo | None, stretch: IdleStretch, settings: IdleSettings) -> str:
+    """Said once when a GPU job's idle stretch reaches the window: what it has cost so far."""
+    name = clean_text(job.display_name, max_length=40) if job is not None else stretch.job_id
+    gpus = "its GPU has" if stretch.gpus == 1 else f"its {stretch.gpus} GPUs have"
+    cost = (
+        f"{money(stretch.cost)} spent while idle ({money(stretch.price_per_hour)}/h)"
+        if stretch.cost is not None
+        else "its price is unknown"
+    )
+    return (
+        f"Idle GPU: {name}: {gpus} sat under {settings.gpu_percent:g}% for "
+        f"{long_duration(stretch.seconds)}; {cost}. Stuck? c cancels it."
+    )

@@ -25,7 +25,7 @@ from jobtui.ui import messages
 from jobtui.ui.bindings import MAIN_SCREEN_BINDINGS
 from jobtui.ui.format import long_duration, shell_command
 from jobtui.ui.job_actions import JobActions
-from jobtui.ui.notices import stage_notices
+from jobtui.ui.notices import idle_notice, stage_notices
 from jobtui.ui.terminal_text import clean_text
 from jobtui.ui.widgets.filter_box import FilterBox
 from jobtui.ui.widgets.job_detail import JobDetail
@@ -102,6 +102,8 @@ class MainScreen(JobActions, Screen[None]):
         self.run_worker(
             self.jobs_app.poller.run(), group="poll", exit_on_error=False, description="poll"
         )
+        watch = self.jobs_app.idle_watch
+        self.run_worker(watch.run(), group="idle", exit_on_error=False, description="idle GPUs")
 
     # ---- layout -------------------------------------------------------------------------
 
@@ -208,6 +210,14 @@ class MainScreen(JobActions, Screen[None]):
         if fresh.token_refused:
             return f"{self.jobs_app.client.token.how_to_fix()} {fresh.error}"
         return f"Offline: jobtui retries by itself (R to retry now). {fresh.error}"
+
+    @on(messages.IdleGpusChanged)
+    def _idle_gpus_changed(self, message: messages.IdleGpusChanged) -> None:
+        self.table.set_idle_gpu(message.change.idle)
+        for stretch in message.change.started:  # once per idle stretch
+            job = self.store.get(stretch.job_id)
+            settings = self.jobs_app.idle_watch.settings
+            self.jobs_app.say(idle_notice(job, stretch, settings), severity="warning", timeout=20)
 
     @on(messages.PricesKnown)
     def _prices_known(self) -> None:

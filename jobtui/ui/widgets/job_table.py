@@ -22,7 +22,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from jobtui.hub.models import JobInfo
+from jobtui.hub.models import JobInfo, JobStage
 from jobtui.monitor.costs import running_seconds, time_left
 from jobtui.monitor.store import newest_first
 from jobtui.ui.format import ago, compact_duration, shell_command, stage_style
@@ -171,6 +171,7 @@ class JobTable(ScrollView, can_focus=True):
         # Shown, not owned: the screen's Listing holds the marks and the cancels under way.
         self.marked: frozenset[str] = frozenset()
         self.canceling: frozenset[str] = frozenset()
+        self.idle_gpu: frozenset[str] = frozenset()  # running jobs whose GPUs sit idle
 
     # ---- what the app reads -------------------------------------------------------------
 
@@ -235,6 +236,14 @@ class JobTable(ScrollView, can_focus=True):
         for job_id in (marked ^ self.marked) | (canceling ^ self.canceling):
             self._rows.pop(job_id, None)
         self.marked, self.canceling = marked, canceling
+        self.refresh()
+
+    def set_idle_gpu(self, job_ids: Iterable[str]) -> None:
+        """Badge these jobs "idle GPU"; redraw the rows that changed."""
+        idle = frozenset(job_ids)
+        for job_id in idle ^ self.idle_gpu:
+            self._rows.pop(job_id, None)
+        self.idle_gpu = idle
         self.refresh()
 
     def _put(self, job: JobInfo) -> None:
@@ -343,6 +352,8 @@ class JobTable(ScrollView, can_focus=True):
             cells = row_cells(job, self._clock())
             if job_id in self.canceling:
                 cells["stage"] = Text("canceling…", style="bold yellow")
+            elif job_id in self.idle_gpu and job.status.stage == JobStage.RUNNING:
+                cells["stage"] = Text("idle GPU", style="bold black on yellow")
             row.append_text(self._join(cells))
             strip = self._rows[job_id] = self._strip(row, width, base)
         if index == self.cursor_row:
