@@ -28,6 +28,8 @@ async def test_a_running_job_shows_figures_and_sparklines_that_fill_and_stop_on_
         screen = app.main_screen
         await wait_for(pilot, lambda: (j := app.store.get(job.id)) is not None and j.is_live)
         await wait_for(pilot, lambda: (j := app.store.get(job.id)) and j.status.stage == "RUNNING")
+        # The store has it a moment before the list does (the rows follow by message).
+        await wait_for(pilot, lambda: job.id in screen.table.job_ids())
         screen.table.move_cursor(row=screen.table.get_row_index(job.id))
         await wait_for(pilot, lambda: "CPU" in screen_text(app) and "GPU0" in screen_text(app))
         await wait_for(pilot, lambda: len(app.metrics_feed.history(job.id)) >= 2, timeout=10)
