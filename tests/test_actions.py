@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from uihelpers import Notices, make_app, screen_ansi, screen_text, wait_for
+from uihelpers import Notices, make_app, screen_ansi, screen_text, select, wait_for
 
 from jobtui.hub import HubClient, JobInfo
 from jobtui.sim import SimulatedHub
@@ -36,7 +36,7 @@ async def start(api: HubClient, command: list[str], name: str, **extra: Any) -> 
 async def open_on(pilot: Pilot[Any], app: JobsApp, job_id: str) -> None:
     """Wait for the list, then put the cursor on `job_id`."""
     await wait_for(pilot, lambda: app.freshness.last_ok is not None and job_id in app.store)
-    app.main_screen.table.move_cursor(row=app.main_screen.table.get_row_index(job_id))
+    await select(pilot, app, job_id)
     await wait_for(pilot, lambda: app.main_screen.selected_job_id == job_id)
 
 

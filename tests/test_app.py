@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 
-from uihelpers import make_app, screen_ansi, screen_text, wait_for
+from uihelpers import make_app, screen_ansi, screen_text, select, wait_for
 
 from jobtui.hub import HubClient
 from jobtui.sim import SimulatedHub
@@ -96,7 +96,7 @@ async def test_detail_shows_owner_flavor_status_and_price(
     # Tall enough for every row of Details under the live metrics of a running job.
     async with app.run_test(size=(160, 80)) as pilot:
         await wait_for(pilot, lambda: job.id in app.main_screen.table.job_ids())
-        app.main_screen.table.move_cursor(row=app.main_screen.table.get_row_index(job.id))
+        await select(pilot, app, job.id)
         await wait_for(pilot, lambda: "detail-me" in screen_text(app))
         await wait_for(pilot, lambda: "$1.00/hour" in screen_text(app))
         text = screen_text(app)
@@ -127,7 +127,7 @@ async def test_running_job_streams_and_switching_closes_the_old_stream(
     app = make_app(hub)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: running[0].id in app.main_screen.table.job_ids())
-        app.main_screen.table.move_cursor(row=app.main_screen.table.get_row_index(running[0].id))
+        await select(pilot, app, running[0].id)
         view = app.query_one(LogView)
         await wait_for(pilot, lambda: view.line_count > 0)
         await wait_for(pilot, lambda: "streaming" in screen_text(app))
@@ -135,7 +135,7 @@ async def test_running_job_streams_and_switching_closes_the_old_stream(
             w for w in app.workers if w.group == "logs" and not w.is_finished
         ]
         assert len(log_workers()) == 1
-        app.main_screen.table.move_cursor(row=app.main_screen.table.get_row_index(running[1].id))
+        await select(pilot, app, running[1].id)
         await wait_for(pilot, lambda: app.main_screen.log_pane.job_id == running[1].id)
         await wait_for(pilot, lambda: len(log_workers()) == 1)
         assert log_workers()[0].is_running
@@ -243,7 +243,7 @@ async def test_a_clock_tick_while_quitting_does_not_crash(hub: SimulatedHub) -> 
         live = lambda: [job for job in app.store if job.is_live]  # noqa: E731
         await wait_for(pilot, lambda: bool(live()))
         job_id = live()[0].id
-        app.main_screen.table.move_cursor(row=app.main_screen.table.get_row_index(job_id))
+        await select(pilot, app, job_id)
         await wait_for(pilot, lambda: app.main_screen.selected_job_id == job_id)
         await app.main_screen.detail.remove_children()
         await app.main_screen.log_pane.remove_children()
@@ -264,7 +264,7 @@ async def test_details_of_a_running_job_follow_the_clock(hub: SimulatedHub) -> N
         running = lambda: [j for j in app.store if j.is_live and j.started_at]  # noqa: E731
         await wait_for(pilot, lambda: bool(running()))
         job = running()[0]
-        app.main_screen.table.move_cursor(row=app.main_screen.table.get_row_index(job.id))
+        await select(pilot, app, job.id)
         await wait_for(pilot, lambda: "so far" in screen_text(app))
         assert not re.search(r"Started +2 hours ago", screen_text(app))
         later[0] = 2 * 3600.0

@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from uihelpers import Notices, make_app, screen_text, wait_for
+from uihelpers import Notices, make_app, screen_text, select, wait_for
 
 from jobtui.hub import HubClient
 from jobtui.hub.models import JobHardwareInfo, JobInfo
@@ -77,7 +77,7 @@ async def test_a_job_near_its_timeout_is_marked_and_warned_once(
     async with app.run_test(size=(160, 48), message_hook=notices) as pilot:
         await wait_for(pilot, lambda: (j := app.store.get(job.id)) is not None and j.started_at)
         screen = app.main_screen
-        screen.table.move_cursor(row=screen.table.get_row_index(job.id))
+        await select(pilot, app, job.id)
         await wait_for(pilot, lambda: "Time left" in screen_text(app))
         await wait_for(pilot, lambda: notices.said("short-fuse has used", "timeout"))
         assert screen.table.cells(job.id)["runtime"].style == "bold yellow"

@@ -58,7 +58,7 @@ async def test_an_idle_gpu_job_is_badged_once_told_and_cleared_when_it_works_aga
     notices = Notices()
     async with app.run_test(size=(160, 48), message_hook=notices) as pilot:
         screen = app.main_screen
-        await wait_for(pilot, lambda: app.store.get(job_id) is not None)
+        await wait_for(pilot, lambda: job_id in screen.table.job_ids())
         assert screen.table.get_row_index(job_id) < 30, "its row is on screen"
         await wait_for(pilot, lambda: "idle GPU" in screen_text(app), timeout=10)
         assert screen.table.idle_gpu == {job_id}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from uihelpers import make_app, screen_text, wait_for
+from uihelpers import make_app, screen_text, select, wait_for
 
 from jobtui.hub import HubClient
 from jobtui.monitor.metrics import MetricsSample
@@ -30,19 +30,19 @@ async def test_a_running_job_shows_figures_and_sparklines_that_fill_and_stop_on_
         await wait_for(pilot, lambda: (j := app.store.get(job.id)) and j.status.stage == "RUNNING")
         # The store has it a moment before the list does (the rows follow by message).
         await wait_for(pilot, lambda: job.id in screen.table.job_ids())
-        screen.table.move_cursor(row=screen.table.get_row_index(job.id))
+        await select(pilot, app, job.id)
         await wait_for(pilot, lambda: "CPU" in screen_text(app) and "GPU0" in screen_text(app))
         await wait_for(pilot, lambda: len(app.metrics_feed.history(job.id)) >= 2, timeout=10)
         assert screen.metrics.display
         other = next(j for j in screen.table.job_ids() if j != job.id)
-        screen.table.move_cursor(row=screen.table.get_row_index(other))
+        await select(pilot, app, other)
         await wait_for(pilot, lambda: screen.metrics.job_id != job.id)
         await pilot.pause(0.2)
         assert not any(w.group == "metrics" and w.is_running for w in app.workers), (
             "the stream closed the moment the job was deselected"
         )
         kept = len(app.metrics_feed.history(job.id))
-        screen.table.move_cursor(row=screen.table.get_row_index(job.id))
+        await select(pilot, app, job.id)
         await wait_for(pilot, lambda: screen.metrics.display)
         assert len(app.metrics_feed.history(job.id)) >= kept, "samples survive switching back"
 

@@ -9,7 +9,7 @@ from typing import Any
 import httpx2
 import pytest
 from textual.pilot import Pilot
-from uihelpers import Notices, make_app, screen_text, wait_for
+from uihelpers import Notices, make_app, screen_text, select, wait_for
 
 from jobtui.hub import HubClient, JobInfo
 from jobtui.sim import SimulatedHub
@@ -26,7 +26,7 @@ async def open_log(pilot: Pilot[Any], app: JobsApp, job_id: str, *, lines: int) 
     """Select the job and wait until its log has `lines` lines and has ended."""
     screen = app.main_screen
     await wait_for(pilot, lambda: job_id in screen.table.job_ids())
-    screen.table.move_cursor(row=screen.table.get_row_index(job_id))
+    await select(pilot, app, job_id)
     view = screen.log_pane.view
     await wait_for(pilot, lambda: screen.log_pane.job_id == job_id and view.written >= lines)
 
@@ -199,7 +199,7 @@ async def test_a_restarted_job_shows_a_separator_in_its_log(
     async with app.run_test(size=(160, 40)) as pilot:
         screen = app.main_screen
         await wait_for(pilot, lambda: candidates[0] in screen.table.job_ids())
-        screen.table.move_cursor(row=screen.table.get_row_index(candidates[0]))
+        await select(pilot, app, candidates[0])
         view = screen.log_pane.view
         await wait_for(pilot, lambda: screen.log_pane.job_id == candidates[0] and view.written)
         await wait_for(pilot, lambda: view.find("restarted at") is not None)
@@ -257,7 +257,7 @@ async def test_e_jumps_to_the_first_failure_of_a_failed_job(
     async with app.run_test(size=(160, 40), message_hook=notices) as pilot:
         screen = app.main_screen
         await wait_for(pilot, lambda: job.id in screen.table.job_ids())
-        screen.table.move_cursor(row=screen.table.get_row_index(job.id))
+        await select(pilot, app, job.id)
         view = screen.log_pane.view
         await wait_for(pilot, lambda: screen.log_pane.job_id == job.id and view.written > 0)
         await wait_for(pilot, lambda: "ended" in screen_text(app))

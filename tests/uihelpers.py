@@ -57,6 +57,15 @@ async def wait_for(
         await pilot.pause(0.05)
 
 
+async def select(pilot: Pilot[Any], app: JobsApp, job_id: str) -> None:
+    """Put the cursor on a job once the list shows it: the store has a job a moment before
+    its row is drawn (rows follow by message), so a test that moves at once may miss it."""
+    table = app.main_screen.table
+    await wait_for(pilot, lambda: job_id in table.job_ids())
+    table.move_cursor(row=table.get_row_index(job_id))
+    await wait_for(pilot, lambda: app.main_screen.selected_job_id == job_id)
+
+
 class Notices(list[str]):
     """Every notification the app shows, whole (a toast on screen may wrap or be cut).
 
