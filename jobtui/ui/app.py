@@ -27,7 +27,7 @@ class JobsApp(App[int]):
 
     TITLE = "jobtui"
     CSS_PATH = "app.tcss"
-    ENABLE_COMMAND_PALETTE = False
+    ENABLE_COMMAND_PALETTE = True  # ctrl+p; the main screen adds jobs, actions and views
 
     def __init__(
         self,
