@@ -175,3 +175,35 @@ async def test_a_filter_the_hub_can_do_is_listed_by_the_hub_not_read_from_the_hi
         pass
     assert list_requests(hub, ns) - before == pages
     assert {j.id for j in store} == {j.id for j in everything}
+
+
+async def test_a_filter_set_while_the_history_is_read_stops_that_reading(
+    hub: SimulatedHub, api: HubClient
+) -> None:
+    ns = (await api.whoami()).name
+    store = JobStore()
+    sync = JobSync(api, store, [ns])
+    pages_read = 0
+
+    class FilterTypedAfterOnePage:
+        """The Hub client, with a user who types a filter once the first page is in."""
+
+        async def iter_job_pages(self, namespace: str, **query: Any) -> Any:
+            nonlocal pages_read
+            async for page in api.iter_job_pages(namespace, **query):
+                pages_read += 1
+                if not query:  # typed while this page was on its way
+                    sync.narrow(parse_filter("stage:error").hub_query())
+                yield page
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(api, name)
+
+    sync.source = FilterTypedAfterOnePage()
+    before = list_requests(hub, ns)
+    async for _ in sync.poll():
+        pass
+    # One page of the history, then one page of the Hub's answer to the filter.
+    assert list_requests(hub, ns) - before == 2 == pages_read
+    errors = await api.list_jobs(ns, stages=["ERROR"])
+    assert {j.id for j in errors} <= {j.id for j in store}

@@ -215,3 +215,19 @@ async def test_palette_keeps_textual_theme_commands_and_offers_views(
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: app.main_screen.listing.live_only)
         assert "View: schedules" not in screen_text(app)  # no schedules view on this branch
+
+
+async def test_started_with_a_filter_the_hub_lists_only_its_matches(
+    hub: SimulatedHub, api: HubClient
+) -> None:
+    ns = (await api.whoami()).name
+    wanted = await start(api, "the-one", batch="b9")
+    before = sum(1 for request in hub.faults.requests if request == ("GET", f"/api/jobs/{ns}"))
+    app = make_app(hub, filter_text="label:batch=b9")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.freshness.last_ok is not None)
+        await wait_for(pilot, lambda: app.main_screen.table.job_ids() == [wanted.id])
+        assert list(app.store) == [app.store.get(wanted.id)], "the history was not read"
+        assert "label:batch=b9" in screen_text(app)
+    lists = sum(1 for request in hub.faults.requests if request == ("GET", f"/api/jobs/{ns}"))
+    assert lists - before <= 2  # the Hub's answer to the filter, then a poll of live jobs

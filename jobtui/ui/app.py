@@ -41,6 +41,7 @@ class JobsApp(App[int]):
         clock: Callable[[], float] = time.time,
         cache: ScreenCache | None = None,
         token_file: Path | None = None,
+        filter_text: str = "",
     ) -> None:
         super().__init__()
         self.client = client
@@ -58,6 +59,8 @@ class JobsApp(App[int]):
         self.log_feed = LogFeed(client)
         self.metrics_feed = MetricsFeed(client, clock)
         self.main_screen = MainScreen(self)
+        if filter_text:
+            self.main_screen.start_filtered(filter_text)
 
     def get_default_screen(self) -> MainScreen:
         return self.main_screen

@@ -91,6 +91,14 @@ class LabelActions(_Base):
         self.table.focus()
         self.narrow_listing()
 
+    def start_filtered(self, text: str) -> None:
+        """Before the first poll (`--filter`): the first listing asks the Hub for the
+        filter's stages and labels, not for the whole history."""
+        self.listing.filter_text = text
+        # Not mounted yet: set without running the box's watchers (they need the app).
+        self.filter_box.set_reactive(FilterBox.value, text)
+        self.narrow_listing()
+
     def narrow_listing(self) -> None:
         """Hand the filter's Hub-side part (stages, labels) to the poller: a history not
         listed yet is then listed with it, not in full. A bad filter narrows nothing."""
