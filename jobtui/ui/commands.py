@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 
 MAX_JOB_HITS = 30
 MAX_SCORED = 300
-NOT_COMMANDS = {"app.command_palette", "clear_filter"}
-"""Bindings that make no sense picked from the palette (it is open; escape closes it)."""
+NOT_COMMANDS = {"app.command_palette", "clear_filter", "app.quit"}
+"""Bindings not offered: the palette is open already, escape closes it, and Textual's own
+commands have Quit."""
 
 
 def _main(provider: Provider) -> MainScreen | None:
