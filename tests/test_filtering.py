@@ -51,6 +51,7 @@ def shown(text: str) -> list[str]:
     return [j.id for j in JOBS if listing.visible(j)]
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -76,6 +77,7 @@ def test_each_term_and_their_combinations(text: str, expected: list[str]) -> Non
     assert shown(text) == expected
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("text", "says"),
     [
@@ -90,6 +92,7 @@ def test_a_bad_term_says_what_is_wrong(text: str, says: str) -> None:
         parse_filter(text)
 
 
+@pytest.mark.unit
 def test_a_bad_filter_keeps_the_last_good_one_and_the_title_says_why() -> None:
     listing = Listing(namespaces=("alice",), filter_text="stage:error")
     assert [j.id for j in JOBS if listing.visible(j)] == ["b2", "d4"]
@@ -98,6 +101,7 @@ def test_a_bad_filter_keeps_the_last_good_one_and_the_title_says_why() -> None:
     assert listing.filter_error is not None and "label: needs a value" in listing.title()
 
 
+@pytest.mark.unit
 def test_the_hub_does_stages_and_key_value_labels_only() -> None:
     query = parse_filter("label:team=speech label:wip stage:error flavor:a1* ns:x word").hub_query()
     assert query == HubQuery(stages=("ERROR",), labels=(("team", "speech"),))
@@ -105,6 +109,7 @@ def test_the_hub_does_stages_and_key_value_labels_only() -> None:
     assert not parse_filter("llama flavor:h200").hub_query()
 
 
+@pytest.mark.unit
 def test_labels_typed_become_the_body_with_the_name() -> None:
     assert new_labels(" run-2 ", "team=speech wip") == {
         "name": "run-2",
@@ -115,6 +120,7 @@ def test_labels_typed_become_the_body_with_the_name() -> None:
     assert labels_text({"name": "x", "team": "speech", "wip": ""}) == "team=speech wip"
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("name", "labels", "says"),
     [
@@ -131,6 +137,7 @@ def test_labels_the_hub_would_refuse_are_refused_here(name: str, labels: str, sa
         new_labels(name, labels)
 
 
+@pytest.mark.unit
 def test_labels_in_use_are_counted_most_used_first() -> None:
     jobs = [*JOBS, job("e5", labels={"team": "speech"})]
     assert labels_in_use(jobs) == [
