@@ -81,6 +81,15 @@ def build_parser() -> argparse.ArgumentParser:
         f"the idle stretch cost (default {DEFAULT_IDLE_GPU_MINUTES:g}; --demo: 0.5)",
     )
     parser.add_argument(
+        "--filter",
+        type=job_filter,
+        default="",
+        metavar="TERMS",
+        help="start with the list filtered, as typed after / (e.g. 'label:team=speech "
+        "stage:error'); stages and key=value labels are asked of the Hub, so a long "
+        "history is not read to find them",
+    )
+    parser.add_argument(
         "--demo",
         action="store_true",
         help="start a simulated Hub with lively jobs and watch it (no account needed)",
@@ -99,6 +108,17 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="{sim}")
     commands.add_parser("sim", help="serve a simulated Hub (the Jobs API) on loopback")
     return parser
+
+
+def job_filter(text: str) -> str:
+    """An argparse type: a filter as `/` takes it, refused with the filter's own message."""
+    from jobtui.monitor.filtering import FilterError, parse_filter
+
+    try:
+        parse_filter(text)
+    except FilterError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text.strip()
 
 
 def build_sim_parser() -> argparse.ArgumentParser:
@@ -209,6 +229,7 @@ def launch(
         cache=ScreenCache(folder, cache) if cache else None,
         token_file=token_file,
         idle=idle_settings(args, demo=demo),
+        filter_text=args.filter,
     )
     app.run()
     return app.return_code or 0

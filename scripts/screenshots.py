@@ -167,18 +167,33 @@ async def stats_view(pilot: Pilot[Any], app: JobsApp) -> None:
     await settle(pilot, every_row_sampled)
 
 
+async def label_editor(pilot: Pilot[Any], app: JobsApp) -> None:
+    await select(pilot, app, "RUNNING")
+    await pilot.press("L")
+    await pilot.pause(0.3)
+
+
+SHOTS: dict[str, tuple[tuple[int, int], Callable[[Pilot[Any], JobsApp], Awaitable[None]]]] = {
+    "main": ((140, 40), main_view),
+    "failed-job": ((140, 40), failed_job),
+    "help": ((120, 36), help_screen),
+    "narrow": ((80, 24), main_view),
+    "cancel": ((120, 36), cancel_confirmation),
+    "rerun": ((120, 40), rerun_preview),
+    "labels": ((120, 36), label_editor),
+    "metrics": ((140, 40), metrics_view),
+    "stats": ((120, 30), stats_view),
+}
+
+
 async def main() -> None:
+    """Every screenshot, or only those named on the command line."""
     os.environ["TZ"] = "UTC"
     time.tzset()
     OUT.mkdir(exist_ok=True)
-    await shoot("main", (140, 40), main_view)
-    await shoot("failed-job", (140, 40), failed_job)
-    await shoot("help", (120, 36), help_screen)
-    await shoot("narrow", (80, 24), main_view)
-    await shoot("cancel", (120, 36), cancel_confirmation)
-    await shoot("rerun", (120, 40), rerun_preview)
-    await shoot("metrics", (140, 40), metrics_view)
-    await shoot("stats", (120, 30), stats_view)
+    for name in sys.argv[1:] or SHOTS:
+        size, steps = SHOTS[name]
+        await shoot(name, size, steps)
 
 
 if __name__ == "__main__":

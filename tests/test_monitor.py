@@ -64,7 +64,7 @@ class MemoryHub:
         await asyncio.sleep(self.hardware_delay)
         return []
 
-    async def iter_job_pages(self, namespace: str) -> AsyncIterator[list[JobInfo]]:
+    async def iter_job_pages(self, namespace: str, **_: Any) -> AsyncIterator[list[JobInfo]]:
         self._ask()
         yield [j for j in self.jobs if j.owner.name == namespace]
 
@@ -194,7 +194,7 @@ def test_count_line() -> None:
 async def test_a_job_listed_under_a_namespace_counts_there_whatever_owner_it_names() -> None:
     hub = MemoryHub([job("a1"), job("b2", owner="someone-else")])
     hub.list_jobs = lambda namespace, **_: _all(hub)  # type: ignore[method-assign]
-    hub.iter_job_pages = lambda namespace: _pages([hub.jobs])  # type: ignore[method-assign]
+    hub.iter_job_pages = lambda namespace, **_: _pages([hub.jobs])  # type: ignore[method-assign]
     poller, _ = poller_on(hub, namespaces=["alice"])
     await poller.poll_once()
     assert {j.owner.name for j in poller.store} == {"alice"}
@@ -206,7 +206,7 @@ async def test_a_listing_that_would_not_end_keeps_what_it_read_and_says_why() ->
 
     hub = MemoryHub([job("a1"), job("c3", owner="acme")])
 
-    async def endless(namespace: str) -> AsyncIterator[list[JobInfo]]:
+    async def endless(namespace: str, **_: Any) -> AsyncIterator[list[JobInfo]]:
         yield [j for j in hub.jobs if j.owner.name == namespace]
         if namespace == "alice":
             raise ListingStopped("the job list of alice kept sending new pages", pages=2001)

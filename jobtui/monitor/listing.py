@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from jobtui.hub.models import JobInfo
+from jobtui.monitor.filtering import FilterError, JobFilter, parse_filter
 from jobtui.monitor.store import StoreDiff
 
 
@@ -27,6 +28,9 @@ class Listing:
     """The text a filter searches in a job: the UI gives the cleaned text it shows."""
     marked: set[str] = field(default_factory=set)
     canceling: set[str] = field(default_factory=set)
+    _parsed: tuple[str, JobFilter, str | None] = field(
+        default=("", JobFilter(), None), init=False, repr=False
+    )
 
     # ---- which jobs ---------------------------------------------------------------------
 
@@ -35,8 +39,25 @@ class Listing:
             return False
         if self.shown_namespace is not None and job.owner.name != self.shown_namespace:
             return False
-        needle = self.filter_text.strip().lower()
-        return not needle or needle in self.haystack(job).lower()
+        job_filter = self.job_filter()
+        return not job_filter or job_filter.matches(job, self.haystack)
+
+    def job_filter(self) -> JobFilter:
+        """The filter typed, parsed once per text. While the text does not parse (half
+        typed, or wrong), the last filter that did stays in force; `filter_error` says why."""
+        text, parsed, _ = self._parsed
+        if text != self.filter_text:
+            try:
+                parsed, error = parse_filter(self.filter_text), None
+            except FilterError as exc:
+                error = str(exc)
+            self._parsed = (self.filter_text, parsed, error)
+        return self._parsed[1]
+
+    @property
+    def filter_error(self) -> str | None:
+        self.job_filter()
+        return self._parsed[2]
 
     def watched(self) -> list[str]:
         """The namespaces whose jobs the list may show now."""
@@ -75,6 +96,8 @@ class Listing:
             parts.append("live only")
         if self.filter_text:
             parts.append(f"filter “{clean(self.filter_text)[:30]}”")
+            if self.filter_error:
+                parts.append(f"⚠ {clean(self.filter_error)[:60]}")
         return " · ".join(parts)
 
 

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from jobtui.hub.auth import find_token
 from jobtui.hub.errors import AuthError, HubError
 from jobtui.hub.models import Account, JobHardwareInfo
+from jobtui.monitor.filtering import HubQuery
 from jobtui.monitor.store import JobStore, StoreDiff
 from jobtui.monitor.sync import JobSource, JobSync
 
@@ -146,6 +147,7 @@ class Poller:
     _manual: bool = field(default=False, init=False)
     _hardware_task: asyncio.Task[None] | None = field(default=None, init=False)
     _shown: Sequence[str] | None = field(default=None, init=False)
+    _query: HubQuery = field(default_factory=HubQuery, init=False)
     _costs: deque[int] = field(default_factory=lambda: deque(maxlen=24), init=False)
     focused: bool = field(default=True, init=False)
     """Whether the terminal has focus; polls come UNFOCUSED_SLOWDOWN times further apart
@@ -168,6 +170,14 @@ class Poller:
         self._shown = list(namespaces)
         if self._sync is not None:
             self._sync.show(self._shown)
+            self.poll_now()
+
+    def narrow(self, query: HubQuery) -> None:
+        """The filter's Hub-side part (stages, labels): histories not listed yet are listed
+        with it, at once."""
+        self._query = query
+        if self._sync is not None and query != self._sync.query:
+            self._sync.narrow(query)
             self.poll_now()
 
     def set_focus(self, focused: bool) -> None:
@@ -310,6 +320,7 @@ class Poller:
         self._sync = JobSync(self.source, self.store, self.namespaces)
         if self._shown is not None:
             self._sync.show(self._shown)
+        self._sync.narrow(self._query)
         return self._sync
 
     async def _load_hardware(self) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from jobtui.hub.errors import ForbiddenError, HubError, ListingStopped, NotFoundError
 from jobtui.hub.models import JobInfo, JobStage
+from jobtui.monitor.filtering import HubQuery
 from jobtui.monitor.store import JobStore, StoreDiff
 
 LIVE_QUERY = (JobStage.SCHEDULING, JobStage.RUNNING)
@@ -18,7 +19,13 @@ LIVE_QUERY = (JobStage.SCHEDULING, JobStage.RUNNING)
 class JobSource(Protocol):
     """What a sync reads: the part of the Hub client that lists and inspects jobs."""
 
-    def iter_job_pages(self, namespace: str) -> AsyncIterator[list[JobInfo]]: ...
+    def iter_job_pages(
+        self,
+        namespace: str,
+        *,
+        stages: Sequence[str] = ...,
+        labels: Mapping[str, str] | None = ...,
+    ) -> AsyncIterator[list[JobInfo]]: ...
 
     async def list_jobs(
         self, namespace: str, *, stages: Sequence[str] = ..., max_pages: int | None = ...
@@ -40,6 +47,10 @@ class JobSync:
 
     `poll()` yields each piece as soon as the store has it: a page of the first listing,
     then each namespace. A poll that fails half-way loses nothing already yielded.
+
+    While a filter the Hub can apply itself is set (`narrow`), a namespace whose history
+    was not listed yet is listed with that query instead (stage=, label=): a 10,000-job
+    history is not read to find 12 jobs. Its whole history is listed once the filter goes.
     """
 
     source: JobSource
@@ -54,6 +65,10 @@ class JobSync:
     """Namespaces the token may not list (403, 404), with the Hub's reason."""
     failing: dict[str, str] = field(default_factory=dict, init=False)
     """Namespaces whose last poll failed for another reason, while others answered."""
+    query: HubQuery = field(default_factory=HubQuery, init=False)
+    """The Hub-side part of the filter on screen; empty: none."""
+    _narrowed: set[str] = field(default_factory=set, init=False)
+    """Namespaces listed with `query` (and not in full)."""
     _polls: int = field(default=0, init=False)
     _listed: set[str] = field(default_factory=set, init=False)
     _quick_polls: dict[str, int] = field(default_factory=dict, init=False)
@@ -76,12 +91,16 @@ class JobSync:
             if not self._wanted(namespace):
                 continue
             try:
-                if namespace not in self._listed:
+                if namespace not in self._listed and namespace not in self._narrowed:
                     self.listed_last_poll = True
-                    async for part in self._full(namespace):
-                        if part:
-                            yield part
-                    self._listed.add(namespace)
+                    if not self.query:
+                        async for part in self._full(namespace):
+                            if part:
+                                yield part
+                    if namespace not in self._listed and self.query:
+                        async for part in self._narrowed_listing(namespace):
+                            if part:
+                                yield part
                 else:
                     part = await self._quick(namespace)
                     if part:
@@ -106,8 +125,17 @@ class JobSync:
         self.shown = set(namespaces)
         self._due |= self.shown
 
+    def narrow(self, query: HubQuery) -> None:
+        """The filter on screen changed: what the Hub can do of it is `query`. Namespaces
+        listed in full need nothing; the others are listed again with it at the next poll."""
+        if query != self.query:
+            self.query = query
+            self._narrowed.clear()
+
     def _wanted(self, namespace: str) -> bool:
-        if namespace in self._due or namespace not in self._listed:
+        if namespace in self._due or (
+            namespace not in self._listed and namespace not in self._narrowed
+        ):
             self._due.discard(namespace)
             return True
         on_screen = self.shown is None or namespace in self.shown
@@ -122,12 +150,26 @@ class JobSync:
                 if namespace not in self._listed:
                     # The first load: show each page as it arrives.
                     yield self.store.update(page)
+                    if self.query:
+                        return  # a filter came meanwhile: the Hub finds its jobs faster
         except ListingStopped:
             # A listing that would not end was cut short: keep what it read, remove nothing
             # (the rest may still exist), and let the poll say why.
             yield self.store.update(jobs)
             raise
         yield self.store.replace(jobs, [namespace])
+        self._listed.add(namespace)
+
+    async def _narrowed_listing(self, namespace: str) -> AsyncGenerator[StoreDiff]:
+        """The jobs the Hub finds for the query, added to the store (nothing is removed:
+        the jobs it does not return may well exist)."""
+        query = self.query
+        async for page in self.source.iter_job_pages(
+            namespace, stages=query.stages, labels=query.label_map
+        ):
+            yield self.store.update(as_listed(page, namespace))
+        if query == self.query:
+            self._narrowed.add(namespace)
 
     async def _quick(self, namespace: str) -> StoreDiff:
         count = self._quick_polls[namespace] = self._quick_polls.get(namespace, 0) + 1

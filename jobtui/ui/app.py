@@ -28,7 +28,7 @@ class JobsApp(App[int]):
 
     TITLE = "jobtui"
     CSS_PATH = "app.tcss"
-    ENABLE_COMMAND_PALETTE = False
+    ENABLE_COMMAND_PALETTE = True  # ctrl+p; the main screen adds jobs, actions and views
 
     def __init__(
         self,
@@ -43,6 +43,7 @@ class JobsApp(App[int]):
         cache: ScreenCache | None = None,
         token_file: Path | None = None,
         idle: IdleSettings | None = None,
+        filter_text: str = "",
     ) -> None:
         super().__init__()
         self.client = client
@@ -72,6 +73,8 @@ class JobsApp(App[int]):
         self.metrics_feed.observers.append(self.idle_watch.observe)
         self.poller.spent_elsewhere = self.idle_watch.per_window
         self.main_screen = MainScreen(self)
+        if filter_text:
+            self.main_screen.start_filtered(filter_text)
 
     def get_default_screen(self) -> MainScreen:
         return self.main_screen

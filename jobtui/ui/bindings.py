@@ -27,8 +27,8 @@ MAIN_SCREEN_BINDINGS: list[BindingType] = [
         "filter",
         "Filter",
         key_display="/",
-        tooltip="filter by id, name, image, command, flavor or stage; "
-        "enter selects the first match",
+        tooltip="filter: words in id, name, image, command; label:k=v, label:k, "
+        "stage:error, flavor:a100*, ns:org (all must match); enter selects the first match",
     ),
     Binding("escape", "clear_filter", "Clear filter", show=False, tooltip="clear the filter"),
     Binding("a", "toggle_live", "All/live", tooltip="all jobs / only live ones"),
@@ -95,5 +95,29 @@ MAIN_SCREEN_BINDINGS: list[BindingType] = [
         "Follow log",
         show=False,
         tooltip="log: jump to the end and follow new lines",
+    ),
+    # ---- labels, filter, command palette ------------------------------------------------
+    Binding(
+        "L",
+        "edit_labels",
+        "Labels",
+        show=False,
+        id="labels.edit",
+        tooltip="edit the selected job's name and labels",
+    ),
+    Binding(
+        "b",
+        "pick_label",
+        "Labels in use",
+        show=False,
+        id="labels.list",
+        tooltip="list the labels in use with their counts; pick one to filter by it",
+    ),
+    Binding(
+        "ctrl+p",
+        "app.command_palette",
+        "Commands",
+        id="palette.open",
+        tooltip="command palette: find a job, an action, a namespace or a view by name",
     ),
 ]

@@ -10,6 +10,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from jobtui.ui.screens.cancel import CancelScreen
+from jobtui.ui.screens.label_picker import LabelPickerScreen
+from jobtui.ui.screens.labels import LabelsScreen
 from jobtui.ui.screens.rerun import RerunScreen
 from jobtui.ui.screens.rerun_confirm import RerunConfirmScreen
 from jobtui.ui.screens.stats import StatsScreen
@@ -50,5 +52,7 @@ def help_rows(main_screen: type[Screen[Any]]) -> list[tuple[str, str]]:
         *_bindings(CancelScreen.BINDINGS),
         *_bindings(RerunConfirmScreen.BINDINGS),
         *_bindings(RerunScreen.BINDINGS),
+        *_bindings(LabelsScreen.BINDINGS),
+        *_bindings(LabelPickerScreen.BINDINGS),
     ]
     return [(key_label(binding), binding.tooltip) for binding in bindings]

@@ -23,8 +23,10 @@ from jobtui.monitor.listing import Listing, count_line
 from jobtui.monitor.store import StoreDiff
 from jobtui.ui import messages
 from jobtui.ui.bindings import MAIN_SCREEN_BINDINGS
+from jobtui.ui.commands import PROVIDERS
 from jobtui.ui.format import long_duration, shell_command
 from jobtui.ui.job_actions import JobActions
+from jobtui.ui.label_actions import LabelActions
 from jobtui.ui.notices import idle_notice, stage_notices
 from jobtui.ui.terminal_text import clean_text
 from jobtui.ui.widgets.filter_box import FilterBox
@@ -48,8 +50,9 @@ def cleaned_haystack(job: JobInfo) -> str:
     return clean_text(" ".join((*parts, job.status.stage)))
 
 
-class MainScreen(JobActions, Screen[None]):
+class MainScreen(LabelActions, JobActions, Screen[None]):
     BINDINGS = MAIN_SCREEN_BINDINGS
+    COMMANDS = PROVIDERS
 
     selected_job_id: reactive[str | None] = reactive(None)
     narrow: reactive[bool] = reactive(False)
@@ -276,6 +279,10 @@ class MainScreen(JobActions, Screen[None]):
     def _filter_submitted(self) -> None:
         # Each keystroke already filtered the rows: enter only goes to the first of them,
         # and gives the box's line back to the rows (the list's title names the filter).
+        if self.listing.filter_error:
+            self.jobs_app.say(self.listing.filter_error, severity="warning", timeout=8)
+            return
+        self.narrow_listing()
         if self.table.row_count:
             self.table.move_cursor(row=0)
         self._sync_selection()
@@ -290,6 +297,7 @@ class MainScreen(JobActions, Screen[None]):
         box.display = False
         self.listing.filter_text = ""
         self.refilter()
+        self.narrow_listing()
         before, self._before_filter = self._before_filter, None
         if before is not None and before in self.table.job_ids():
             self.table.move_cursor(row=self.table.get_row_index(before))

@@ -18,4 +18,6 @@ class FilterBox(Input):
     """
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(placeholder="filter: id, name, image, command, flavor, stage", id=id)
+        super().__init__(
+            placeholder="filter: words, label:k=v, stage:error, flavor:a100*, ns:org", id=id
+        )
