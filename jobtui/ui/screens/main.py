@@ -24,6 +24,7 @@ from jobtui.monitor.store import StoreDiff
 from jobtui.ui import messages
 from jobtui.ui.bindings import MAIN_SCREEN_BINDINGS
 from jobtui.ui.format import long_duration, shell_command
+from jobtui.ui.job_access import JobAccess
 from jobtui.ui.job_actions import JobActions
 from jobtui.ui.notices import stage_notices
 from jobtui.ui.terminal_text import clean_text
@@ -47,7 +48,7 @@ def cleaned_haystack(job: JobInfo) -> str:
     return clean_text(" ".join((*parts, job.status.stage)))
 
 
-class MainScreen(JobActions, Screen[None]):
+class MainScreen(JobAccess, JobActions, Screen[None]):
     BINDINGS = MAIN_SCREEN_BINDINGS
 
     selected_job_id: reactive[str | None] = reactive(None)
