@@ -72,7 +72,7 @@ class SuspendingApp(JobsApp):
     SuspendNotSupported there); this app stands in for a real terminal that can, so that the
     real ssh path runs: only the handing over is replaced, never the command or the process."""
 
-    CSS_PATH = Path(jobtui.ui.app.__file__).parent / "app.tcss"  # beside the real app's module
+    CSS_PATH = str(Path(jobtui.ui.app.__file__).parent / "app.tcss")  # the real app's styles
 
     @contextlib.contextmanager
     def suspend(self) -> Iterator[None]:
