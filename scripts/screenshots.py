@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -108,8 +109,28 @@ async def rerun_preview(pilot: Pilot[Any], app: JobsApp) -> None:
     await pilot.pause(0.3)
 
 
+async def new_job_form(pilot: Pilot[Any], app: JobsApp) -> None:
+    """The form opened with +, filled in from a running job whose name the Hub would take."""
+    table = app.main_screen.table
+    target = next(
+        job_id
+        for job_id in table.job_ids()
+        if (job := app.store.get(job_id)) is not None
+        and job.status.stage == "RUNNING"
+        and re.fullmatch(r"[A-Za-z0-9_-]+", job.display_name)
+    )
+    table.move_cursor(row=table.get_row_index(target))
+    await pilot.pause(0.3)
+    await pilot.press("plus")
+    await pilot.pause(0.3)
+    await pilot.click("#prefill")
+    await pilot.pause(0.3)
+
+
 async def main() -> None:
     os.environ["TZ"] = "UTC"
+    # The new-job form says whether each secret is in the environment: the same every run.
+    os.environ["HF_TOKEN"] = "placeholder-for-the-screenshot"
     time.tzset()
     OUT.mkdir(exist_ok=True)
     await shoot("main", (140, 40), main_view)
@@ -118,6 +139,7 @@ async def main() -> None:
     await shoot("narrow", (80, 24), main_view)
     await shoot("cancel", (120, 36), cancel_confirmation)
     await shoot("rerun", (120, 40), rerun_preview)
+    await shoot("new-job", (120, 50), new_job_form)
 
 
 if __name__ == "__main__":

@@ -126,6 +126,7 @@ MAIN_SCREEN_BINDINGS: list[BindingType] = [
         "new_job",
         "New job",
         key_display="+",
+        show=False,
         id="access.new_job",
         tooltip="new job: a form with a preview; run it, or copy it as an hf jobs run line",
     ),

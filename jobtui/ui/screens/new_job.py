@@ -92,7 +92,7 @@ class NewJobScreen(ModalScreen[JobInfo | None]):
     NewJobScreen .row Label { width: 16; text-style: bold; color: $text-accent; }
     NewJobScreen #prefill { margin-top: 1; }
     NewJobScreen .row Input, NewJobScreen .row Select { width: 1fr; }
-    NewJobScreen TextArea { height: 4; width: 1fr; }
+    NewJobScreen TextArea { height: 3; width: 1fr; background: $boost; }
     NewJobScreen #preview { margin-top: 1; border-top: solid $accent; height: auto; }
     NewJobScreen #problem { color: $error; height: auto; }
     NewJobScreen #buttons { height: auto; align-horizontal: right; }
@@ -154,7 +154,7 @@ class NewJobScreen(ModalScreen[JobInfo | None]):
                     )
                 with Horizontal(classes="row"):
                     yield Label("Environment")
-                    yield TextArea("", id="environment", soft_wrap=False)
+                    yield TextArea("", id="environment", soft_wrap=False, compact=True)
                 for key, label, placeholder in LINES[2:]:
                     with Horizontal(classes="row"):
                         yield Label(label)
