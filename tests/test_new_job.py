@@ -207,6 +207,7 @@ async def test_copy_as_command_makes_the_same_job_with_the_official_cli(
         await pilot.pause(0.1)
         line = app.clipboard
         assert SECRET_VALUE not in line
+        assert line.startswith(f"hf jobs run --detach --namespace {hub.world.user} ")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: not isinstance(app.screen, NewJobScreen))
         from_form = app.main_screen.selected_job_id

@@ -82,10 +82,13 @@ class JobDraft:
             spec["ssh"] = {"enabled": True}
         return spec
 
-    def command_line(self) -> str:
-        """The `hf jobs run` line that starts the same job; secrets as `--secrets NAME` (the
-        CLI reads the value from the environment), never a value."""
+    def command_line(self, namespace: str | None = None) -> str:
+        """The `hf jobs run` line that starts the same job (in `namespace`, when given);
+        secrets as `--secrets NAME` (the CLI reads the value from the environment), never a
+        value."""
         args = ["hf", "jobs", "run", "--detach"]
+        if namespace:
+            args += ["--namespace", namespace]
         if self.flavor and self.flavor != DEFAULT_FLAVOR:
             args += ["--flavor", self.flavor]
         if self.timeout_seconds:

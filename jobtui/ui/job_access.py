@@ -32,8 +32,15 @@ else:
 
 
 def run_ssh(command: Sequence[str]) -> int:
-    """Run ssh in the terminal jobtui hands over; its exit status."""
-    return subprocess.run(list(command), check=False).returncode
+    """Run ssh in the terminal jobtui hands over; its exit status. When it failed, what ssh
+    printed stays on screen until the user presses enter (jobtui would draw over it)."""
+    status = subprocess.run(list(command), check=False).returncode
+    if status != 0:
+        try:
+            input(f"jobtui: ssh ended with exit status {status}. Press enter to go back. ")
+        except (EOFError, OSError):  # no terminal to read from: go back at once
+            pass
+    return status
 
 
 class JobAccess(_Base):

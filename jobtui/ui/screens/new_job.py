@@ -283,7 +283,7 @@ class NewJobScreen(ModalScreen[JobInfo | None]):
     def copy_command(self) -> None:
         if self.draft is None:
             return
-        text = self.draft.command_line()
+        text = self.draft.command_line(self._target())
         if not text.isprintable():
             self.query_one("#problem", Static).update(
                 Text(
