@@ -7,6 +7,7 @@ callables, so no screen holds HTTP.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import shutil
@@ -36,10 +37,9 @@ def run_ssh(command: Sequence[str]) -> int:
     printed stays on screen until the user presses enter (jobtui would draw over it)."""
     status = subprocess.run(list(command), check=False).returncode
     if status != 0:
-        try:
+        # With no terminal to read from, go back at once.
+        with contextlib.suppress(EOFError, OSError):
             input(f"jobtui: ssh ended with exit status {status}. Press enter to go back. ")
-        except (EOFError, OSError):  # no terminal to read from: go back at once
-            pass
     return status
 
 
@@ -159,7 +159,7 @@ class JobAccess(_Base):
                 self.started(new)
 
         screen = NewJobScreen(
-            app.poller.hardware,
+            lambda: app.poller.hardware,
             namespaces,
             default,
             os.environ,

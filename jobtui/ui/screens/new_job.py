@@ -101,7 +101,7 @@ class NewJobScreen(ModalScreen[JobInfo | None]):
 
     def __init__(
         self,
-        hardware: Mapping[str, JobHardwareInfo],
+        hardware: Callable[[], Mapping[str, JobHardwareInfo]],
         namespaces: Sequence[str],
         namespace: str,
         environ: Mapping[str, str],
@@ -110,7 +110,8 @@ class NewJobScreen(ModalScreen[JobInfo | None]):
         send: Callable[[str, dict[str, Any]], Awaitable[JobInfo]],
     ) -> None:
         super().__init__()
-        self.hardware = hardware
+        self.prices = hardware  # read again: the list may arrive after the form opened
+        self.hardware = hardware()
         self.namespaces = list(dict.fromkeys([namespace, *namespaces]))
         self.namespace = namespace
         # Read at send time, and only for the names typed: nothing else of it is looked at.
@@ -178,6 +179,19 @@ class NewJobScreen(ModalScreen[JobInfo | None]):
     def on_mount(self) -> None:
         self.query_one("#image", Input).focus()
         self._check()
+        if not self.hardware:
+            self._waiting = self.set_interval(1.0, self._prices_arrived)
+
+    def _prices_arrived(self) -> None:
+        hardware = self.prices()
+        if not hardware:
+            return
+        self._waiting.stop()
+        self.hardware = hardware
+        flavor = self.query_one("#flavor", Select)
+        current = flavor.value if isinstance(flavor.value, str) else DEFAULT_FLAVOR
+        flavor.set_options(self._flavors(current))
+        flavor.value = current
 
     @on(Button.Pressed, "#prefill")
     def prefill(self) -> None:
