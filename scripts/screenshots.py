@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -173,6 +174,24 @@ async def label_editor(pilot: Pilot[Any], app: JobsApp) -> None:
     await pilot.pause(0.3)
 
 
+async def new_job_form(pilot: Pilot[Any], app: JobsApp) -> None:
+    """The form opened with +, filled in from a running job whose name the Hub would take."""
+    table = app.main_screen.table
+    target = next(
+        job_id
+        for job_id in table.job_ids()
+        if (job := app.store.get(job_id)) is not None
+        and job.status.stage == "RUNNING"
+        and re.fullmatch(r"[A-Za-z0-9_-]+", job.display_name)
+    )
+    table.move_cursor(row=table.get_row_index(target))
+    await pilot.pause(0.3)
+    await pilot.press("plus")
+    await pilot.pause(0.3)
+    await pilot.click("#prefill")
+    await pilot.pause(0.3)
+
+
 SHOTS: dict[str, tuple[tuple[int, int], Callable[[Pilot[Any], JobsApp], Awaitable[None]]]] = {
     "main": ((140, 40), main_view),
     "failed-job": ((140, 40), failed_job),
@@ -183,12 +202,15 @@ SHOTS: dict[str, tuple[tuple[int, int], Callable[[Pilot[Any], JobsApp], Awaitabl
     "labels": ((120, 36), label_editor),
     "metrics": ((140, 40), metrics_view),
     "stats": ((120, 30), stats_view),
+    "new-job": ((120, 50), new_job_form),
 }
 
 
 async def main() -> None:
     """Every screenshot, or only those named on the command line."""
     os.environ["TZ"] = "UTC"
+    # The new-job form says whether each secret is in the environment: the same every run.
+    os.environ["HF_TOKEN"] = "placeholder-for-the-screenshot"
     time.tzset()
     OUT.mkdir(exist_ok=True)
     for name in sys.argv[1:] or SHOTS:

@@ -12,6 +12,7 @@ from typing import Any
 import httpx2
 
 from jobtui.hub import logs
+from jobtui.hub.draft import expose_body
 from jobtui.hub.errors import ListingStopped
 from jobtui.hub.http import MAX_PAGES, HubHTTP
 from jobtui.hub.logs import StatusCallback
@@ -200,6 +201,18 @@ class HubClient(HubHTTP):
             "PUT",
             self._path(namespace, job_id, "labels"),
             json={"labels": dict(labels)},
+            what=_job(job_id),
+        )
+        return self._job(response, namespace, "the job")
+
+    async def expose_job(
+        self, namespace: str, job_id: str, ports: Sequence[int], public: Sequence[int] = ()
+    ) -> JobInfo:
+        """Replace a live job's exposed ports (`hf jobs expose`): ports in neither list close."""
+        response = await self._request(
+            "PUT",
+            self._path(namespace, job_id, "expose"),
+            json=expose_body(tuple(ports), tuple(public)),
             what=_job(job_id),
         )
         return self._job(response, namespace, "the job")

@@ -120,4 +120,38 @@ MAIN_SCREEN_BINDINGS: list[BindingType] = [
         id="palette.open",
         tooltip="command palette: find a job, an action, a namespace or a view by name",
     ),
+    # ssh / ports / new job
+    Binding(
+        "x",
+        "ssh",
+        "SSH",
+        show=False,
+        id="access.ssh",
+        tooltip="ssh into the selected running job (started with SSH); back when ssh exits",
+    ),
+    Binding(
+        "p",
+        "open_ports",
+        "Ports",
+        show=False,
+        id="access.open_port",
+        tooltip="open or copy an exposed URL of the job (a picker when several)",
+    ),
+    Binding(
+        "P",
+        "change_ports",
+        "Change ports",
+        show=False,
+        id="access.change_ports",
+        tooltip="change the exposed ports of a live job (confirmed, old and new shown)",
+    ),
+    Binding(
+        "plus",
+        "new_job",
+        "New job",
+        key_display="+",
+        show=False,
+        id="access.new_job",
+        tooltip="new job: a form with a preview; run it, or copy it as an hf jobs run line",
+    ),
 ]

@@ -12,6 +12,8 @@ from textual.screen import Screen
 from jobtui.ui.screens.cancel import CancelScreen
 from jobtui.ui.screens.label_picker import LabelPickerScreen
 from jobtui.ui.screens.labels import LabelsScreen
+from jobtui.ui.screens.new_job import NewJobScreen
+from jobtui.ui.screens.ports import ConfirmPortsScreen, PortsScreen
 from jobtui.ui.screens.rerun import RerunScreen
 from jobtui.ui.screens.rerun_confirm import RerunConfirmScreen
 from jobtui.ui.screens.stats import StatsScreen
@@ -28,6 +30,7 @@ KEY_NAMES = {
     "slash": "/",
     "pageup": "PgUp",
     "pagedown": "PgDn",
+    "plus": "+",
 }
 
 
@@ -54,5 +57,8 @@ def help_rows(main_screen: type[Screen[Any]]) -> list[tuple[str, str]]:
         *_bindings(RerunScreen.BINDINGS),
         *_bindings(LabelsScreen.BINDINGS),
         *_bindings(LabelPickerScreen.BINDINGS),
+        *_bindings(PortsScreen.BINDINGS),
+        *_bindings(ConfirmPortsScreen.BINDINGS),
+        *_bindings(NewJobScreen.BINDINGS),
     ]
     return [(key_label(binding), binding.tooltip) for binding in bindings]

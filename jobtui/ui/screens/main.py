@@ -25,6 +25,7 @@ from jobtui.ui import messages
 from jobtui.ui.bindings import MAIN_SCREEN_BINDINGS
 from jobtui.ui.commands import PROVIDERS
 from jobtui.ui.format import long_duration, shell_command
+from jobtui.ui.job_access import JobAccess
 from jobtui.ui.job_actions import JobActions
 from jobtui.ui.label_actions import LabelActions
 from jobtui.ui.notices import idle_notice, stage_notices
@@ -50,7 +51,7 @@ def cleaned_haystack(job: JobInfo) -> str:
     return clean_text(" ".join((*parts, job.status.stage)))
 
 
-class MainScreen(LabelActions, JobActions, Screen[None]):
+class MainScreen(JobAccess, LabelActions, JobActions, Screen[None]):
     BINDINGS = MAIN_SCREEN_BINDINGS
     COMMANDS = PROVIDERS
 
