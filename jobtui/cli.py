@@ -11,13 +11,12 @@ from typing import TYPE_CHECKING
 
 from jobtui import __version__
 from jobtui.argtypes import at_least_seconds, name, whole_number
+from jobtui.settings.schema import MIN_INTERVAL, Settings
 
 if TYPE_CHECKING:
     from jobtui.hub import HubClient
 
-DEFAULT_INTERVAL = 5.0
-MIN_INTERVAL = 2.0
-DEFAULT_LOG_LINES = 10_000
+DEFAULTS = Settings()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,16 +51,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=at_least_seconds(
             MIN_INTERVAL, "faster polling spends the Hub API budget your own jobs share"
         ),
-        default=DEFAULT_INTERVAL,
         metavar="SECONDS",
-        help=f"seconds between refreshes of the job list (default {DEFAULT_INTERVAL:g})",
+        help=f"seconds between refreshes of the job list (default {DEFAULTS.interval:g})",
     )
     parser.add_argument(
         "--log-lines",
         type=whole_number(1),
-        default=DEFAULT_LOG_LINES,
         metavar="N",
-        help=f"log lines kept in the log pane (default {DEFAULT_LOG_LINES:,})",
+        help=f"log lines kept in the log pane (default {DEFAULTS.log_lines:,})",
     )
     parser.add_argument(
         "--demo",
@@ -69,13 +66,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="start a simulated Hub with lively jobs and watch it (no account needed)",
     )
     parser.add_argument(
-        "--bell", action="store_true", help="ring the terminal bell when a job fails"
+        "--bell",
+        action=argparse.BooleanOptionalAction,
+        help="ring the terminal bell when a job fails (default: off)",
     )
     parser.add_argument(
         "--no-cache",
-        action="store_true",
+        dest="cache",
+        action="store_const",
+        const=False,
         help="do not open on the jobs seen last time (kept in your user cache folder, "
         "readable only by you; never the token)",
+    )
+    parser.add_argument(
+        "--theme",
+        metavar="NAME",
+        help=f"a Textual theme, e.g. textual-light, nord, gruvbox (default {DEFAULTS.theme}; "
+        "one chosen with ctrl+p is remembered)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="the config file (default: $JOBTUI_CONFIG, else config.toml in your user "
+        "config folder, e.g. ~/.config/jobtui/config.toml)",
+    )
+    parser.add_argument(
+        "--print-config",
+        action="store_true",
+        help="print the settings in effect and where each comes from, then exit",
     )
     # Named here for --help only: `jobtui sim` has a parser of its own (see main), so the
     # monitor never imports the simulator, uvicorn or starlette.
@@ -103,24 +121,50 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run(build_sim_parser().parse_args(argv[1:]))
     parser = build_parser()
+    from jobtui.settings import unset_flag_defaults
+
+    unset_flag_defaults(parser)
     args = parser.parse_args(argv)
     if args.command == "sim":  # options before it: `jobtui --demo sim` and the like
         parser.error("`sim` takes no monitor options: run `jobtui sim --help`")
-    return run_monitor(parser, args)
+    from jobtui.ui.setup import load_settings
+
+    settings = load_settings(args)
+    if isinstance(settings, str):
+        print(settings, end="" if settings.endswith("\n") else "\n", file=sys.stderr)
+        return 2
+    if args.print_config:
+        from jobtui.settings.show import render
+
+        print(
+            render(settings, settings_path(args), file_found=settings_path(args).is_file()), end=""
+        )
+        for warning in settings.warnings:
+            print(f"jobtui: warning: {warning}", file=sys.stderr)
+        return 0
+    return run_monitor(parser, args, settings)
 
 
-def run_monitor(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+def settings_path(args: argparse.Namespace) -> Path:
+    from jobtui.settings.load import config_path
+
+    return config_path(args.config, os.environ)[0]
+
+
+def run_monitor(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Settings
+) -> int:
     from jobtui.hub import HubClient, find_endpoint, find_token
     from jobtui.hub.errors import NoTokenError
 
     if args.demo:
         if args.endpoint or args.token:
             parser.error("--demo runs its own simulated Hub: leave out --endpoint and --token")
-        return run_demo(args)
+        return run_demo(settings)
     try:
-        endpoint = find_endpoint(args.endpoint)
+        endpoint = find_endpoint(settings.endpoint)
     except ValueError as exc:
-        parser.error(f"--endpoint / HF_ENDPOINT: {exc}")
+        parser.error(f"endpoint ({settings.origins.get('endpoint')}): {exc}")
     try:
         token = find_token(args.token)
     except NoTokenError as exc:
@@ -132,10 +176,10 @@ def run_monitor(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
     # again in another pane is enough.
     watched = token_file(os.environ) if token.source.startswith("the token file") else None
     client = HubClient(endpoint, token)
-    return launch(client, args, cache=None if args.no_cache else endpoint, token_file=watched)
+    return launch(client, settings, cache=endpoint if settings.cache else None, token_file=watched)
 
 
-def run_demo(args: argparse.Namespace) -> int:
+def run_demo(settings: Settings) -> int:
     from jobtui.hub import HubClient, Token
     from jobtui.sim import SimulatedHub
 
@@ -146,14 +190,14 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"jobtui: could not start the simulated Hub: {exc}", file=sys.stderr)
         return 1
     try:
-        return launch(HubClient(hub.url, Token(hub.token, "the demo Hub")), args, demo=True)
+        return launch(HubClient(hub.url, Token(hub.token, "the demo Hub")), settings, demo=True)
     finally:
         hub.stop()
 
 
 def launch(
     client: HubClient,
-    args: argparse.Namespace,
+    settings: Settings,
     *,
     demo: bool = False,
     cache: str | None = None,
@@ -163,19 +207,22 @@ def launch(
     import platformdirs
 
     from jobtui.monitor.cache import ScreenCache
+    from jobtui.settings import StateFile
     from jobtui.ui.app import JobsApp
 
     folder = Path(platformdirs.user_cache_dir("jobtui"))
 
     app = JobsApp(
         client,
-        namespaces=args.namespace or (),
-        interval=args.interval,
-        log_lines=args.log_lines,
-        bell=args.bell,
+        namespaces=settings.namespaces,
+        interval=settings.interval,
+        log_lines=settings.log_lines,
+        bell=settings.bell,
         demo=demo,
         cache=ScreenCache(folder, cache) if cache else None,
         token_file=token_file,
+        settings=settings,
+        state=StateFile(),
     )
     app.run()
     return app.return_code or 0

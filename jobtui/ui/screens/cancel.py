@@ -53,8 +53,16 @@ class CancelScreen(ModalScreen[bool]):
     """Answers True to cancel. `y` confirms; `n` and escape keep the jobs running."""
 
     BINDINGS = [
-        Binding("y", "confirm", "Cancel job", tooltip="cancel dialog: yes, cancel"),
-        Binding("n,escape", "keep", "Keep running", tooltip="cancel dialog: no, keep it running"),
+        Binding(
+            "y", "confirm", "Cancel job", tooltip="cancel dialog: yes, cancel", id="cancel.confirm"
+        ),
+        Binding(
+            "n,escape",
+            "keep",
+            "Keep running",
+            tooltip="cancel dialog: no, keep it running",
+            id="cancel.keep",
+        ),
     ]
 
     DEFAULT_CSS = """

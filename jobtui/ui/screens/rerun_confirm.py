@@ -48,9 +48,17 @@ class RerunConfirmScreen(ModalScreen[JobInfo | str | None]):
     """Answers the new job, EDIT to open the preview, or None to back out."""
 
     BINDINGS = [
-        Binding("y,enter", "run", "Run again", tooltip="rerun dialog: run it again as it was"),
-        Binding("e", "edit", "Edit first", tooltip="rerun dialog: edit before running"),
-        Binding("n,escape", "back", "Back"),
+        Binding(
+            "y,enter",
+            "run",
+            "Run again",
+            tooltip="rerun dialog: run it again as it was",
+            id="rerun.run",
+        ),
+        Binding(
+            "e", "edit", "Edit first", tooltip="rerun dialog: edit before running", id="rerun.edit"
+        ),
+        Binding("n,escape", "back", "Back", id="rerun.back"),
     ]
 
     DEFAULT_CSS = """

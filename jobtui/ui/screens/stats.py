@@ -52,8 +52,10 @@ COLUMNS: tuple[tuple[str, Show, Rank], ...] = (
 
 class StatsScreen(Screen[None]):
     BINDINGS = [
-        Binding("escape,t,q", "close", "Close"),
-        Binding("s", "sort", "Sort", tooltip="stats view: sort by the next column"),
+        Binding("escape,t,q", "close", "Close", id="stats.close"),
+        Binding(
+            "s", "sort", "Sort", tooltip="stats view: sort by the next column", id="stats.sort"
+        ),
     ]
 
     DEFAULT_CSS = """

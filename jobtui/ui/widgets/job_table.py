@@ -111,6 +111,7 @@ class JobTable(ScrollView, can_focus=True):
             "Up",
             show=False,
             tooltip="previous job (in the log or details: scroll up)",
+            id="jobs.up",
         ),
         Binding(
             "down,j",
@@ -118,15 +119,24 @@ class JobTable(ScrollView, can_focus=True):
             "Down",
             show=False,
             tooltip="next job (in the log or details: scroll down)",
+            id="jobs.down",
         ),
-        Binding("pageup", "page_up", "Page up", show=False, tooltip="a page up"),
-        Binding("pagedown", "page_down", "Page down", show=False, tooltip="a page down"),
+        Binding("pageup", "page_up", "Page up", show=False, tooltip="a page up", id="jobs.page_up"),
+        Binding(
+            "pagedown",
+            "page_down",
+            "Page down",
+            show=False,
+            tooltip="a page down",
+            id="jobs.page_down",
+        ),
         Binding(
             "home,g",
             "first",
             "First",
             show=False,
             tooltip="the newest job (in the log: its first line)",
+            id="jobs.first",
         ),
         # end and G are the log's: from the list they resume following (see MainScreen).
     ]
