@@ -17,7 +17,7 @@ from jobtui.monitor.metrics import MetricsFeed
 from jobtui.monitor.poller import Freshness, Poller, Report
 from jobtui.monitor.store import JobStore
 from jobtui.settings import Settings, StateFile
-from jobtui.ui.format import now_utc
+from jobtui.ui.format import PALETTE, now_utc
 from jobtui.ui.messages import from_report
 from jobtui.ui.screens.main import MainScreen
 from jobtui.ui.terminal_text import clean_text
@@ -75,6 +75,13 @@ class JobsApp(App[int]):
         for warning in self.settings.warnings:  # once, at start, and kept a while
             self.say(warning, severity="warning", timeout=15)
         self.watch(self, "theme", self.remember_theme, init=False)
+        self.theme_changed_signal.subscribe(self, self.recolor)
+        self.recolor()
+
+    def recolor(self, *_: object) -> None:
+        """The stage colours drawn as Rich styles follow the theme (CSS ones do by themselves)."""
+        PALETTE.use(self.theme_variables)
+        self.main_screen.recolor()
 
     def remember_theme(self, theme: str) -> None:
         """A theme chosen in the app (the command palette) is kept for the next start, in

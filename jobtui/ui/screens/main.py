@@ -303,6 +303,12 @@ class MainScreen(JobActions, Screen[None]):
         flavor = app.poller.hardware.get(job.flavor or "")
         self.detail.show(describe(job, flavor, app.now()))
 
+    def recolor(self) -> None:
+        if self.is_mounted:
+            self.table.refresh_times()
+            self.refresh_headers()
+            self.show_detail()
+
     def nothing_selected(self) -> str:
         if self.listing.filter_text and not self.table.row_count:
             return "No job matches the filter (escape clears it)."

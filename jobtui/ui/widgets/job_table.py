@@ -25,7 +25,7 @@ from textual.strip import Strip
 from jobtui.hub.models import JobInfo
 from jobtui.monitor.costs import running_seconds, time_left
 from jobtui.monitor.store import newest_first
-from jobtui.ui.format import ago, compact_duration, shell_command, stage_style
+from jobtui.ui.format import PALETTE, ago, compact_duration, shell_command, stage_style
 from jobtui.ui.terminal_text import clean_text
 
 
@@ -95,7 +95,9 @@ def row_cells(job: JobInfo, now: datetime) -> dict[str, Text]:
         "created": Text(ago(job.created_at, now), style="" if live else "bright_black"),
         "runtime": Text(
             compact_duration(running_seconds(job, now)),
-            style="bold yellow" if (left := time_left(job, now)) and left.last_stretch else "",
+            style=PALETTE.style("bold $text-warning")
+            if (left := time_left(job, now)) and left.last_stretch
+            else "",
         ),
     }
 
@@ -349,10 +351,12 @@ class JobTable(ScrollView, can_focus=True):
             if job is None:  # gone from the store; the next diff removes the row
                 return Strip.blank(width, base)
             row = Text()  # a style given to Text() itself would tint the whole row
-            row.append("●" if job_id in self.marked else " ", style="bold magenta")
+            row.append(
+                "●" if job_id in self.marked else " ", style=PALETTE.style("bold $text-accent")
+            )
             cells = row_cells(job, self._clock())
             if job_id in self.canceling:
-                cells["stage"] = Text("canceling…", style="bold yellow")
+                cells["stage"] = Text("canceling…", style=PALETTE.style("bold $text-warning"))
             row.append_text(self._join(cells))
             strip = self._rows[job_id] = self._strip(row, width, base)
         if index == self.cursor_row:
