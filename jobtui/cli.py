@@ -134,21 +134,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(settings, end="" if settings.endswith("\n") else "\n", file=sys.stderr)
         return 2
     if args.print_config:
-        from jobtui.settings.show import render
+        from jobtui.ui.setup import effective_config
 
-        print(
-            render(settings, settings_path(args), file_found=settings_path(args).is_file()), end=""
-        )
+        print(effective_config(args, settings), end="")
         for warning in settings.warnings:
             print(f"jobtui: warning: {warning}", file=sys.stderr)
         return 0
     return run_monitor(parser, args, settings)
-
-
-def settings_path(args: argparse.Namespace) -> Path:
-    from jobtui.settings.load import config_path
-
-    return config_path(args.config, os.environ)[0]
 
 
 def run_monitor(

@@ -4,6 +4,7 @@ came from, so it can be read as an explanation or copied as a starting point."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,15 @@ def toml_value(value: Any) -> str:
     return json.dumps(str(value), ensure_ascii=False)  # a TOML basic string is a JSON string
 
 
-def render(settings: Settings, path: Path, *, file_found: bool) -> str:
+def render(
+    settings: Settings,
+    path: Path,
+    *,
+    file_found: bool,
+    actions: Sequence[tuple[str, str, str]] = (),
+) -> str:
+    """`actions`: (name, default keys, what it does) of every action [keys] can rebind,
+    listed after the user's own as commented lines to copy."""
     lines = [
         "# jobtui: the settings in effect (flag > environment > config file > default)",
         f"# config file: {path}" + ("" if file_found else " (none there)"),
@@ -42,4 +51,9 @@ def render(settings: Settings, path: Path, *, file_found: bool) -> str:
     lines.append("")
     lines.append(f"[keys]{'':<{width - 6}} # {origin}; action = key, see the help screen (?)")
     lines.extend(table_lines or ["# none rebound"])
+    if actions:
+        lines.append("# every action, with its keys as shipped:")
+        lines.extend(
+            f"# {json.dumps(name)} = {toml_value(keys)}  # {what}" for name, keys, what in actions
+        )
     return "\n".join(lines) + "\n"

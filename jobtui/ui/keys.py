@@ -160,3 +160,15 @@ def check_keymap(
                 )
                 conflicts.append((str(rebound[0].id), message))
     return conflicts, warnings
+
+
+def actions(main_screen: type[Screen[Any]]) -> list[tuple[str, str, str]]:
+    """(name, keys, what it does) of every action a [keys] table can rebind."""
+    return [
+        (name, ",".join(normal_key(k) for k in binding.key.split(",")), describe_action(binding))
+        for name, binding in binding_ids(main_screen).items()
+    ]
+
+
+def describe_action(binding: Binding) -> str:
+    return binding.tooltip or binding.description

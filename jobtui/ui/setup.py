@@ -12,7 +12,8 @@ from textual.theme import BUILTIN_THEMES
 
 from jobtui.settings import ConfigError, Settings, StateFile, resolve
 from jobtui.settings.load import config_path
-from jobtui.ui.keys import check_keymap
+from jobtui.settings.show import render
+from jobtui.ui.keys import actions, check_keymap
 from jobtui.ui.screens.main import MainScreen
 
 
@@ -42,3 +43,9 @@ def load_settings(
         extra = tuple(f"{named}: {warning}" for warning in warnings)
         settings = replace(settings, warnings=settings.warnings + extra)
     return settings
+
+
+def effective_config(args: argparse.Namespace, settings: Settings) -> str:
+    """`--print-config`: the settings in effect, then every action [keys] can rebind."""
+    path = config_path(getattr(args, "config", None), os.environ)[0]
+    return render(settings, path, file_found=path.is_file(), actions=actions(MainScreen))
