@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from textual import events
 from textual.pilot import Pilot
-from uihelpers import make_app, screen_text, wait_for
+from uihelpers import Notices, make_app, screen_text, wait_for
 
 from jobtui.settings import Settings, StateFile
 from jobtui.sim import SimulatedHub
@@ -169,3 +169,13 @@ async def test_the_wheel_scrolls_the_pane_under_the_pointer() -> None:
             for _ in range(3):
                 wheel(app, *over_table, down=True)
             await wait_for(pilot, lambda: table.scroll_y > 0)
+
+
+async def test_a_config_warning_is_shown_once_at_start(hub: SimulatedHub) -> None:
+    warning = "config.toml, line 2: unknown setting 'intreval', ignored (did you mean 'interval'?)"
+    app = make_app(hub, settings=Settings(warnings=(warning,)))
+    notices = Notices()
+    async with app.run_test(size=(100, 30), message_hook=notices) as pilot:
+        await listed(pilot, app)
+        await pilot.pause(1.2)  # a few polls and clock ticks later
+    assert notices.count(warning) == 1
