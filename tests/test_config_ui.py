@@ -179,3 +179,29 @@ async def test_a_config_warning_is_shown_once_at_start(hub: SimulatedHub) -> Non
         await listed(pilot, app)
         await pilot.pause(1.2)  # a few polls and clock ticks later
     assert notices.count(warning) == 1
+
+
+async def test_a_dialog_says_and_takes_the_users_key(hub: SimulatedHub) -> None:
+    app = make_app(hub, settings=Settings(keys={"cancel.confirm": "Y"}))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await listed(pilot, app)
+        running = next(
+            job_id
+            for job_id in app.main_screen.table.job_ids()
+            if (job := app.store.get(job_id)) is not None and job.is_live
+        )
+        app.main_screen.table.move_cursor(row=app.main_screen.table.get_row_index(running))
+        await wait_for(pilot, lambda: app.main_screen.selected_job_id == running)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, CancelScreen))
+        assert "Y cancels · n or escape keeps it running" in screen_text(app)
+        await pilot.press("y")  # the shipped key no longer cancels
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, CancelScreen)
+        await pilot.press("Y")
+        await wait_for(
+            pilot,
+            lambda: any(
+                m == "POST" and p.endswith(f"{running}/cancel") for m, p in hub.faults.requests
+            ),
+        )

@@ -83,11 +83,8 @@ def read_file(
         opt = by_name.get(key)
         if opt is None:
             close = difflib.get_close_matches(key, list(by_name), n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            warnings.append(
-                f"{where(path, line)}: unknown setting {key!r}, ignored ({hint}"
-                f"known: {', '.join(by_name)})"
-            )
+            hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(by_name)}"
+            warnings.append(f"{where(path, line)}: unknown setting {key!r}, ignored ({hint})")
             continue
         if key == "keys" and isinstance(raw, dict):
             line = line_of_table(text, "keys")

@@ -3,15 +3,14 @@ these rows and a test holds the README's key table to them, so neither can drift
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
-from textual.keys import KEY_NAME_REPLACEMENTS
 from textual.screen import Screen
 
+from jobtui.ui.keynames import KEY_NAMES, normal_key, shown_keys
 from jobtui.ui.screens.cancel import CancelScreen
 from jobtui.ui.screens.help import HelpScreen
 from jobtui.ui.screens.rerun import RerunScreen
@@ -24,18 +23,6 @@ from jobtui.ui.widgets.log_pane import LogPane
 from jobtui.ui.widgets.log_search import SearchBox
 from jobtui.ui.widgets.log_view import LogView
 
-KEY_NAMES = {
-    "up": "↑",
-    "down": "↓",
-    "left": "←",
-    "right": "→",
-    "question_mark": "?",
-    "slash": "/",
-    "pageup": "PgUp",
-    "pagedown": "PgDn",
-}
-
-
 Keymap = Mapping[str, str]
 
 
@@ -46,22 +33,9 @@ def effective_keys(binding: Binding, keymap: Keymap | None = None) -> str:
     return binding.key
 
 
-def normal_key(key: str) -> str:
-    """`?` → `question_mark`, `/` → `slash`: one spelling per key, to compare them."""
-    key = key.strip()
-    if len(key) != 1 or key.isalnum():
-        return key
-    try:
-        name = unicodedata.name(key).lower().replace("-", "_").replace(" ", "_")
-    except ValueError:
-        return key
-    return KEY_NAME_REPLACEMENTS.get(name, name)
-
-
 def key_label(binding: Binding, keymap: Keymap | None = None) -> str:
     """`up,k` → `↑ k`: how the keys are written in help and in the README."""
-    keys = [normal_key(key) for key in effective_keys(binding, keymap).split(",")]
-    return " ".join(KEY_NAMES.get(key, key) for key in keys)
+    return " ".join(shown_keys(effective_keys(binding, keymap)))
 
 
 def _bindings(source: Iterable[BindingType]) -> list[Binding]:

@@ -16,6 +16,7 @@ from textual.widgets import Button, Static
 from jobtui.hub.models import JobHardwareInfo, JobInfo
 from jobtui.monitor.costs import billed_cost, running_seconds
 from jobtui.ui.format import compact_duration, money
+from jobtui.ui.keynames import keys_for
 from jobtui.ui.terminal_text import clean_text
 
 
@@ -97,7 +98,11 @@ class CancelScreen(ModalScreen[bool]):
             yield Static(Text(question, style="bold"), id="question")
             yield Static(cancel_summary(self.jobs, self.hardware, self.now), id="summary")
             yield Static(
-                Text("y cancels · n or escape keeps it running", style="bright_black"),
+                Text(
+                    f"{keys_for(self, 'cancel.confirm')} cancels · "
+                    f"{keys_for(self, 'cancel.keep')} keeps it running",
+                    style="bright_black",
+                ),
             )
             with Horizontal():
                 yield Button("Keep it running", id="keep", variant="default")
