@@ -179,23 +179,22 @@ def resolve(
     flag_values, flag_origins = read_flags(args, opts)
     values: dict[str, Any] = {}
     origins = {f.name: "default" for f in fields(Settings) if f.name not in ("origins", "warnings")}
-    if remembered_theme and remembered_theme[0] in (themes or {remembered_theme[0]: None}):
-        name, chosen_at = remembered_theme
-        file_is_newer = "theme" in file_values and path.stat().st_mtime > chosen_at
-        if not file_is_newer:
-            values["theme"] = name
-            origins["theme"] = "chosen in the app (remembered)"
+    # The theme last chosen in the app holds until the config file is edited after it.
+    remembered = (
+        remembered_theme is not None
+        and (themes is None or remembered_theme[0] in themes)
+        and not ("theme" in file_values and path.stat().st_mtime > remembered_theme[1])
+    )
+    if remembered and remembered_theme is not None:
+        values["theme"] = remembered_theme[0]
+        origins["theme"] = "chosen in the app (remembered)"
     for layer, layer_origins in (
         (file_values, file_origins),
         (env_values, env_origins),
         (flag_values, flag_origins),
     ):
         for key, value in layer.items():
-            if (
-                key == "theme"
-                and layer is file_values
-                and origins.get("theme", "").startswith("chosen")
-            ):
+            if key == "theme" and layer is file_values and remembered:
                 continue
             values[key] = value
             origins[key] = layer_origins[key]

@@ -154,10 +154,11 @@ class Option:
     flag: str | None = None
     env: str | None = None
     doc: str = ""
+    flag_dest: str | None = None  # the flag's argparse dest, when not the setting's name
 
     @property
     def dest(self) -> str:
-        return self.name
+        return self.flag_dest or self.name
 
 
 def options(themes: Mapping[str, object] | None = None) -> list[Option]:
@@ -165,7 +166,14 @@ def options(themes: Mapping[str, object] | None = None) -> list[Option]:
     elsewhere (the metrics' and logs' thresholds) are read from the parsed arguments by
     name, so adding the flag is all it takes."""
     return [
-        Option("namespaces", names, "--namespace", "JOBTUI_NAMESPACES", "users or orgs to watch"),
+        Option(
+            "namespaces",
+            names,
+            "--namespace",
+            "JOBTUI_NAMESPACES",
+            "users or orgs to watch",
+            flag_dest="namespace",
+        ),
         Option("endpoint", endpoint, "--endpoint", "HF_ENDPOINT", "the Hub's URL"),
         Option(
             "interval",
