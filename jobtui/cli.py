@@ -11,16 +11,13 @@ from typing import TYPE_CHECKING
 
 from jobtui import __version__
 from jobtui.argtypes import at_least_seconds, minutes, name, percent, whole_number
+from jobtui.settings.schema import MIN_INTERVAL, Settings
 
 if TYPE_CHECKING:
     from jobtui.hub import HubClient
     from jobtui.monitor.idle import IdleSettings
 
-DEFAULT_INTERVAL = 5.0
-MIN_INTERVAL = 2.0
-DEFAULT_LOG_LINES = 10_000
-DEFAULT_IDLE_GPU_PERCENT = 5.0
-DEFAULT_IDLE_GPU_MINUTES = 10.0
+DEFAULTS = Settings()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,35 +52,32 @@ def build_parser() -> argparse.ArgumentParser:
         type=at_least_seconds(
             MIN_INTERVAL, "faster polling spends the Hub API budget your own jobs share"
         ),
-        default=DEFAULT_INTERVAL,
         metavar="SECONDS",
-        help=f"seconds between refreshes of the job list (default {DEFAULT_INTERVAL:g})",
+        help=f"seconds between refreshes of the job list (default {DEFAULTS.interval:g})",
     )
     parser.add_argument(
         "--log-lines",
         type=whole_number(1),
-        default=DEFAULT_LOG_LINES,
         metavar="N",
-        help=f"log lines kept in the log pane (default {DEFAULT_LOG_LINES:,})",
+        help=f"log lines kept in the log pane (default {DEFAULTS.log_lines:,})",
     )
     parser.add_argument(
         "--idle-gpu-percent",
         type=percent,
         metavar="PCT",
         help="a GPU job is idle while every GPU is under this utilisation "
-        f"(default {DEFAULT_IDLE_GPU_PERCENT:g})",
+        f"(default {DEFAULTS.idle_gpu_percent:g})",
     )
     parser.add_argument(
         "--idle-gpu-minutes",
         type=minutes,
         metavar="MIN",
         help="...for this many minutes: its row says 'idle GPU' and one notice says what "
-        f"the idle stretch cost (default {DEFAULT_IDLE_GPU_MINUTES:g}; --demo: 0.5)",
+        f"the idle stretch cost (default {DEFAULTS.idle_gpu_minutes:g}; --demo: 0.5)",
     )
     parser.add_argument(
         "--filter",
         type=job_filter,
-        default="",
         metavar="TERMS",
         help="start with the list filtered, as typed after / (e.g. 'label:team=speech "
         "stage:error'); stages and key=value labels are asked of the Hub, so a long "
@@ -95,13 +89,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="start a simulated Hub with lively jobs and watch it (no account needed)",
     )
     parser.add_argument(
-        "--bell", action="store_true", help="ring the terminal bell when a job fails"
+        "--bell",
+        action=argparse.BooleanOptionalAction,
+        help="ring the terminal bell when a job fails (default: off)",
     )
     parser.add_argument(
         "--no-cache",
-        action="store_true",
+        dest="cache",
+        action="store_const",
+        const=False,
         help="do not open on the jobs seen last time (kept in your user cache folder, "
         "readable only by you; never the token)",
+    )
+    parser.add_argument(
+        "--theme",
+        metavar="NAME",
+        help=f"a Textual theme, e.g. textual-light, nord, gruvbox (default {DEFAULTS.theme}; "
+        "one chosen with ctrl+p is remembered)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="the config file (default: $JOBTUI_CONFIG, else config.toml in your user "
+        "config folder, e.g. ~/.config/jobtui/config.toml)",
+    )
+    parser.add_argument(
+        "--print-config",
+        action="store_true",
+        help="print the settings in effect and where each comes from, then exit",
     )
     # Named here for --help only: `jobtui sim` has a parser of its own (see main), so the
     # monitor never imports the simulator, uvicorn or starlette.
@@ -140,24 +155,42 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run(build_sim_parser().parse_args(argv[1:]))
     parser = build_parser()
+    from jobtui.settings import unset_flag_defaults
+
+    unset_flag_defaults(parser)
     args = parser.parse_args(argv)
     if args.command == "sim":  # options before it: `jobtui --demo sim` and the like
         parser.error("`sim` takes no monitor options: run `jobtui sim --help`")
-    return run_monitor(parser, args)
+    from jobtui.ui.setup import load_settings
+
+    settings = load_settings(args)
+    if isinstance(settings, str):
+        print(settings, end="" if settings.endswith("\n") else "\n", file=sys.stderr)
+        return 2
+    if args.print_config:
+        from jobtui.ui.setup import effective_config
+
+        print(effective_config(args, settings), end="")
+        for warning in settings.warnings:
+            print(f"jobtui: warning: {warning}", file=sys.stderr)
+        return 0
+    return run_monitor(parser, args, settings)
 
 
-def run_monitor(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+def run_monitor(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Settings
+) -> int:
     from jobtui.hub import HubClient, find_endpoint, find_token
     from jobtui.hub.errors import NoTokenError
 
     if args.demo:
         if args.endpoint or args.token:
             parser.error("--demo runs its own simulated Hub: leave out --endpoint and --token")
-        return run_demo(args)
+        return run_demo(settings, args.filter or "")
     try:
-        endpoint = find_endpoint(args.endpoint)
+        endpoint = find_endpoint(settings.endpoint)
     except ValueError as exc:
-        parser.error(f"--endpoint / HF_ENDPOINT: {exc}")
+        parser.error(f"endpoint ({settings.origins.get('endpoint')}): {exc}")
     try:
         token = find_token(args.token)
     except NoTokenError as exc:
@@ -169,10 +202,16 @@ def run_monitor(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
     # again in another pane is enough.
     watched = token_file(os.environ) if token.source.startswith("the token file") else None
     client = HubClient(endpoint, token)
-    return launch(client, args, cache=None if args.no_cache else endpoint, token_file=watched)
+    return launch(
+        client,
+        settings,
+        cache=endpoint if settings.cache else None,
+        token_file=watched,
+        args_filter=args.filter or "",
+    )
 
 
-def run_demo(args: argparse.Namespace) -> int:
+def run_demo(settings: Settings, args_filter: str = "") -> int:
     from jobtui.hub import HubClient, Token
     from jobtui.sim import SimulatedHub
 
@@ -183,53 +222,62 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"jobtui: could not start the simulated Hub: {exc}", file=sys.stderr)
         return 1
     try:
-        return launch(HubClient(hub.url, Token(hub.token, "the demo Hub")), args, demo=True)
+        return launch(
+            HubClient(hub.url, Token(hub.token, "the demo Hub")),
+            settings,
+            demo=True,
+            args_filter=args_filter,
+        )
     finally:
         hub.stop()
 
 
-def idle_settings(args: argparse.Namespace, *, demo: bool = False) -> IdleSettings:
-    """The idle GPU thresholds from the flags. The demo's idle job shows its badge within the
-    first minute because the demo watches a 30-second window (and reads more often, the
-    simulated Hub's budget being nobody's), unless --idle-gpu-minutes says otherwise."""
+def idle_settings(settings: Settings, *, demo: bool = False) -> IdleSettings:
+    """The idle GPU thresholds. The demo's idle job shows its badge within the first minute
+    because the demo watches a 30-second window (and reads more often, the simulated Hub's
+    budget being nobody's), unless the minutes were set by a flag, the environment or the
+    config file."""
     from dataclasses import replace
 
     from jobtui.monitor.idle import DEMO_IDLE, IdleSettings
 
-    percent = getattr(args, "idle_gpu_percent", None) or DEFAULT_IDLE_GPU_PERCENT
-    chosen = getattr(args, "idle_gpu_minutes", None)
-    if demo and chosen is None:
+    percent = settings.idle_gpu_percent
+    if demo and settings.origins.get("idle_gpu_minutes", "default") == "default":
         return replace(DEMO_IDLE, gpu_percent=percent)
-    return IdleSettings(gpu_percent=percent, minutes=chosen or DEFAULT_IDLE_GPU_MINUTES)
+    return IdleSettings(gpu_percent=percent, minutes=settings.idle_gpu_minutes)
 
 
 def launch(
     client: HubClient,
-    args: argparse.Namespace,
+    settings: Settings,
     *,
     demo: bool = False,
     cache: str | None = None,
     token_file: Path | None = None,
+    args_filter: str = "",
 ) -> int:
     """Run the monitor; `cache`: the endpoint whose first screen to keep between runs."""
     import platformdirs
 
     from jobtui.monitor.cache import ScreenCache
+    from jobtui.settings import StateFile
     from jobtui.ui.app import JobsApp
 
     folder = Path(platformdirs.user_cache_dir("jobtui"))
 
     app = JobsApp(
         client,
-        namespaces=args.namespace or (),
-        interval=args.interval,
-        log_lines=args.log_lines,
-        bell=args.bell,
+        namespaces=settings.namespaces,
+        interval=settings.interval,
+        log_lines=settings.log_lines,
+        bell=settings.bell,
         demo=demo,
         cache=ScreenCache(folder, cache) if cache else None,
         token_file=token_file,
-        idle=idle_settings(args, demo=demo),
-        filter_text=args.filter,
+        idle=idle_settings(settings, demo=demo),
+        filter_text=args_filter,
+        settings=settings,
+        state=StateFile(),
     )
     app.run()
     return app.return_code or 0

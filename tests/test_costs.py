@@ -80,7 +80,9 @@ async def test_a_job_near_its_timeout_is_marked_and_warned_once(
         await select(pilot, app, job.id)
         await wait_for(pilot, lambda: "Time left" in screen_text(app))
         await wait_for(pilot, lambda: notices.said("short-fuse has used", "timeout"))
-        assert screen.table.cells(job.id)["runtime"].style == "bold yellow"
+        # The theme's warning colour (yellow-orange in the default theme).
+        warning = app.theme_variables["text-warning"]
+        assert screen.table.cells(job.id)["runtime"].style == f"bold {warning}"
         await pilot.pause(1.5)
         assert sum("short-fuse has used" in n for n in notices) == 1, "once, not every tick"
         assert "/h  " in screen_text(app).splitlines()[0], "what the running jobs burn"

@@ -4,6 +4,7 @@ against the simulated Hub."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from uihelpers import Notices, make_app, screen_text, wait_for
@@ -14,9 +15,11 @@ from jobtui.monitor.idle import DEMO_IDLE, IdleChanged, IdleSettings, IdleWatch
 from jobtui.monitor.poller import budget_delay
 from jobtui.monitor.store import JobStore
 from jobtui.monitor.sync import JobSync
+from jobtui.settings import Settings, StateFile, unset_flag_defaults
 from jobtui.sim import SimulatedHub
 from jobtui.sim.jobs import Job
 from jobtui.sim.metrics import SETUP_SECS
+from jobtui.ui.setup import load_settings
 
 
 def metrics_reads(hub: SimulatedHub, job_id: str = "") -> int:
@@ -162,14 +165,28 @@ async def test_twenty_gpu_jobs_cost_no_more_than_the_cap(hub: SimulatedHub, api:
     assert watch.per_window(300) <= 30
 
 
+def settings_from(argv: list[str], folder: Path, env: dict[str, str] | None = None) -> Settings:
+    """The settings `jobtui ARGV` would run with, an empty config file and no state."""
+    config = folder / "config.toml"
+    config.write_text("", encoding="utf-8")
+    parser = build_parser()
+    unset_flag_defaults(parser)
+    args = parser.parse_args([*argv, "--config", str(config)])
+    settings = load_settings(args, env or {}, StateFile(folder / "state.json"))
+    assert isinstance(settings, Settings), settings
+    return settings
+
+
 @pytest.mark.unit
-def test_flags_fill_the_settings_and_the_demo_uses_a_short_window() -> None:
-    parse = build_parser().parse_args
-    assert idle_settings(parse([])) == IdleSettings(gpu_percent=5.0, minutes=10.0)
-    args = parse(["--idle-gpu-percent", "2.5", "--idle-gpu-minutes", "20"])
-    assert idle_settings(args) == IdleSettings(gpu_percent=2.5, minutes=20.0)
-    assert idle_settings(parse(["--demo"]), demo=True) == DEMO_IDLE
-    assert idle_settings(parse(["--idle-gpu-minutes", "3"]), demo=True).minutes == 3
+def test_flags_fill_the_settings_and_the_demo_uses_a_short_window(tmp_path: Path) -> None:
+    assert idle_settings(settings_from([], tmp_path)) == IdleSettings(gpu_percent=5.0, minutes=10.0)
+    chosen = settings_from(["--idle-gpu-percent", "2.5", "--idle-gpu-minutes", "20"], tmp_path)
+    assert idle_settings(chosen) == IdleSettings(gpu_percent=2.5, minutes=20.0)
+    assert idle_settings(settings_from(["--demo"], tmp_path), demo=True) == DEMO_IDLE
+    three = settings_from(["--idle-gpu-minutes", "3"], tmp_path)
+    assert idle_settings(three, demo=True).minutes == 3
+    from_env = settings_from([], tmp_path, {"JOBTUI_IDLE_GPU_MINUTES": "4"})
+    assert idle_settings(from_env, demo=True).minutes == 4, "the environment is a choice too"
     assert IdleSettings().sample_every == 60 and DEMO_IDLE.sample_every == 15
 
 

@@ -41,3 +41,18 @@ def test_main_view(snap_compare: Any, frozen_demo: SimulatedHub, size: tuple[int
         await select(pilot, app, "RUNNING")
 
     assert snap_compare(app, terminal_size=size, run_before=a_running_job)
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+def test_main_view_in_a_dark_and_a_light_theme(
+    snap_compare: Any, frozen_demo: SimulatedHub, theme: str
+) -> None:
+    """The stage colours and the rest follow the theme, legible on a light background too."""
+    app = demo_app(frozen_demo)
+    app.theme = theme
+
+    async def a_running_job(pilot: Pilot[Any]) -> None:
+        await loaded(pilot, app)
+        await select(pilot, app, "RUNNING")
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=a_running_job)

@@ -17,7 +17,8 @@ from jobtui.monitor.logs import LogFeed
 from jobtui.monitor.metrics import MetricsFeed
 from jobtui.monitor.poller import Freshness, Poller, Report
 from jobtui.monitor.store import JobStore
-from jobtui.ui.format import now_utc
+from jobtui.settings import Settings, StateFile
+from jobtui.ui.format import PALETTE, now_utc
 from jobtui.ui.messages import IdleGpusChanged, from_report
 from jobtui.ui.screens.main import MainScreen
 from jobtui.ui.terminal_text import clean_text
@@ -44,8 +45,16 @@ class JobsApp(App[int]):
         token_file: Path | None = None,
         idle: IdleSettings | None = None,
         filter_text: str = "",
+        settings: Settings | None = None,
+        state: StateFile | None = None,
     ) -> None:
         super().__init__()
+        self.settings = settings or Settings()
+        self.state = state
+        self.keymap: dict[str, str] = dict(self.settings.keys)
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        self.theme = self.settings.theme
         self.client = client
         self.cache = cache
         self.namespaces: tuple[str, ...] = tuple(namespaces)
@@ -78,6 +87,24 @@ class JobsApp(App[int]):
 
     def get_default_screen(self) -> MainScreen:
         return self.main_screen
+
+    def on_mount(self) -> None:
+        for warning in self.settings.warnings:  # once, at start, and kept a while
+            self.say(warning, severity="warning", timeout=15)
+        self.watch(self, "theme", self.remember_theme, init=False)
+        self.theme_changed_signal.subscribe(self, self.recolor)
+        self.recolor()
+
+    def recolor(self, *_: object) -> None:
+        """The stage colours drawn as Rich styles follow the theme (CSS ones do by themselves)."""
+        PALETTE.use(self.theme_variables)
+        self.main_screen.recolor()
+
+    def remember_theme(self, theme: str) -> None:
+        """A theme chosen in the app (the command palette) is kept for the next start, in
+        the state file: the user's config file is never rewritten."""
+        if self.state is not None and (problem := self.state.remember_theme(theme)):
+            self.say(problem, severity="warning")
 
     def _report(self, report: Report) -> None:
         self.main_screen.post_message(from_report(report))

@@ -6,14 +6,15 @@ from __future__ import annotations
 from textual.binding import Binding, BindingType
 
 MAIN_SCREEN_BINDINGS: list[BindingType] = [
-    Binding("q", "app.quit", "Quit", tooltip="quit"),
-    Binding("question_mark", "help", "Help", key_display="?", tooltip="this help"),
+    Binding("q", "app.quit", "Quit", tooltip="quit", id="app.quit"),
+    Binding("question_mark", "help", "Help", key_display="?", tooltip="this help", id="app.help"),
     Binding(
         "tab",
         "app.focus_next",
         "Next pane",
         show=False,
         tooltip="next pane: jobs, log, details",
+        id="app.focus_next",
     ),
     Binding(
         "shift+tab",
@@ -21,6 +22,7 @@ MAIN_SCREEN_BINDINGS: list[BindingType] = [
         "Previous pane",
         show=False,
         tooltip="previous pane",
+        id="app.focus_previous",
     ),
     Binding(
         "slash",
@@ -29,26 +31,39 @@ MAIN_SCREEN_BINDINGS: list[BindingType] = [
         key_display="/",
         tooltip="filter: words in id, name, image, command; label:k=v, label:k, "
         "stage:error, flavor:a100*, ns:org (all must match); enter selects the first match",
+        id="jobs.filter",
     ),
-    Binding("escape", "clear_filter", "Clear filter", show=False, tooltip="clear the filter"),
-    Binding("a", "toggle_live", "All/live", tooltip="all jobs / only live ones"),
+    Binding(
+        "escape",
+        "clear_filter",
+        "Clear filter",
+        show=False,
+        tooltip="clear the filter",
+        id="jobs.clear_filter",
+    ),
+    Binding(
+        "a", "toggle_live", "All/live", tooltip="all jobs / only live ones", id="jobs.toggle_live"
+    ),
     Binding(
         "i",
         "toggle_detail",
         "Details",
         tooltip="details instead of the log (narrow terminals)",
+        id="jobs.details",
     ),
     Binding(
         "c",
         "cancel",
         "Cancel job",
         tooltip="cancel the selected job, or every marked live job, after a confirmation",
+        id="jobs.cancel",
     ),
     Binding(
         "r",
         "rerun",
         "Rerun",
         tooltip="rerun: preview what will be sent, edit flavor and environment, settle secrets",
+        id="jobs.rerun",
     ),
     Binding(
         "space",
@@ -56,14 +71,23 @@ MAIN_SCREEN_BINDINGS: list[BindingType] = [
         "Mark",
         show=False,
         tooltip="mark / unmark a live job for cancel, and move down",
+        id="jobs.mark",
     ),
-    Binding("M", "clear_marks", "Clear marks", show=False, tooltip="clear every mark"),
+    Binding(
+        "M",
+        "clear_marks",
+        "Clear marks",
+        show=False,
+        tooltip="clear every mark",
+        id="jobs.clear_marks",
+    ),
     Binding(
         "n",
         "next_namespace",
         "Namespace",
         show=False,
         tooltip="switch namespace: each watched user or org, then all of them",
+        id="jobs.namespace",
     ),
     Binding(
         "o",
@@ -71,16 +95,22 @@ MAIN_SCREEN_BINDINGS: list[BindingType] = [
         "Open page",
         show=False,
         tooltip="open the job page in a browser (over ssh: show its URL)",
+        id="jobs.open_page",
     ),
-    Binding("y", "copy_id", "Copy id", show=False, tooltip="copy the job id"),
-    Binding("Y", "copy_url", "Copy URL", show=False, tooltip="copy the job URL"),
-    Binding("R,ctrl+r", "refresh", "Refresh", key_display="R", tooltip="refresh now"),
+    Binding("y", "copy_id", "Copy id", show=False, tooltip="copy the job id", id="jobs.copy_id"),
+    Binding(
+        "Y", "copy_url", "Copy URL", show=False, tooltip="copy the job URL", id="jobs.copy_url"
+    ),
+    Binding(
+        "R,ctrl+r", "refresh", "Refresh", key_display="R", tooltip="refresh now", id="jobs.refresh"
+    ),
     Binding(
         "t",
         "stats",
         "Stats",
         show=False,
         tooltip="stats: every running job's CPU, memory, GPU and network, live",
+        id="jobs.stats",
     ),
     Binding(
         "e",
@@ -88,6 +118,7 @@ MAIN_SCREEN_BINDINGS: list[BindingType] = [
         "First error",
         show=False,
         tooltip="log: jump to the first line that looks like a failure (again: the next)",
+        id="log.first_error",
     ),
     Binding(
         "G,end",
@@ -95,6 +126,7 @@ MAIN_SCREEN_BINDINGS: list[BindingType] = [
         "Follow log",
         show=False,
         tooltip="log: jump to the end and follow new lines",
+        id="log.follow",
     ),
     # ---- labels, filter, command palette ------------------------------------------------
     Binding(

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import re
 import shlex
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 import humanize
 
 from jobtui.hub.models import JobHardwareInfo, JobInfo, JobStage
 
+# Stage colours are the theme's: `$name` is a theme variable ($text-success is the success
+# colour made readable on the theme's background, light or dark). Running and completed share
+# a hue and differ by weight; the finished-and-gone ones are grey whatever the theme.
 STAGE_STYLES: dict[str, str] = {
-    JobStage.SCHEDULING: "bold yellow",
-    JobStage.RUNNING: "bold green",
-    JobStage.COMPLETED: "green",
-    JobStage.ERROR: "bold red",
+    JobStage.SCHEDULING: "bold $text-warning",
+    JobStage.RUNNING: "bold $text-success",
+    JobStage.COMPLETED: "$text-success",
+    JobStage.ERROR: "bold $text-error",
     JobStage.CANCELED: "bright_black",
     JobStage.DELETED: "bright_black strike",
 }
-UNKNOWN_STAGE_STYLE = "bold magenta"
+UNKNOWN_STAGE_STYLE = "bold $text-primary"
 STAGE_ORDER: tuple[str, ...] = (
     JobStage.RUNNING,
     JobStage.SCHEDULING,
@@ -28,8 +33,46 @@ STAGE_ORDER: tuple[str, ...] = (
 )
 
 
+def rich_color(value: str, fallback: str) -> str:
+    """A theme's colour as Rich reads it: `#8ad4a1` stays, `ansi_green` becomes `green`."""
+    if value.startswith("ansi_"):
+        return value.removeprefix("ansi_")
+    if re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+        return value
+    return fallback
+
+
+class Palette:
+    """The colours of the theme in use, for the Rich styles drawn outside CSS. The app hands
+    it the theme's variables at start and at each theme change; until then (and in plain
+    function tests) the terminal's own ANSI colours stand in."""
+
+    ANSI = {
+        "text-warning": "yellow",
+        "text-success": "green",
+        "text-error": "red",
+        "text-accent": "magenta",
+        "text-primary": "blue",
+    }
+    VARIABLE = re.compile(r"\$([a-z0-9-]+)")
+
+    def __init__(self) -> None:
+        self.colors: dict[str, str] = dict(self.ANSI)
+
+    def use(self, variables: Mapping[str, str]) -> None:
+        self.colors = {
+            name: rich_color(variables.get(name, ""), ansi) for name, ansi in self.ANSI.items()
+        }
+
+    def style(self, style: str) -> str:
+        return self.VARIABLE.sub(lambda m: self.colors.get(m.group(1), "default"), style)
+
+
+PALETTE = Palette()
+
+
 def stage_style(stage: str) -> str:
-    return STAGE_STYLES.get(stage, UNKNOWN_STAGE_STYLE)
+    return PALETTE.style(STAGE_STYLES.get(stage, UNKNOWN_STAGE_STYLE))
 
 
 def now_utc(clock_value: float) -> datetime:

@@ -72,7 +72,9 @@ class JobActions(_Base):
         self.app.push_screen(StatsScreen(running, self.jobs_app.metrics_feed))
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(help_rows(type(self)), problem=self.problem()))
+        self.app.push_screen(
+            HelpScreen(help_rows(type(self), self.jobs_app.keymap), problem=self.problem())
+        )
 
     def action_mark(self) -> None:
         job = self.selected_job()

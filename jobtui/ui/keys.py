@@ -3,13 +3,16 @@ these rows and a test holds the README's key table to them, so neither can drift
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.screen import Screen
 
+from jobtui.ui.keynames import KEY_NAMES, normal_key, shown_keys
 from jobtui.ui.screens.cancel import CancelScreen
+from jobtui.ui.screens.help import HelpScreen
 from jobtui.ui.screens.label_picker import LabelPickerScreen
 from jobtui.ui.screens.labels import LabelsScreen
 from jobtui.ui.screens.new_job import NewJobScreen
@@ -17,35 +20,42 @@ from jobtui.ui.screens.ports import ConfirmPortsScreen, PortsScreen
 from jobtui.ui.screens.rerun import RerunScreen
 from jobtui.ui.screens.rerun_confirm import RerunConfirmScreen
 from jobtui.ui.screens.stats import StatsScreen
+from jobtui.ui.widgets.filter_box import FilterBox
+from jobtui.ui.widgets.job_detail import JobDetail
 from jobtui.ui.widgets.job_table import JobTable
 from jobtui.ui.widgets.log_pane import LogPane
+from jobtui.ui.widgets.log_search import SearchBox
 from jobtui.ui.widgets.log_view import LogView
 
-KEY_NAMES = {
-    "up": "↑",
-    "down": "↓",
-    "left": "←",
-    "right": "→",
-    "question_mark": "?",
-    "slash": "/",
-    "pageup": "PgUp",
-    "pagedown": "PgDn",
-    "plus": "+",
-}
+Keymap = Mapping[str, str]
 
 
-def key_label(binding: Binding) -> str:
+def effective_keys(binding: Binding, keymap: Keymap | None = None) -> str:
+    """The binding's keys once the user's [keys] table is applied (as Textual applies it)."""
+    if keymap and binding.id and binding.id in keymap:
+        return keymap[binding.id]
+    return binding.key
+
+
+def key_label(binding: Binding, keymap: Keymap | None = None) -> str:
     """`up,k` → `↑ k`: how the keys are written in help and in the README."""
-    return " ".join(KEY_NAMES.get(key, key) for key in binding.key.split(","))
+    return " ".join(shown_keys(effective_keys(binding, keymap)))
 
 
 def _bindings(source: Iterable[BindingType]) -> list[Binding]:
     return [b for b in source if isinstance(b, Binding) and b.tooltip]
 
 
-def help_rows(main_screen: type[Screen[Any]]) -> list[tuple[str, str]]:
+def _all(source: Iterable[BindingType]) -> list[Binding]:
+    return [b for b in source if isinstance(b, Binding)]
+
+
+def help_rows(
+    main_screen: type[Screen[Any]], keymap: Keymap | None = None
+) -> list[tuple[str, str]]:
     """(keys, what they do) for each binding that carries a help text (its tooltip), in the
-    order a newcomer meets them: the main screen, the list, the log, then the dialogs."""
+    order a newcomer meets them: the main screen, the list, the log, then the dialogs.
+    Keys are the user's: those of the [keys] table where it rebinds one."""
     bindings = [
         *_bindings(main_screen.BINDINGS),
         *_bindings(JobTable.BINDINGS),
@@ -61,4 +71,92 @@ def help_rows(main_screen: type[Screen[Any]]) -> list[tuple[str, str]]:
         *_bindings(ConfirmPortsScreen.BINDINGS),
         *_bindings(NewJobScreen.BINDINGS),
     ]
-    return [(key_label(binding), binding.tooltip) for binding in bindings]
+    return [(key_label(binding, keymap), binding.tooltip) for binding in bindings]
+
+
+def scopes(main_screen: type[Screen[Any]]) -> list[list[type[DOMNode]]]:
+    """The bindings that answer together: the main screen with whichever pane has focus,
+    and each dialog on its own. Two actions on one key within a scope is a conflict."""
+    return [
+        [main_screen, JobTable],
+        [main_screen, LogPane, LogView],
+        [main_screen, JobDetail],
+        [FilterBox],
+        [SearchBox],
+        [HelpScreen],
+        [StatsScreen],
+        [CancelScreen],
+        [RerunConfirmScreen],
+        [RerunScreen],
+        [LabelsScreen],
+        [LabelPickerScreen],
+        [PortsScreen],
+        [ConfirmPortsScreen],
+        [NewJobScreen],
+    ]
+
+
+def binding_ids(main_screen: type[Screen[Any]]) -> dict[str, Binding]:
+    return {
+        binding.id: binding
+        for scope in scopes(main_screen)
+        for node in scope
+        for binding in _all(node.BINDINGS)
+        if binding.id
+    }
+
+
+def describe(binding: Binding) -> str:
+    return f"{binding.id} ({binding.tooltip or binding.description})"
+
+
+def check_keymap(
+    main_screen: type[Screen[Any]], keymap: Keymap
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """(conflicts, warnings) of the user's [keys] table: a key given to two actions that
+    answer together, where at least one of them was rebound by the user (jobtui's own keys
+    shadow each other on purpose, e.g. `n` in the log); and action names jobtui lacks."""
+    known = binding_ids(main_screen)
+    warnings = [
+        f"[keys] {action!r}: no such action, ignored (see the names with --print-config "
+        "or in the README's Keys section)"
+        for action in keymap
+        if action not in known
+    ]
+    conflicts: list[tuple[str, str]] = []
+    told: set[tuple[str, str | None]] = set()
+    for scope in scopes(main_screen):
+        holders: dict[str, list[Binding]] = {}
+        for node in scope:
+            for binding in _all(node.BINDINGS):
+                for key in effective_keys(binding, keymap).split(","):
+                    holders.setdefault(normal_key(key), []).append(binding)
+        for key, bindings in holders.items():
+            rebound = [b for b in bindings if b.id in keymap]
+            others = (
+                [b for b in bindings if (b.id, b.action) != (rebound[0].id, rebound[0].action)]
+                if rebound
+                else []
+            )
+            others = [b for b in others if not (b.id and b.id == rebound[0].id)]
+            if rebound and others and (key, rebound[0].id) not in told:
+                told.add((key, rebound[0].id))
+                message = (
+                    f"[keys] {KEY_NAMES.get(key, key)!r} is given to both "
+                    f"{describe(rebound[0])} and {describe(others[0])}: "
+                    "give one of them another key"
+                )
+                conflicts.append((str(rebound[0].id), message))
+    return conflicts, warnings
+
+
+def actions(main_screen: type[Screen[Any]]) -> list[tuple[str, str, str]]:
+    """(name, keys, what it does) of every action a [keys] table can rebind."""
+    return [
+        (name, ",".join(normal_key(k) for k in binding.key.split(",")), describe_action(binding))
+        for name, binding in binding_ids(main_screen).items()
+    ]
+
+
+def describe_action(binding: Binding) -> str:
+    return binding.tooltip or binding.description

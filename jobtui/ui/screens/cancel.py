@@ -16,6 +16,7 @@ from textual.widgets import Button, Static
 from jobtui.hub.models import JobHardwareInfo, JobInfo
 from jobtui.monitor.costs import billed_cost, running_seconds
 from jobtui.ui.format import compact_duration, money
+from jobtui.ui.keynames import keys_for
 from jobtui.ui.terminal_text import clean_text
 
 
@@ -53,8 +54,16 @@ class CancelScreen(ModalScreen[bool]):
     """Answers True to cancel. `y` confirms; `n` and escape keep the jobs running."""
 
     BINDINGS = [
-        Binding("y", "confirm", "Cancel job", tooltip="cancel dialog: yes, cancel"),
-        Binding("n,escape", "keep", "Keep running", tooltip="cancel dialog: no, keep it running"),
+        Binding(
+            "y", "confirm", "Cancel job", tooltip="cancel dialog: yes, cancel", id="cancel.confirm"
+        ),
+        Binding(
+            "n,escape",
+            "keep",
+            "Keep running",
+            tooltip="cancel dialog: no, keep it running",
+            id="cancel.keep",
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -89,7 +98,11 @@ class CancelScreen(ModalScreen[bool]):
             yield Static(Text(question, style="bold"), id="question")
             yield Static(cancel_summary(self.jobs, self.hardware, self.now), id="summary")
             yield Static(
-                Text("y cancels · n or escape keeps it running", style="bright_black"),
+                Text(
+                    f"{keys_for(self, 'cancel.confirm')} cancels · "
+                    f"{keys_for(self, 'cancel.keep')} keeps it running",
+                    style="bright_black",
+                ),
             )
             with Horizontal():
                 yield Button("Keep it running", id="keep", variant="default")

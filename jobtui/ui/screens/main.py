@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from jobtui.hub.models import JobInfo
-from jobtui.monitor.costs import WARN_AT, burn_rate, time_left
+from jobtui.monitor.costs import burn_rate, time_left
 from jobtui.monitor.listing import Listing, count_line
 from jobtui.monitor.store import StoreDiff
 from jobtui.ui import messages
@@ -327,6 +327,12 @@ class MainScreen(JobAccess, LabelActions, JobActions, Screen[None]):
         flavor = app.poller.hardware.get(job.flavor or "")
         self.detail.show_job(job, flavor, app.now())
 
+    def recolor(self) -> None:
+        if self.is_mounted:
+            self.table.refresh_times()
+            self.refresh_headers()
+            self.show_detail()
+
     def nothing_selected(self) -> str:
         if self.listing.filter_text and not self.table.row_count:
             return "No job matches the filter (escape clears it)."
@@ -341,10 +347,11 @@ class MainScreen(JobAccess, LabelActions, JobActions, Screen[None]):
             self.show_detail()  # the cost so far keeps growing
 
     def _warn_timeouts(self, live: list[JobInfo], now: datetime) -> None:
-        """Once per job, when it has used WARN_AT of its timeout."""
+        """Once per job, when it has used the share of its timeout the settings say (0.9)."""
+        warn_at = self.jobs_app.settings.timeout_warning
         for job in live:
             left = time_left(job, now)
-            if left is None or left.used < WARN_AT or job.id in self._timeout_warned:
+            if left is None or left.used < warn_at or job.id in self._timeout_warned:
                 continue
             self._timeout_warned.add(job.id)
             self.jobs_app.say(

@@ -104,8 +104,8 @@ class RerunScreen(ModalScreen[JobInfo | None]):
     out. A refusal comes back here with the Hub's reason, the edits kept."""
 
     BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("ctrl+s", "submit", "Run it", tooltip="rerun dialog: run it"),
+        Binding("escape", "back", "Back", id="rerun.back"),
+        Binding("ctrl+s", "submit", "Run it", tooltip="rerun dialog: run it", id="rerun.submit"),
     ]
 
     DEFAULT_CSS = """

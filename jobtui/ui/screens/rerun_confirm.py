@@ -21,6 +21,7 @@ from textual.widgets import Button, Static
 from jobtui.hub.errors import HubError
 from jobtui.hub.models import JobHardwareInfo, JobInfo
 from jobtui.ui.format import shell_command
+from jobtui.ui.keynames import keys_for
 from jobtui.ui.terminal_text import clean_text
 
 EDIT = "edit"
@@ -48,9 +49,17 @@ class RerunConfirmScreen(ModalScreen[JobInfo | str | None]):
     """Answers the new job, EDIT to open the preview, or None to back out."""
 
     BINDINGS = [
-        Binding("y,enter", "run", "Run again", tooltip="rerun dialog: run it again as it was"),
-        Binding("e", "edit", "Edit first", tooltip="rerun dialog: edit before running"),
-        Binding("n,escape", "back", "Back"),
+        Binding(
+            "y,enter",
+            "run",
+            "Run again",
+            tooltip="rerun dialog: run it again as it was",
+            id="rerun.run",
+        ),
+        Binding(
+            "e", "edit", "Edit first", tooltip="rerun dialog: edit before running", id="rerun.edit"
+        ),
+        Binding("n,escape", "back", "Back", id="rerun.back"),
     ]
 
     DEFAULT_CSS = """
@@ -83,7 +92,11 @@ class RerunConfirmScreen(ModalScreen[JobInfo | str | None]):
             box.border_title = "Run again"
             yield Static(rerun_summary(self.job, self.flavor), id="summary")
             yield Static(
-                Text("y or enter runs it as it was · e edits first · escape backs out"),
+                Text(
+                    f"{keys_for(self, 'rerun.run')} runs it as it was · "
+                    f"{keys_for(self, 'rerun.edit')} edits first · "
+                    f"{keys_for(self, 'rerun.back')} backs out"
+                ),
                 classes="hint",
             )
             yield self.problem

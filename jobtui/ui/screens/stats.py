@@ -21,6 +21,7 @@ from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 from jobtui.hub.errors import HubError
 from jobtui.hub.models import JobInfo
 from jobtui.monitor.metrics import MetricsFeed, MetricsSample
+from jobtui.ui.keynames import keys_for
 from jobtui.ui.terminal_text import clean_text
 from jobtui.ui.widgets.metrics_panel import percent, size
 
@@ -52,8 +53,10 @@ COLUMNS: tuple[tuple[str, Show, Rank], ...] = (
 
 class StatsScreen(Screen[None]):
     BINDINGS = [
-        Binding("escape,t,q", "close", "Close"),
-        Binding("s", "sort", "Sort", tooltip="stats view: sort by the next column"),
+        Binding("escape,t,q", "close", "Close", id="stats.close"),
+        Binding(
+            "s", "sort", "Sort", tooltip="stats view: sort by the next column", id="stats.sort"
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -105,8 +108,12 @@ class StatsScreen(Screen[None]):
             f" (the first {MAX_STREAMS}; {self.left_out} more not shown)" if self.left_out else ""
         )
         by = COLUMNS[self.sort_by][0]
+        sort, close = keys_for(self, "stats.sort"), keys_for(self, "stats.close", first=True)
         self.title_line.update(
-            Text(f"Running jobs: {len(self.jobs)}{more} · live · by {by} (s sorts) · escape closes")
+            Text(
+                f"Running jobs: {len(self.jobs)}{more} · live · by {by} "
+                f"({sort} sorts) · {close} closes"
+            )
         )
 
     @work(group="stats", exit_on_error=False, description="stream a job's metrics")

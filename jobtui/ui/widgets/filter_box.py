@@ -8,8 +8,8 @@ from textual.widgets import Input
 
 class FilterBox(Input):
     BINDINGS = [
-        Binding("enter", "submit", "Select first match"),
-        Binding("escape", "screen.clear_filter", "Clear filter"),
+        Binding("enter", "submit", "Select first match", id="filter.submit"),
+        Binding("escape", "screen.clear_filter", "Clear filter", id="filter.clear"),
     ]
 
     DEFAULT_CSS = """

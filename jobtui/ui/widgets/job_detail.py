@@ -266,8 +266,8 @@ class JobDetail(VerticalScroll, can_focus=True):
     """Scrollable pane around a Static that the app fills with `describe(...)`."""
 
     BINDINGS = [
-        Binding("down,j", "scroll_down", "Down", show=False),
-        Binding("up,k", "scroll_up", "Up", show=False),
+        Binding("down,j", "scroll_down", "Down", show=False, id="detail.down"),
+        Binding("up,k", "scroll_up", "Up", show=False, id="detail.up"),
     ]
 
     DEFAULT_CSS = """

@@ -25,7 +25,7 @@ from textual.strip import Strip
 from jobtui.hub.models import JobInfo, JobStage
 from jobtui.monitor.costs import running_seconds, time_left
 from jobtui.monitor.store import newest_first
-from jobtui.ui.format import ago, compact_duration, shell_command, stage_style
+from jobtui.ui.format import PALETTE, ago, compact_duration, shell_command, stage_style
 from jobtui.ui.terminal_text import clean_text
 
 
@@ -95,7 +95,9 @@ def row_cells(job: JobInfo, now: datetime) -> dict[str, Text]:
         "created": Text(ago(job.created_at, now), style="" if live else "bright_black"),
         "runtime": Text(
             compact_duration(running_seconds(job, now)),
-            style="bold yellow" if (left := time_left(job, now)) and left.last_stretch else "",
+            style=PALETTE.style("bold $text-warning")
+            if (left := time_left(job, now)) and left.last_stretch
+            else "",
         ),
     }
 
@@ -111,6 +113,7 @@ class JobTable(ScrollView, can_focus=True):
             "Up",
             show=False,
             tooltip="previous job (in the log or details: scroll up)",
+            id="jobs.up",
         ),
         Binding(
             "down,j",
@@ -118,15 +121,24 @@ class JobTable(ScrollView, can_focus=True):
             "Down",
             show=False,
             tooltip="next job (in the log or details: scroll down)",
+            id="jobs.down",
         ),
-        Binding("pageup", "page_up", "Page up", show=False, tooltip="a page up"),
-        Binding("pagedown", "page_down", "Page down", show=False, tooltip="a page down"),
+        Binding("pageup", "page_up", "Page up", show=False, tooltip="a page up", id="jobs.page_up"),
+        Binding(
+            "pagedown",
+            "page_down",
+            "Page down",
+            show=False,
+            tooltip="a page down",
+            id="jobs.page_down",
+        ),
         Binding(
             "home,g",
             "first",
             "First",
             show=False,
             tooltip="the newest job (in the log: its first line)",
+            id="jobs.first",
         ),
         # end and G are the log's: from the list they resume following (see MainScreen).
     ]
@@ -348,12 +360,16 @@ class JobTable(ScrollView, can_focus=True):
             if job is None:  # gone from the store; the next diff removes the row
                 return Strip.blank(width, base)
             row = Text()  # a style given to Text() itself would tint the whole row
-            row.append("●" if job_id in self.marked else " ", style="bold magenta")
+            row.append(
+                "●" if job_id in self.marked else " ", style=PALETTE.style("bold $text-accent")
+            )
             cells = row_cells(job, self._clock())
             if job_id in self.canceling:
-                cells["stage"] = Text("canceling…", style="bold yellow")
+                cells["stage"] = Text("canceling…", style=PALETTE.style("bold $text-warning"))
             elif job_id in self.idle_gpu and job.status.stage == JobStage.RUNNING:
-                cells["stage"] = Text("idle GPU", style="bold black on yellow")
+                cells["stage"] = Text(
+                    "idle GPU", style=PALETTE.style("bold black on $text-warning")
+                )
             row.append_text(self._join(cells))
             strip = self._rows[job_id] = self._strip(row, width, base)
         if index == self.cursor_row:

@@ -79,10 +79,28 @@ class LogPane(Vertical):
         self._view = LogView(max_lines=max_lines, id="log-view")
 
     BINDINGS = [
-        Binding("slash", "search", "Search", tooltip="log: search it (/ with the log focused)"),
-        Binding("n", "step_search(True)", "Next match", show=False, tooltip="log: next match"),
         Binding(
-            "N", "step_search(False)", "Previous match", show=False, tooltip="log: previous match"
+            "slash",
+            "search",
+            "Search",
+            tooltip="log: search it (/ with the log focused)",
+            id="log.search",
+        ),
+        Binding(
+            "n",
+            "step_search(True)",
+            "Next match",
+            show=False,
+            tooltip="log: next match",
+            id="log.next_match",
+        ),
+        Binding(
+            "N",
+            "step_search(False)",
+            "Previous match",
+            show=False,
+            tooltip="log: previous match",
+            id="log.previous_match",
         ),
     ]
 

@@ -74,8 +74,8 @@ class Search:
 
 class SearchBox(Input):
     BINDINGS = [
-        Binding("enter", "submit", "Next match"),
-        Binding("escape", "cancel_search", "Stop searching"),
+        Binding("enter", "submit", "Next match", id="search.next"),
+        Binding("escape", "cancel_search", "Stop searching", id="search.cancel"),
     ]
 
     DEFAULT_CSS = """

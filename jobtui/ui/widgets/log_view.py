@@ -28,14 +28,23 @@ class LogView(ScrollView, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("end,G", "follow", "Follow"),
-        Binding("home,g", "scroll_home", "Top", show=False),
-        Binding("up,k", "scroll_up", "Up", show=False),
-        Binding("down,j", "scroll_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("left,h", "scroll_left", "Left", show=False, tooltip="log: scroll left"),
-        Binding("right,l", "scroll_right", "Right", show=False, tooltip="log: scroll right"),
+        Binding("end,G", "follow", "Follow", id="log.follow"),
+        Binding("home,g", "scroll_home", "Top", show=False, id="log.top"),
+        Binding("up,k", "scroll_up", "Up", show=False, id="log.up"),
+        Binding("down,j", "scroll_down", "Down", show=False, id="log.down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="log.page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="log.page_down"),
+        Binding(
+            "left,h", "scroll_left", "Left", show=False, tooltip="log: scroll left", id="log.left"
+        ),
+        Binding(
+            "right,l",
+            "scroll_right",
+            "Right",
+            show=False,
+            tooltip="log: scroll right",
+            id="log.right",
+        ),
     ]
 
     DEFAULT_CSS = """
