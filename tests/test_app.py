@@ -272,6 +272,7 @@ async def test_details_of_a_running_job_follow_the_clock(hub: SimulatedHub) -> N
         text = screen_text(app)
         assert job.id in text and "Command" in text
         # A second later the rows keep their shape: redrawn without a layout, still redrawn.
-        seconds = lambda: re.findall(r"(\d+) seconds? so far", screen_text(app))  # noqa: E731
+        seconds = lambda: re.findall(r"(\d+) seconds?\W+so\b", screen_text(app))  # noqa: E731
         shown = seconds()
+        assert shown, "the running seconds are on screen"
         await wait_for(pilot, lambda: seconds() != shown)
