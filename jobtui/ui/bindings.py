@@ -96,4 +96,12 @@ MAIN_SCREEN_BINDINGS: list[BindingType] = [
         show=False,
         tooltip="log: jump to the end and follow new lines",
     ),
+    # schedules
+    Binding(
+        "s",
+        "schedules",
+        "Schedules",
+        id="schedules.open",
+        tooltip="schedules view: every scheduled job of the watched namespaces (s: back)",
+    ),
 ]

@@ -9,9 +9,12 @@ from typing import Any
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from jobtui.ui.schedule_bindings import SCHEDULES_BINDINGS
 from jobtui.ui.screens.cancel import CancelScreen
 from jobtui.ui.screens.rerun import RerunScreen
 from jobtui.ui.screens.rerun_confirm import RerunConfirmScreen
+from jobtui.ui.screens.schedule_dialogs import DeleteScheduleScreen, RescheduleScreen
+from jobtui.ui.screens.schedule_runs import ScheduleRunsScreen
 from jobtui.ui.screens.stats import StatsScreen
 from jobtui.ui.widgets.job_table import JobTable
 from jobtui.ui.widgets.log_pane import LogPane
@@ -50,5 +53,9 @@ def help_rows(main_screen: type[Screen[Any]]) -> list[tuple[str, str]]:
         *_bindings(CancelScreen.BINDINGS),
         *_bindings(RerunConfirmScreen.BINDINGS),
         *_bindings(RerunScreen.BINDINGS),
+        *_bindings(SCHEDULES_BINDINGS),
+        *_bindings(ScheduleRunsScreen.BINDINGS),
+        *_bindings(DeleteScheduleScreen.BINDINGS),
+        *_bindings(RescheduleScreen.BINDINGS),
     ]
     return [(key_label(binding), binding.tooltip) for binding in bindings]

@@ -26,6 +26,7 @@ from jobtui.ui.bindings import MAIN_SCREEN_BINDINGS
 from jobtui.ui.format import long_duration, shell_command
 from jobtui.ui.job_actions import JobActions
 from jobtui.ui.notices import stage_notices
+from jobtui.ui.schedule_actions import ScheduleActions
 from jobtui.ui.terminal_text import clean_text
 from jobtui.ui.widgets.filter_box import FilterBox
 from jobtui.ui.widgets.job_detail import JobDetail, describe
@@ -47,7 +48,7 @@ def cleaned_haystack(job: JobInfo) -> str:
     return clean_text(" ".join((*parts, job.status.stage)))
 
 
-class MainScreen(JobActions, Screen[None]):
+class MainScreen(ScheduleActions, JobActions, Screen[None]):
     BINDINGS = MAIN_SCREEN_BINDINGS
 
     selected_job_id: reactive[str | None] = reactive(None)
