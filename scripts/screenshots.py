@@ -18,6 +18,7 @@ from textual.pilot import Pilot
 from jobtui.hub import HubClient, Token
 from jobtui.sim import SimulatedHub
 from jobtui.ui.app import JobsApp
+from jobtui.ui.screens.schedules import SchedulesScreen
 from jobtui.ui.widgets.log_view import LogView
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
@@ -108,6 +109,16 @@ async def rerun_preview(pilot: Pilot[Any], app: JobsApp) -> None:
     await pilot.pause(0.3)
 
 
+async def schedules_view(pilot: Pilot[Any], app: JobsApp) -> None:
+    await pilot.press("s")
+
+    def schedules_read() -> bool:
+        screen = app.screen
+        return isinstance(screen, SchedulesScreen) and screen.book.loaded and not screen.reading
+
+    await settle(pilot, schedules_read)
+
+
 async def main() -> None:
     os.environ["TZ"] = "UTC"
     time.tzset()
@@ -118,6 +129,7 @@ async def main() -> None:
     await shoot("narrow", (80, 24), main_view)
     await shoot("cancel", (120, 36), cancel_confirmation)
     await shoot("rerun", (120, 40), rerun_preview)
+    await shoot("schedules", (140, 32), schedules_view)
 
 
 if __name__ == "__main__":
