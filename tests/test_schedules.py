@@ -310,3 +310,30 @@ async def test_a_run_the_list_does_not_hold_is_fetched_then_selected(hub: Simula
         await wait_for(pilot, lambda: main.selected_job_id == oldest.id)
         assert sent(hub, f"GET {path}") >= 2  # asked for it, since the list did not hold it
         assert oldest.id in screen_text(app)
+
+
+async def test_a_hub_refusal_shows_its_reason_and_changes_nothing(hub: SimulatedHub) -> None:
+    notices = Notices()
+    app = make_app(hub)
+    async with app.run_test(size=(200, 40), message_hook=notices) as pilot:
+        screen = await open_view(pilot, app)
+        await select(pilot, screen, "mmlu-eval")
+        wanted = schedule_id(hub, "alice", "mmlu-eval")
+        hub.faults.fail("DELETE", f"/api/scheduled-jobs/alice/{wanted}", 403, message="Not yours")
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, DeleteScheduleScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: notices.said("Could not delete mmlu-eval", "Not yours"))
+        assert wanted in screen.book.schedules
+        assert "mmlu-eval" in screen_text(app)
+        hub.faults.fail(
+            "POST", f"/api/scheduled-jobs/alice/{wanted}/schedule", 400, message="Too often"
+        )
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, RescheduleScreen))
+        app.screen.query_one(Input).value = "* * * * *"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: notices.said("Could not reschedule mmlu-eval", "Too often"))
+        assert screen.book.schedules[wanted].schedule == "0 9 * * 1"
+        assert on_hub(hub, "alice", "mmlu-eval")["schedule"] == "0 9 * * 1"
+        assert "At 09:00 on Monday" in screen_text(app)
