@@ -21,6 +21,7 @@ from jobtui.monitor.metrics import HISTORY_SAMPLES, MetricsSample
 from jobtui.sim import SimulatedHub
 from jobtui.sim.featured import IDLE_GPU
 from jobtui.ui.app import JobsApp
+from jobtui.ui.screens.schedules import SchedulesScreen
 from jobtui.ui.screens.stats import StatsScreen
 from jobtui.ui.widgets.log_view import LogView
 
@@ -192,6 +193,16 @@ async def new_job_form(pilot: Pilot[Any], app: JobsApp) -> None:
     await pilot.pause(0.3)
 
 
+async def schedules_view(pilot: Pilot[Any], app: JobsApp) -> None:
+    await pilot.press("s")
+
+    def schedules_read() -> bool:
+        screen = app.screen
+        return isinstance(screen, SchedulesScreen) and screen.book.loaded and not screen.reading
+
+    await settle(pilot, schedules_read)
+
+
 SHOTS: dict[str, tuple[tuple[int, int], Callable[[Pilot[Any], JobsApp], Awaitable[None]]]] = {
     "main": ((140, 40), main_view),
     "failed-job": ((140, 40), failed_job),
@@ -203,6 +214,7 @@ SHOTS: dict[str, tuple[tuple[int, int], Callable[[Pilot[Any], JobsApp], Awaitabl
     "metrics": ((140, 40), metrics_view),
     "stats": ((120, 30), stats_view),
     "new-job": ((120, 50), new_job_form),
+    "schedules": ((140, 32), schedules_view),
 }
 
 

@@ -23,6 +23,7 @@ from jobtui.hub.models import (
     LogLine,
     ScheduledJobInfo,
 )
+from jobtui.hub.schedules import ScheduleCalls
 from jobtui.hub.wire import parse_items, parse_one, read_json, segment, shown
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ def _job(job_id: str) -> str:
     return f"job {shown(job_id)}"
 
 
-class HubClient(HubHTTP):
+class HubClient(ScheduleCalls, HubHTTP):
     """One per app. Methods raise `HubError` subclasses only, never httpx errors."""
 
     _whoami: Account | None = None

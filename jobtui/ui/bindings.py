@@ -186,4 +186,12 @@ MAIN_SCREEN_BINDINGS: list[BindingType] = [
         id="access.new_job",
         tooltip="new job: a form with a preview; run it, or copy it as an hf jobs run line",
     ),
+    # schedules
+    Binding(
+        "s",
+        "schedules",
+        "Schedules",
+        id="schedules.open",
+        tooltip="schedules view: every scheduled job of the watched namespaces (s: back)",
+    ),
 ]

@@ -11,6 +11,7 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 
 from jobtui.ui.keynames import KEY_NAMES, normal_key, shown_keys
+from jobtui.ui.schedule_bindings import SCHEDULES_BINDINGS
 from jobtui.ui.screens.cancel import CancelScreen
 from jobtui.ui.screens.help import HelpScreen
 from jobtui.ui.screens.label_picker import LabelPickerScreen
@@ -19,6 +20,8 @@ from jobtui.ui.screens.new_job import NewJobScreen
 from jobtui.ui.screens.ports import ConfirmPortsScreen, PortsScreen
 from jobtui.ui.screens.rerun import RerunScreen
 from jobtui.ui.screens.rerun_confirm import RerunConfirmScreen
+from jobtui.ui.screens.schedule_dialogs import DeleteScheduleScreen, RescheduleScreen
+from jobtui.ui.screens.schedule_runs import ScheduleRunsScreen
 from jobtui.ui.screens.stats import StatsScreen
 from jobtui.ui.widgets.filter_box import FilterBox
 from jobtui.ui.widgets.job_detail import JobDetail
@@ -70,6 +73,10 @@ def help_rows(
         *_bindings(PortsScreen.BINDINGS),
         *_bindings(ConfirmPortsScreen.BINDINGS),
         *_bindings(NewJobScreen.BINDINGS),
+        *_bindings(SCHEDULES_BINDINGS),
+        *_bindings(ScheduleRunsScreen.BINDINGS),
+        *_bindings(DeleteScheduleScreen.BINDINGS),
+        *_bindings(RescheduleScreen.BINDINGS),
     ]
     return [(key_label(binding, keymap), binding.tooltip) for binding in bindings]
 

@@ -29,6 +29,7 @@ from jobtui.ui.job_access import JobAccess
 from jobtui.ui.job_actions import JobActions
 from jobtui.ui.label_actions import LabelActions
 from jobtui.ui.notices import idle_notice, stage_notices
+from jobtui.ui.schedule_actions import ScheduleActions
 from jobtui.ui.terminal_text import clean_text
 from jobtui.ui.widgets.filter_box import FilterBox
 from jobtui.ui.widgets.job_detail import JobDetail
@@ -51,7 +52,7 @@ def cleaned_haystack(job: JobInfo) -> str:
     return clean_text(" ".join((*parts, job.status.stage)))
 
 
-class MainScreen(JobAccess, LabelActions, JobActions, Screen[None]):
+class MainScreen(ScheduleActions, JobAccess, LabelActions, JobActions, Screen[None]):
     BINDINGS = MAIN_SCREEN_BINDINGS
     COMMANDS = PROVIDERS
 
