@@ -102,7 +102,13 @@ MAIN_SCREEN_BINDINGS: list[BindingType] = [
         "Y", "copy_url", "Copy URL", show=False, tooltip="copy the job URL", id="jobs.copy_url"
     ),
     Binding(
-        "R,ctrl+r", "refresh", "Refresh", key_display="R", tooltip="refresh now", id="jobs.refresh"
+        "R,ctrl+r",
+        "refresh",
+        "Refresh",
+        key_display="R",
+        show=False,  # the list refreshes itself; the footer keeps room for what matters
+        tooltip="refresh now",
+        id="jobs.refresh",
     ),
     Binding(
         "t",
