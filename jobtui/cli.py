@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 DEFAULT_INTERVAL = 5.0
 MIN_INTERVAL = 2.0
-DEFAULT_LOG_LINES = 10_000
+DEFAULT_LOG_LINES = 200_000
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,7 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=whole_number(1),
         default=DEFAULT_LOG_LINES,
         metavar="N",
-        help=f"log lines kept in the log pane (default {DEFAULT_LOG_LINES:,})",
+        help=f"log lines the log pane holds (default {DEFAULT_LOG_LINES:,}); past that a "
+        "whole log (f) keeps its first and last lines",
+    )
+    parser.add_argument(
+        "--local-time",
+        action="store_true",
+        help="log timestamps (T) in local time instead of UTC",
     )
     parser.add_argument(
         "--demo",
@@ -172,6 +178,7 @@ def launch(
         namespaces=args.namespace or (),
         interval=args.interval,
         log_lines=args.log_lines,
+        local_time=args.local_time,
         bell=args.bell,
         demo=demo,
         cache=ScreenCache(folder, cache) if cache else None,

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from jobtui.ui.screens.cancel import CancelScreen
 from jobtui.ui.screens.rerun import RerunScreen
 from jobtui.ui.screens.rerun_confirm import RerunConfirmScreen
+from jobtui.ui.screens.save_log import SaveLogScreen
 from jobtui.ui.screens.stats import StatsScreen
 from jobtui.ui.widgets.job_table import JobTable
 from jobtui.ui.widgets.log_pane import LogPane
@@ -50,5 +51,6 @@ def help_rows(main_screen: type[Screen[Any]]) -> list[tuple[str, str]]:
         *_bindings(CancelScreen.BINDINGS),
         *_bindings(RerunConfirmScreen.BINDINGS),
         *_bindings(RerunScreen.BINDINGS),
+        *_bindings(SaveLogScreen.BINDINGS),
     ]
     return [(key_label(binding), binding.tooltip) for binding in bindings]

@@ -25,6 +25,7 @@ from jobtui.ui import messages
 from jobtui.ui.bindings import MAIN_SCREEN_BINDINGS
 from jobtui.ui.format import long_duration, shell_command
 from jobtui.ui.job_actions import JobActions
+from jobtui.ui.log_actions import LogActions
 from jobtui.ui.notices import stage_notices
 from jobtui.ui.terminal_text import clean_text
 from jobtui.ui.widgets.filter_box import FilterBox
@@ -47,7 +48,7 @@ def cleaned_haystack(job: JobInfo) -> str:
     return clean_text(" ".join((*parts, job.status.stage)))
 
 
-class MainScreen(JobActions, Screen[None]):
+class MainScreen(JobActions, LogActions, Screen[None]):
     BINDINGS = MAIN_SCREEN_BINDINGS
 
     selected_job_id: reactive[str | None] = reactive(None)
@@ -268,6 +269,8 @@ class MainScreen(JobActions, Screen[None]):
         self.table.focus()
 
     def action_clear_filter(self) -> None:
+        if self.cancel_whole_log():
+            return
         box = self.filter_box
         if not box.display and not self.listing.filter_text:
             return
