@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import time
 
 from rich.text import Text
 from textual import on, work
@@ -80,9 +81,10 @@ class LogPane(Vertical):
         self._job: JobInfo | None = None
         self.whole = False
         """The pane holds the whole log (asked for with `f`), not the tail."""
-        self.loading = False
-        """The whole log is on its way."""
+        self.fetching = False
+        """The whole log is on its way (not `loading`: that is Textual's spinner)."""
         self._settle: Timer | None = None
+        self._asked_at = 0.0
         self._totals: dict[str, int] = {}  # lines in each job's whole log, once loaded
         self._state = ("", "")
         self._empty_note = ""
@@ -170,7 +172,7 @@ class LogPane(Vertical):
         self.workers.cancel_group(self, "logs")
         if self._switch is not None:
             self._switch.stop()
-        self.whole = self.loading = False
+        self.whole = self.fetching = False
         self._job = job
         if job is None:  # nothing selected (a filter matching none): show no one's log
             self.job_id = None
@@ -184,28 +186,30 @@ class LogPane(Vertical):
     def load_whole(self) -> str:
         """`f`: load the whole log (again); while it loads, `f` cancels. Says what it did."""
         job = self._job
-        if self.loading:
+        if self.fetching:
             self.cancel_whole()
             return "Loading the whole log: cancelled; back to the tail."
         if job is None or self.feed is None:
             return "No job selected."
         self.workers.cancel_group(self, "logs")
-        self.whole = self.loading = True
+        self.whole = self.fetching = True
+        self._asked_at = time.time()
+        self._show_state()
         self._stream(job, whole=True)
         return "Loading the whole log (f or escape cancels)."
 
     def cancel_whole(self) -> bool:
         """Stop loading the whole log and go back to the tail; False if none was loading."""
-        if not self.loading or self._job is None:
+        if not self.fetching or self._job is None:
             return False
         self.workers.cancel_group(self, "logs")
-        self.whole = self.loading = False
+        self.whole = self.fetching = False
         self._stream(self._job)
         return True
 
     def _settled(self) -> None:
-        if self.loading:
-            self.loading = False
+        if self.fetching:
+            self.fetching = False
             self._show_state()
 
     @work(group="logs", exclusive=True, exit_on_error=False, description="stream a log")
@@ -232,7 +236,7 @@ class LogPane(Vertical):
             log.exception("log stream failed")
             report("error", f"internal error ({type(exc).__name__}: {exc})")
         finally:
-            if whole and job.id == self.job_id and self.loading:
+            if whole and job.id == self.job_id and self.fetching:
                 self.flush()
                 self._totals[job.id] = self.view.written
                 self._settled()
@@ -289,10 +293,13 @@ class LogPane(Vertical):
             dropped = view.write_lines(lines, stamps)
             if math.isnan(view.origin):
                 view.origin = next((s for s in stamps if not math.isnan(s)), NO_STAMP)
-            if self.loading and self._job is not None and self._job.is_live:
+            if self.fetching and self._job is not None and self._job.is_live:
                 if self._settle is not None:
                     self._settle.stop()
-                self._settle = self.set_timer(SETTLED_SECONDS, self._settled)
+                if max(stamps) >= self._asked_at:  # NaN compares false: unstamped lines wait
+                    self._settled()  # a line logged since f: the replay is behind us
+                else:
+                    self._settle = self.set_timer(SETTLED_SECONDS, self._settled)
             if self._search is not None:  # search what came, not the whole buffer again
                 first = view.line_count - view.added
                 self._search.advance(dropped, view.plain_lines(first), first, view.head_len)
@@ -306,7 +313,7 @@ class LogPane(Vertical):
         """How many lines, and which part of the log they are."""
         view, dim = self.view, "bright_black"
         lines = "line" if view.written == 1 else "lines"
-        if self.loading:
+        if self.fetching:
             return Text(
                 f" · loading the whole log: {view.written:,} {lines} so far (f or escape cancels)",
                 style="bold magenta",
