@@ -23,6 +23,14 @@ def parse_timestamp(value: object) -> datetime | None:
     """ISO-8601 with or without fractional seconds or `Z`; naive times are UTC; junk is None."""
     if not isinstance(value, str):
         return None
+    if len(value) == 24 and value[-1] == "Z" and value[19] == ".":
+        # The Hub's own shape, "2026-05-12T14:57:43.123Z", read at once: a whole log has a
+        # stamp of its own on each line, so the cache below rarely helps there.
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return parsed if MIN_YEAR <= parsed.year <= MAX_YEAR else None
     return _parse_timestamp_text(value)
 
 

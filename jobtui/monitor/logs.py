@@ -93,6 +93,11 @@ FAILURE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+# Every line a pattern above matches holds one of these words (in lower case): a quick sieve
+# over a whole buffer before the patterns run. Add the word when you add a pattern.
+FAILURE_HINT = re.compile(r"traceback|out of memory|killed|error|exit")
+
+
 def failure_kind(line: str) -> str | None:
     """Which failure pattern a (colourless) log line matches, if any."""
     for kind, pattern in FAILURE_PATTERNS:

@@ -23,7 +23,7 @@ from textual.widgets import Input, Static
 from jobtui.hub.errors import HubError
 from jobtui.hub.models import JobInfo
 from jobtui.monitor.log_lines import NO_STAMP
-from jobtui.monitor.logs import LogFeed, failure_kind, waiting_note
+from jobtui.monitor.logs import FAILURE_HINT, LogFeed, failure_kind, waiting_note
 from jobtui.ui.terminal_text import clean_text, without_colour
 from jobtui.ui.widgets.log_search import Search, SearchBox, compile_query
 from jobtui.ui.widgets.log_view import LogView
@@ -36,6 +36,7 @@ YIELD_EVERY_LINES = 200
 # A whole log of a live job is "loaded" once its replay pauses this long (the Hub does not
 # say where the replay ends and the live lines begin).
 SETTLED_SECONDS = 1.0
+WHOLE_FLUSH_SECONDS = 0.25
 
 STATE_STYLES = {
     "connecting": "yellow",
@@ -85,6 +86,7 @@ class LogPane(Vertical):
         """The whole log is on its way (not `loading`: that is Textual's spinner)."""
         self._settle: Timer | None = None
         self._asked_at = 0.0
+        self._flushed_at = 0.0
         self._totals: dict[str, int] = {}  # lines in each job's whole log, once loaded
         self._state = ("", "")
         self._empty_note = ""
@@ -237,7 +239,7 @@ class LogPane(Vertical):
             report("error", f"internal error ({type(exc).__name__}: {exc})")
         finally:
             if whole and job.id == self.job_id and self.fetching:
-                self.flush()
+                self.flush(now=True)
                 self._totals[job.id] = self.view.written
                 self._settled()
 
@@ -248,7 +250,7 @@ class LogPane(Vertical):
 
     def jump_to_failure(self) -> str:
         """Show the next line that looks like a failure; says what was found."""
-        index = self.view.next_match(failure_kind, self._failure_at)
+        index = self.view.next_match(failure_kind, self._failure_at, FAILURE_HINT)
         if index is None:
             self._failure_at = None
             return "No line that looks like a failure in the lines held."
@@ -283,9 +285,14 @@ class LogPane(Vertical):
         self._pending.append(line)
         self._pending_stamps.append(stamp)
 
-    def flush(self) -> None:
+    def flush(self, *, now: bool = False) -> None:
+        """Hand the lines that came to the view (`now`: even while a whole log pours in)."""
         if not self._pending and self._flusher is not None:
             self._flusher.pause()
+        at = time.monotonic()
+        if self.fetching and not now and at - self._flushed_at < WHOLE_FLUSH_SECONDS:
+            return  # a whole log pours in: fewer, bigger batches leave the loop to the stream
+        self._flushed_at = at
         if self._pending:
             lines, self._pending = self._pending, []
             stamps, self._pending_stamps = self._pending_stamps, []

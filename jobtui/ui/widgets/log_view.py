@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from itertools import accumulate
 
@@ -194,14 +194,25 @@ class LogView(ScrollView, can_focus=True):
                 return index
         return None
 
-    def next_match(self, test: Callable[[str], object], after: int | None) -> int | None:
+    def next_match(
+        self,
+        test: Callable[[str], object],
+        after: int | None,
+        hint: re.Pattern[str] | None = None,
+    ) -> int | None:
         """The first kept line after `after` (from the top if None) that `test` accepts,
-        wrapping round once; its index."""
+        wrapping round once; its index. `hint`: a pattern (lower case) that every line `test`
+        accepts contains, to sieve the buffer in one pass instead of testing each line."""
         lines = self._lines.texts()
         start = 0 if after is None else after + 1
-        for index in (*range(start, len(lines)), *range(0, min(start, len(lines)))):
-            if test(without_colour(lines[index])):
-                return index
+        for first, last in ((start, len(lines)), (0, min(start, len(lines)))):
+            if hint is None:
+                candidates: Iterable[int] = range(first, last)
+            else:
+                candidates = _sieve(lines, first, last, hint)
+            for index in candidates:
+                if test(without_colour(lines[index])):
+                    return index
         return None
 
     def show_line(self, index: int) -> None:
@@ -345,3 +356,17 @@ class LogView(ScrollView, can_focus=True):
     def action_follow(self) -> None:
         self.following = True
         self._to_end()
+
+
+def _sieve(lines: list[str], first: int, last: int, hint: re.Pattern[str]) -> Iterator[int]:
+    """The indexes in [first, last) of the lines whose colourless lower-case text `hint` finds,
+    in order: one search over the joined text, not one per line."""
+    text = without_colour("\n".join(lines[first:last])).lower()
+    line, counted = first, 0
+    seen = -1
+    for match in hint.finditer(text):
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        if line != seen:
+            seen = line
+            yield line
