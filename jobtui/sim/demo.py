@@ -42,7 +42,7 @@ DEMO_FAILING = ("grpo-math-1.5b", "grpo-math", "a100-large", 150, 40)
 DEMO_REQUEUED = "whisper-large-v3-de"
 DEMO_FINISHED = ["COMPLETED"] * 9 + ["ERROR"] * 4 + ["CANCELED"] * 3 + ["DELETED"] * 2
 # A long log (f, /, e): 250,000 lines, three retried tracebacks and a fatal one; two days old.
-DEMO_LONG = ("fineweb-dedup-full", "tokenize-fineweb", "cpu-performance", 250_000)
+DEMO_LONG = ("fineweb-tokenize-full", "tokenize-fineweb", "cpu-performance", 250_000)
 DEMO_SCHEDULE = "*/5 * * * *"  # a schedule that runs while you watch the demo
 # Its GPUs went idle 12 minutes before the demo starts (its dataloader hangs) and stay idle
 # until its 4-hour timeout: name, recipe, flavor, seconds since it started, idle from (ditto).
