@@ -325,6 +325,19 @@ class LogPane(Vertical):
                 f" · loading the whole log: {view.written:,} {lines} so far (f or escape cancels)",
                 style="bold magenta",
             )
+        tail = self.feed.tail if self.feed is not None and not self.whole else 0
+        if tail and view.written >= tail:
+            # The stream opened on the Hub's tail: earlier lines may exist, not fetched.
+            total = self._totals.get(self.job_id or "")
+            of = f" of {total:,}" if total is not None and total > tail else ""
+            if view.written == tail:
+                text = Text(f" · last {tail:,}{of} lines", style=dim)
+            else:
+                text = Text(f" · {view.written:,} lines (from the last {tail:,}{of})", style=dim)
+            if view.written > view.line_count:
+                text.append(f" ({view.line_count:,} kept)", style=dim)
+            text.append(" · f loads the whole log", style=dim)
+            return text
         text = Text(f" · {view.written:,} {lines}", style=dim)
         if self.whole:
             text.append(" (the whole log)", style=dim)
@@ -335,12 +348,6 @@ class LogPane(Vertical):
                     style="bold yellow",
                 )
             return text
-        tail = self.feed.tail if self.feed is not None else 0
-        if tail and view.written >= tail:
-            # The stream opened on the Hub's tail: earlier lines may exist, not fetched.
-            total = self._totals.get(self.job_id or "")
-            of = f" of {total:,}" if total is not None and total > tail else ""
-            text.append(f" · last {tail:,}{of} lines · f loads the whole log", style=dim)
         if view.written > view.line_count:
             text.append(f" (last {view.line_count:,} kept)", style=dim)
         return text
