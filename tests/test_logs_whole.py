@@ -90,6 +90,7 @@ async def test_a_whole_log_past_the_cap_keeps_its_start_and_its_end(hub: Simulat
         assert "first 1,000 and last 1,000 kept, 3,000 dropped in the middle" in text
         await pilot.press("e")
         await wait_for(pilot, lambda: notices.said("Line 11: a Python traceback"))
+        assert view.line_number(1_500) == 4_501, "numbers count the lines dropped above"
 
 
 async def test_escape_cancels_a_whole_load_and_goes_back_to_the_tail(hub: SimulatedHub) -> None:

@@ -259,7 +259,7 @@ class LogPane(Vertical):
         self.view.show_line(index)
         kind = failure_kind(without_colour(self.view.line(index))) or "a failure"
         again = " (back to the first)" if wrapped else ""
-        return f"Line {index + 1:,}: {kind}{again}. e again for the next."
+        return f"Line {self.view.line_number(index):,}: {kind}{again}. e again for the next."
 
     def start(self, title: str, *, empty_note: str = "", whole: bool = False) -> None:
         """A new job's log: empty the view and say we are connecting.

@@ -123,6 +123,10 @@ class LogView(ScrollView, can_focus=True):
     def stamp(self, index: int) -> float:
         return self._lines.stamp(index)
 
+    def line_number(self, index: int) -> int:
+        """A held line's number in what was received (1 = the first), lines dropped counted."""
+        return self._lines.key(index) + 1
+
     def set_stamp_mode(self, mode: str) -> None:
         self.stamp_mode = mode
         self._relayout()
