@@ -322,7 +322,7 @@ class LogPane(Vertical):
         lines = "line" if view.written == 1 else "lines"
         if self.fetching:
             return Text(
-                f" · loading the whole log: {view.written:,} {lines} so far (f or escape cancels)",
+                f" · loading the whole log: {view.written:,} {lines}… (f/escape: cancel)",
                 style="bold magenta",
             )
         tail = self.feed.tail if self.feed is not None and not self.whole else 0
@@ -343,8 +343,8 @@ class LogPane(Vertical):
             text.append(" (the whole log)", style=dim)
             if view.dropped and view.head_len:
                 text.append(
-                    f" · first {view.head_len:,} and last {view.line_count - view.head_len:,} "
-                    f"kept, {view.dropped:,} dropped in the middle",
+                    f" · {view.dropped:,} dropped in the middle (first {view.head_len:,} and "
+                    f"last {view.line_count - view.head_len:,} kept)",
                     style="bold yellow",
                 )
             return text
