@@ -59,7 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-lines",
         type=whole_number(1),
         metavar="N",
-        help=f"log lines kept in the log pane (default {DEFAULTS.log_lines:,})",
+        help=f"log lines the log pane holds (default {DEFAULTS.log_lines:,}); past that a "
+        "whole log (f) keeps its first and last lines",
+    )
+    parser.add_argument(
+        "--local-time",
+        action="store_true",
+        help="log timestamps (T) in local time instead of UTC",
     )
     parser.add_argument(
         "--idle-gpu-percent",
@@ -270,6 +276,7 @@ def launch(
         namespaces=settings.namespaces,
         interval=settings.interval,
         log_lines=settings.log_lines,
+        local_time=settings.local_time or settings.timezone is not None,
         bell=settings.bell,
         demo=demo,
         cache=ScreenCache(folder, cache) if cache else None,

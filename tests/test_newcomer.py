@@ -132,7 +132,7 @@ async def test_a_long_finished_log_says_it_shows_only_its_last_lines(
     app = make_app(hub)
     async with app.run_test(size=(160, 40)) as pilot:
         await wait_for(pilot, lambda: app.main_screen.selected_job_id == job.id)
-        hint = "ended · 1,000 lines (the last ones: earlier lines not fetched)"
+        hint = "ended · last 1,000 lines · f loads the whole log"
         await wait_for(pilot, lambda: hint in screen_text(app))
 
 

@@ -290,7 +290,11 @@ def test_the_demo_is_otherwise_as_it_was(monkeypatch: pytest.MonkeyPatch) -> Non
     def every_job(world: World) -> list[dict[str, Any]]:
         return [job for ns in world.namespaces for job in world.list_jobs(ns)[0]]
 
+    with_long = every_job(scenarios.build("demo", seed=7, clock=lambda: T0))
+    monkeypatch.setattr(demo, "_add_long_log", lambda world, now: None)
     featured = every_job(scenarios.build("demo", seed=7, clock=lambda: T0))
+    long_log = [job for job in with_long if job not in featured]
+    assert [job["labels"]["name"] for job in long_log] == [demo.DEMO_LONG[0]]
     monkeypatch.setattr(demo, "_add_featured_demo", lambda world, now: None)
     plain = every_job(scenarios.build("demo", seed=7, clock=lambda: T0))
     names = [job["labels"]["name"] for job in featured if job not in plain]

@@ -8,32 +8,61 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from jobtui.hub.models import JobInfo, JobStage
+from jobtui.monitor.log_lines import NO_STAMP
 
 LOG_TAIL_LINES = 1_000
 
 StatusCallback = Callable[[str, str], None]
+Entry = tuple[str, float]
+"""A log line as shown, and its Hub stamp in seconds (NO_STAMP when it has none)."""
 
 
 class LogSource(Protocol):
     """The part of the Hub client that streams a log."""
 
     def stream_logs(
-        self, namespace: str, job_id: str, *, tail: int | None = ..., on_status: Any = ...
+        self,
+        namespace: str,
+        job_id: str,
+        *,
+        tail: int | None = ...,
+        follow: bool = ...,
+        on_status: Any = ...,
     ) -> AsyncIterator[Any]: ...
 
 
 @dataclass
 class LogFeed:
-    """Opens the tail of a job's log and follows it until the job ends."""
+    """Opens the tail of a job's log and follows it until the job ends; or the whole log."""
 
     source: LogSource
     tail: int = LOG_TAIL_LINES
 
-    async def lines(self, job: JobInfo, on_status: StatusCallback) -> AsyncIterator[str]:
+    async def lines(
+        self, job: JobInfo, on_status: StatusCallback, *, whole: bool = False
+    ) -> AsyncIterator[Entry]:
+        """The tail (or with `whole`, the whole log from its first line: one stream, no
+        `tail`), followed while the job is live."""
         async for line in self.source.stream_logs(
-            job.owner.name, job.id, tail=self.tail, on_status=on_status
+            job.owner.name,
+            job.id,
+            tail=None if whole else self.tail,
+            follow=job.is_live or not whole,
+            on_status=on_status,
         ):
-            yield restart_separator(line) if getattr(line, "is_restart", False) else line.text
+            text = restart_separator(line) if getattr(line, "is_restart", False) else line.text
+            yield text, _seconds(line)
+
+    async def whole(self, job: JobInfo) -> AsyncIterator[Any]:
+        """Every line the Hub has of the log now, as it sends them (`LogLine`s): one stream
+        without `tail`, not followed."""
+        async for line in self.source.stream_logs(job.owner.name, job.id, follow=False):
+            yield line
+
+
+def _seconds(line: Any) -> float:
+    stamp = getattr(line, "timestamp", None)
+    return stamp.timestamp() if stamp is not None else NO_STAMP
 
 
 # Bold yellow, so a restart stands out in the log (the view keeps SGR colours).
@@ -62,6 +91,11 @@ FAILURE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("an error", re.compile(r"\bERROR\b|\b[A-Z]\w*Error:|^Error:")),
     ("a non-zero exit", re.compile(r"exit(ed)?( with)?( status| code)? [1-9]\d*\b", re.I)),
 )
+
+
+# Every line a pattern above matches holds one of these words (in lower case): a quick sieve
+# over a whole buffer before the patterns run. Add the word when you add a pattern.
+FAILURE_HINT = re.compile(r"traceback|out of memory|killed|error|exit")
 
 
 def failure_kind(line: str) -> str | None:

@@ -30,7 +30,7 @@ class Settings:
     namespaces: tuple[str, ...] = ()
     endpoint: str = DEFAULT_ENDPOINT
     interval: float = 5.0
-    log_lines: int = 10_000
+    log_lines: int = 200_000
     bell: bool = False
     cache: bool = True
     theme: str = DEFAULT_THEME

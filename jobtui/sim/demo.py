@@ -14,7 +14,9 @@ from jobtui.sim.featured import (
 )
 from jobtui.sim.jobs import Job
 from jobtui.sim.logs import (
+    LONG_FAILURE,
     WARNING,
+    long_script,
     oom_failure,
 )
 from jobtui.sim.recipes import (
@@ -39,6 +41,8 @@ DEMO_FAILING = ("grpo-math-1.5b", "grpo-math", "a100-large", 150, 40)
 # This one loses its node 75 s into the demo and starts again 25 s later.
 DEMO_REQUEUED = "whisper-large-v3-de"
 DEMO_FINISHED = ["COMPLETED"] * 9 + ["ERROR"] * 4 + ["CANCELED"] * 3 + ["DELETED"] * 2
+# A long log (f, /, e): 250,000 lines, three retried tracebacks and a fatal one; two days old.
+DEMO_LONG = ("fineweb-tokenize-full", "tokenize-fineweb", "cpu-performance", 250_000)
 DEMO_SCHEDULE = "*/5 * * * *"  # a schedule that runs while you watch the demo
 # Its GPUs went idle 12 minutes before the demo starts (its dataloader hangs) and stay idle
 # until its 4-hour timeout: name, recipe, flavor, seconds since it started, idle from (ditto).
@@ -89,6 +93,27 @@ def add_demo(world: World) -> None:
         created_at=now - 2 * DAY,
     )
     _add_featured_demo(world, now)
+    _add_long_log(world, now)
+
+
+def _add_long_log(world: World, now: float) -> None:
+    """The demo's job with a very long log (its own die, added last: the rest stays)."""
+    name, recipe, flavor, lines = DEMO_LONG
+    rng = random.Random(f"demo-long:{world.seed}")
+    run_secs = 5 * 3600.0
+    job = add_run(
+        world,
+        rng,
+        RECIPES[recipe],
+        world.user,
+        flavor=flavor,
+        created=now - 2 * DAY,
+        scheduling=40,
+        run_secs=run_secs,
+        name=name,
+        failure=LONG_FAILURE,
+    )
+    job.write_logs = lambda: long_script(rng, run_secs=run_secs, lines=lines)
 
 
 def _add_featured_demo(world: World, now: float) -> None:

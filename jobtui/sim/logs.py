@@ -316,3 +316,48 @@ def requeued_script(
     lines.append((back, marker))
     lines += [(round(back + offset, 3), line) for offset, line in second]
     return lines
+
+
+_RETRIED = (
+    _TRACE_HEAD,
+    '  File "/app/dedup.py", line 212, in fetch_shard',
+    "    response = session.get(url, timeout=30)",
+    '  File "/usr/local/lib/python3.12/site-packages/requests/adapters.py", line 700, in send',
+    "    raise ReadTimeout(e, request=request)",
+    "requests.exceptions.ReadTimeout: HTTPSConnectionPool(host='huggingface.co', port=443):"
+    " Read timed out. (read timeout=30)",
+)
+LONG_FAILURE = Failure(
+    "RuntimeError: shard 1873 is corrupt (parquet footer missing)",
+    (
+        _TRACE_HEAD,
+        '  File "/app/dedup.py", line 301, in <module>',
+        "    main()",
+        '  File "/app/dedup.py", line 288, in main',
+        "    table = pq.read_table(path)",
+        "RuntimeError: shard 1873 is corrupt (parquet footer missing)",
+    ),
+)
+
+
+def long_script(rng: random.Random, *, run_secs: float, lines: int) -> LogScript:
+    """A very long log (`lines` lines over `run_secs`) with a few tracebacks of retried
+    downloads on the way and a fatal one at the end: the log `f`, `/` and `e` are for."""
+    step = run_secs / (lines + 1)
+    retried_at = {lines * share // 100 for share in (12, 41, 67)}
+    out: LogScript = [(0.0, f"{INFO} Deduplicating HuggingFaceFW/fineweb (CC-MAIN-2024-10)")]
+    n, rand = 1, rng.random
+    while len(out) < lines - len(LONG_FAILURE.traceback):
+        moment = round(n * step, 3)
+        if n in retried_at:
+            out.extend((moment, line) for line in _RETRIED)
+            out.append((moment, f"{WARNING} retrying shard {n // 100} (attempt 2 of 5)"))
+        elif n % 1000 == 0:
+            out.append((moment, f"{INFO} {n:,} batches, {rng.randint(10, 40)}% duplicates"))
+        else:
+            docs = 800 + int(400 * rand())
+            out.append((moment, f"batch {n}: {docs} docs, {int(docs * rand()) // 3} dups"))
+        n += 1
+    moment = round(run_secs, 3)
+    out.extend((moment, line) for line in LONG_FAILURE.traceback)
+    return out

@@ -37,7 +37,8 @@ class JobsApp(App[int]):
         *,
         namespaces: Sequence[str] = (),
         interval: float = 5.0,
-        log_lines: int = 10_000,
+        log_lines: int = 200_000,
+        local_time: bool = False,
         bell: bool = False,
         demo: bool = False,
         clock: Callable[[], float] = time.time,
@@ -59,6 +60,7 @@ class JobsApp(App[int]):
         self.cache = cache
         self.namespaces: tuple[str, ...] = tuple(namespaces)
         self.log_lines = log_lines
+        self.local_time = local_time
         self.bell_on_failure = bell
         self.demo = demo
         self.clock = clock

@@ -200,4 +200,30 @@ MAIN_SCREEN_BINDINGS: list[BindingType] = [
         id="schedules.open",
         tooltip="schedules view: every scheduled job of the watched namespaces (s: back)",
     ),
+    # ---- logs ----
+    Binding(
+        "f",
+        "load_whole_log",
+        "Whole log",
+        show=False,
+        id="logs.whole",
+        tooltip="log: load the whole log (again, or escape while it loads: cancel)",
+    ),
+    Binding(
+        "T",
+        "log_timestamps",
+        "Timestamps",
+        show=False,
+        id="logs.timestamps",
+        tooltip="log: timestamps off → UTC (or local) → relative to the job's start",
+    ),
+    Binding("w", "log_wrap", "Wrap", show=False, id="logs.wrap", tooltip="log: wrap long lines"),
+    Binding(
+        "ctrl+s",
+        "save_log",
+        "Save log",
+        show=False,
+        id="logs.save",
+        tooltip="log: save the whole log (from the Hub) to a file, plain text with timestamps",
+    ),
 ]

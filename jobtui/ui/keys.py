@@ -20,6 +20,7 @@ from jobtui.ui.screens.new_job import NewJobScreen
 from jobtui.ui.screens.ports import ConfirmPortsScreen, PortsScreen
 from jobtui.ui.screens.rerun import RerunScreen
 from jobtui.ui.screens.rerun_confirm import RerunConfirmScreen
+from jobtui.ui.screens.save_log import SaveLogScreen
 from jobtui.ui.screens.schedule_dialogs import DeleteScheduleScreen, RescheduleScreen
 from jobtui.ui.screens.schedule_runs import ScheduleRunsScreen
 from jobtui.ui.screens.stats import StatsScreen
@@ -77,6 +78,7 @@ def help_rows(
         *_bindings(ScheduleRunsScreen.BINDINGS),
         *_bindings(DeleteScheduleScreen.BINDINGS),
         *_bindings(RescheduleScreen.BINDINGS),
+        *_bindings(SaveLogScreen.BINDINGS),
     ]
     return [(key_label(binding, keymap), binding.tooltip) for binding in bindings]
 
@@ -100,6 +102,7 @@ def scopes(main_screen: type[Screen[Any]]) -> list[list[type[DOMNode]]]:
         [PortsScreen],
         [ConfirmPortsScreen],
         [NewJobScreen],
+        [SaveLogScreen],
     ]
 
 

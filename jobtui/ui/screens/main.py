@@ -28,6 +28,7 @@ from jobtui.ui.format import long_duration, shell_command
 from jobtui.ui.job_access import JobAccess
 from jobtui.ui.job_actions import JobActions
 from jobtui.ui.label_actions import LabelActions
+from jobtui.ui.log_actions import LogActions
 from jobtui.ui.notices import idle_notice, stage_notices
 from jobtui.ui.schedule_actions import ScheduleActions
 from jobtui.ui.terminal_text import clean_text
@@ -52,7 +53,7 @@ def cleaned_haystack(job: JobInfo) -> str:
     return clean_text(" ".join((*parts, job.status.stage)))
 
 
-class MainScreen(ScheduleActions, JobAccess, LabelActions, JobActions, Screen[None]):
+class MainScreen(ScheduleActions, JobAccess, LabelActions, LogActions, JobActions, Screen[None]):
     BINDINGS = MAIN_SCREEN_BINDINGS
     COMMANDS = PROVIDERS
 
@@ -292,6 +293,8 @@ class MainScreen(ScheduleActions, JobAccess, LabelActions, JobActions, Screen[No
         self.table.focus()
 
     def action_clear_filter(self) -> None:
+        if self.cancel_whole_log():
+            return
         box = self.filter_box
         if not box.display and not self.listing.filter_text:
             return

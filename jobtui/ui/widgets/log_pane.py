@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import time
 
 from rich.text import Text
 from textual import on, work
@@ -20,7 +22,8 @@ from textual.widgets import Input, Static
 
 from jobtui.hub.errors import HubError
 from jobtui.hub.models import JobInfo
-from jobtui.monitor.logs import LogFeed, failure_kind, waiting_note
+from jobtui.monitor.log_lines import NO_STAMP
+from jobtui.monitor.logs import FAILURE_HINT, LogFeed, failure_kind, waiting_note
 from jobtui.ui.terminal_text import clean_text, without_colour
 from jobtui.ui.widgets.log_search import Search, SearchBox, compile_query
 from jobtui.ui.widgets.log_view import LogView
@@ -30,6 +33,10 @@ log = logging.getLogger(__name__)
 FLUSH_SECONDS = 1 / 20
 STREAM_SWITCH_DELAY = 0.1
 YIELD_EVERY_LINES = 200
+# A whole log of a live job is "loaded" once its replay pauses this long (the Hub does not
+# say where the replay ends and the live lines begin).
+SETTLED_SECONDS = 1.0
+WHOLE_FLUSH_SECONDS = 0.25
 
 STATE_STYLES = {
     "connecting": "yellow",
@@ -71,6 +78,16 @@ class LogPane(Vertical):
         self._search_note = ""
         self._search_box = SearchBox()
         self._pending: list[str] = []
+        self._pending_stamps: list[float] = []
+        self._job: JobInfo | None = None
+        self.whole = False
+        """The pane holds the whole log (asked for with `f`), not the tail."""
+        self.fetching = False
+        """The whole log is on its way (not `loading`: that is Textual's spinner)."""
+        self._settle: Timer | None = None
+        self._asked_at = 0.0
+        self._flushed_at = 0.0
+        self._totals: dict[str, int] = {}  # lines in each job's whole log, once loaded
         self._state = ("", "")
         self._empty_note = ""
         # Held, not queried: a stream or a flush may still report while the app shuts
@@ -175,6 +192,8 @@ class LogPane(Vertical):
         self.workers.cancel_group(self, "logs")
         if self._switch is not None:
             self._switch.stop()
+        self.whole = self.fetching = False
+        self._job = job
         if job is None:  # nothing selected (a filter matching none): show no one's log
             self.job_id = None
             self.start("", empty_note="")
@@ -184,19 +203,49 @@ class LogPane(Vertical):
         self.job_id = job.id
         self._switch = self.set_timer(STREAM_SWITCH_DELAY, lambda: self._stream(job))
 
+    def load_whole(self) -> str:
+        """`f`: load the whole log (again); while it loads, `f` cancels. Says what it did."""
+        job = self._job
+        if self.fetching:
+            self.cancel_whole()
+            return "Loading the whole log: cancelled; back to the tail."
+        if job is None or self.feed is None:
+            return "No job selected."
+        self.workers.cancel_group(self, "logs")
+        self.whole = self.fetching = True
+        self._asked_at = time.time()
+        self._show_state()
+        self._stream(job, whole=True)
+        return "Loading the whole log (f or escape cancels)."
+
+    def cancel_whole(self) -> bool:
+        """Stop loading the whole log and go back to the tail; False if none was loading."""
+        if not self.fetching or self._job is None:
+            return False
+        self.workers.cancel_group(self, "logs")
+        self.whole = self.fetching = False
+        self._stream(self._job)
+        return True
+
+    def _settled(self) -> None:
+        if self.fetching:
+            self.fetching = False
+            self._show_state()
+
     @work(group="logs", exclusive=True, exit_on_error=False, description="stream a log")
-    async def _stream(self, job: JobInfo) -> None:
+    async def _stream(self, job: JobInfo, whole: bool = False) -> None:
         if self.feed is None or job.id != self.job_id:
             return
-        self.start(job.display_name, empty_note=waiting_note(job))
+        self.start(job.display_name, empty_note=waiting_note(job), whole=whole)
+        self.view.origin = job.started_at.timestamp() if job.started_at else NO_STAMP
 
         def report(state: str, detail: str) -> None:
             self.post_message(self.StateChanged(job.id, state, detail))
 
         try:
             received = 0
-            async for line in self.feed.lines(job, report):
-                self.add(line)
+            async for line, stamp in self.feed.lines(job, report, whole=whole):
+                self.add(line, stamp)
                 received += 1
                 if received % YIELD_EVERY_LINES == 0:
                     # A burst arrives parsed in one go: let keys and redraws in between.
@@ -206,6 +255,11 @@ class LogPane(Vertical):
         except Exception as exc:  # a bug of ours: say it in the pane, keep the app
             log.exception("log stream failed")
             report("error", f"internal error ({type(exc).__name__}: {exc})")
+        finally:
+            if whole and job.id == self.job_id and self.fetching:
+                self.flush(now=True)
+                self._totals[job.id] = self.view.written
+                self._settled()
 
     @on(StateChanged)
     def _state_changed(self, message: StateChanged) -> None:
@@ -214,7 +268,7 @@ class LogPane(Vertical):
 
     def jump_to_failure(self) -> str:
         """Show the next line that looks like a failure; says what was found."""
-        index = self.view.next_match(failure_kind, self._failure_at)
+        index = self.view.next_match(failure_kind, self._failure_at, FAILURE_HINT)
         if index is None:
             self._failure_at = None
             return "No line that looks like a failure in the lines held."
@@ -223,39 +277,98 @@ class LogPane(Vertical):
         self.view.show_line(index)
         kind = failure_kind(without_colour(self.view.line(index))) or "a failure"
         again = " (back to the first)" if wrapped else ""
-        return f"Line {index + 1:,}: {kind}{again}. e again for the next."
+        return f"Line {self.view.line_number(index):,}: {kind}{again}. e again for the next."
 
-    def start(self, title: str, *, empty_note: str = "") -> None:
+    def start(self, title: str, *, empty_note: str = "", whole: bool = False) -> None:
         """A new job's log: empty the view and say we are connecting.
 
-        `empty_note` is said while no line has come (e.g. the job has not started yet)."""
+        `empty_note` is said while no line has come (e.g. the job has not started yet);
+        `whole`: the whole log comes, whose start is kept if it outgrows the view."""
         self._pending.clear()
+        self._pending_stamps.clear()
         self._failure_at = None
         self._empty_note = empty_note
-        self.view.clear()
+        if whole:
+            self.view.keep_head()
+        else:
+            self.view.clear()
+        if self._search is not None:
+            self._search.run([])
         self.border_title = Text(f"Log · {clean_text(title, max_length=60)}")
         self.set_state("connecting", "")
 
-    def add(self, line: str) -> None:
+    def add(self, line: str, stamp: float = NO_STAMP) -> None:
         if not self._pending and self._flusher is not None:
             self._flusher.resume()
         self._pending.append(line)
+        self._pending_stamps.append(stamp)
 
-    def flush(self) -> None:
+    def flush(self, *, now: bool = False) -> None:
+        """Hand the lines that came to the view (`now`: even while a whole log pours in)."""
         if not self._pending and self._flusher is not None:
             self._flusher.pause()
+        at = time.monotonic()
+        if self.fetching and not now and at - self._flushed_at < WHOLE_FLUSH_SECONDS:
+            return  # a whole log pours in: fewer, bigger batches leave the loop to the stream
+        self._flushed_at = at
         if self._pending:
             lines, self._pending = self._pending, []
+            stamps, self._pending_stamps = self._pending_stamps, []
             view = self.view
-            dropped = view.write_lines(lines)
+            dropped = view.write_lines(lines, stamps)
+            if math.isnan(view.origin):
+                view.origin = next((s for s in stamps if not math.isnan(s)), NO_STAMP)
+            if self.fetching and self._job is not None and self._job.is_live:
+                if self._settle is not None:
+                    self._settle.stop()
+                if max(stamps) >= self._asked_at:  # NaN compares false: unstamped lines wait
+                    self._settled()  # a line logged since f: the replay is behind us
+                else:
+                    self._settle = self.set_timer(SETTLED_SECONDS, self._settled)
             if self._search is not None:  # search what came, not the whole buffer again
-                first = view.line_count - min(len(lines), view.max_lines)
-                self._search.advance(dropped, view.plain_lines(first), first)
+                first = view.line_count - view.added
+                self._search.advance(dropped, view.plain_lines(first), first, view.head_len)
             self._show_state()
 
     def set_state(self, state: str, detail: str) -> None:
         self._state = (state, detail)
         self._show_state()
+
+    def _count_note(self) -> Text:
+        """How many lines, and which part of the log they are."""
+        view, dim = self.view, "bright_black"
+        lines = "line" if view.written == 1 else "lines"
+        if self.fetching:
+            return Text(
+                f" · loading the whole log: {view.written:,} {lines}… (f/escape: cancel)",
+                style="bold magenta",
+            )
+        tail = self.feed.tail if self.feed is not None and not self.whole else 0
+        if tail and view.written >= tail:
+            # The stream opened on the Hub's tail: earlier lines may exist, not fetched.
+            total = self._totals.get(self.job_id or "")
+            of = f" of {total:,}" if total is not None and total > tail else ""
+            if view.written == tail:
+                text = Text(f" · last {tail:,}{of} lines", style=dim)
+            else:
+                text = Text(f" · {view.written:,} lines (from the last {tail:,}{of})", style=dim)
+            if view.written > view.line_count:
+                text.append(f" ({view.line_count:,} kept)", style=dim)
+            text.append(" · f loads the whole log", style=dim)
+            return text
+        text = Text(f" · {view.written:,} {lines}", style=dim)
+        if self.whole:
+            text.append(" (the whole log)", style=dim)
+            if view.dropped and view.head_len:
+                text.append(
+                    f" · {view.dropped:,} dropped in the middle (first {view.head_len:,} and "
+                    f"last {view.line_count - view.head_len:,} kept)",
+                    style="bold yellow",
+                )
+            return text
+        if view.written > view.line_count:
+            text.append(f" (last {view.line_count:,} kept)", style=dim)
+        return text
 
     def _show_state(self) -> None:
         state, detail = self._state
@@ -265,13 +378,7 @@ class LogPane(Vertical):
             text.append(" · " + clean_text(detail, max_length=120))
         elif not view.written and self._empty_note and state not in ("ended", "error"):
             text.append(" · " + self._empty_note, style="bright_black")
-        lines = "line" if view.written == 1 else "lines"
-        text.append(f" · {view.written:,} {lines}", style="bright_black")
-        if self.feed is not None and view.written == self.feed.tail and state == "ended":
-            # The stream opened on the Hub's tail: earlier lines exist and were not fetched.
-            text.append(" (the last ones: earlier lines not fetched)", style="bright_black")
-        if view.written > view.line_count:
-            text.append(f" (last {view.line_count:,} kept)", style="bright_black")
+        text.append_text(self._count_note())
         if self._search is not None:
             text.append(f" · search: {self._search.where()} (n/N)", style="bold yellow")
         elif self._search_note:

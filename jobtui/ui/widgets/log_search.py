@@ -40,10 +40,15 @@ class Search:
         self.matches = [index for index, line in enumerate(lines) if search(line)]
         self.current = -1
 
-    def advance(self, dropped: int, new_lines: Sequence[str], first: int) -> None:
-        """Lines came: `dropped` left the top of the buffer, `new_lines` now sit from index
-        `first` on. Only the new lines are searched; the matches kept move up with the text."""
-        kept = [index - dropped for index in self.matches if index >= dropped]
+    def advance(self, dropped: int, new_lines: Sequence[str], first: int, head: int = 0) -> None:
+        """Lines came: `dropped` left the buffer just below its first `head` lines (which
+        stay), `new_lines` now sit from index `first` on. Only the new lines are searched;
+        the matches kept move up with the text."""
+        kept = [
+            index if index < head else index - dropped
+            for index in self.matches
+            if index < head or index - dropped >= head
+        ]
         gone = len(self.matches) - len(kept)
         search = self.pattern.search
         kept += [first + n for n, line in enumerate(new_lines) if search(line)]

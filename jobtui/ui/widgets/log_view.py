@@ -2,23 +2,47 @@
 
 from __future__ import annotations
 
+import math
 import re
-from collections import deque
-from collections.abc import Callable, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from itertools import accumulate
 
 from rich.cells import cell_len
 from rich.segment import Segment
+from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from jobtui.monitor.log_lines import NO_STAMP, LogLines
 from jobtui.ui.terminal_text import clean_log_line, cleaned_line_to_text, without_colour
 
 # Drawn lines kept for redraws, bounded by the cells they hold, not their count: a few
 # 25k-character lines weigh more than thousands of short ones.
 RENDER_CACHE_CELLS = 1_000_000
+
+STAMP_MODES = ("off", "absolute", "relative")
+STAMP_STYLE = "bright_black"
+
+
+def stamp_prefix(stamp: float, mode: str, *, origin: float, local: bool) -> str:
+    """A line's stamp as the view shows it before the line (blank when it has none)."""
+    if mode == "absolute":
+        if math.isnan(stamp):
+            return " " * 20
+        moment = datetime.fromtimestamp(stamp, None if local else UTC)
+        return f"{moment:%Y-%m-%d %H:%M:%S} "
+    if math.isnan(stamp) or math.isnan(origin):
+        return " " * 11
+    secs = stamp - origin
+    sign = "-" if secs < 0 else "+"
+    minutes, seconds = divmod(int(abs(secs)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{sign}{hours}:{minutes:02d}:{seconds:02d}".rjust(10) + " "
 
 
 class LogView(ScrollView, can_focus=True):
@@ -61,24 +85,110 @@ class LogView(ScrollView, can_focus=True):
     def __init__(self, max_lines: int = 10_000, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.max_lines = max_lines
-        self._lines: deque[str] = deque(maxlen=max_lines)
-        self._dropped = 0  # lines pushed out of the buffer: absolute index of _lines[0]
+        self._lines = LogLines(max_lines)
         self._widest = 0
+        self.stamp_mode = "off"
+        """How each line's Hub timestamp shows: "off", "absolute" or "relative"."""
+        self.local_time = False
+        """Absolute stamps in local time instead of UTC."""
+        self.origin = NO_STAMP
+        """What relative stamps count from (the job's start, else its first stamp)."""
+        self.wrap = False
+        """Long lines wrap onto the next rows (no horizontal scroll) instead of running on."""
+        self._row_ends: list[int] = []  # with wrap: the row after each line's last
+        self._wrap_width = 0
         self._cache: dict[int, Strip] = {}
         self._cached_cells = 0
         self._highlight: re.Pattern[str] | None = None
         self._programmatic = False
         self.written = 0  # lines received since the last clear, kept or not
+        self.added = 0  # lines the last write added (at the end of the buffer)
 
     @property
     def line_count(self) -> int:
         return len(self._lines)
 
+    @property
+    def dropped(self) -> int:
+        """Lines that had to go to keep the view within `max_lines`."""
+        return self._lines.dropped
+
+    @property
+    def head_len(self) -> int:
+        """Lines at the top that stay (a whole log's start); those below them may go."""
+        return self._lines.head_len
+
+    def keep_head(self) -> None:
+        """Empty the view for a whole log: past `max_lines`, keep its start and its end and
+        drop lines from the middle."""
+        self.clear()
+        self._lines.reset(keep_head=True)
+
     def plain_lines(self, start: int = 0) -> list[str]:
         """The kept lines from `start` on, as shown, without colour codes: what a search
         reads."""
-        lines = self._lines
-        return [without_colour(lines[index]) for index in range(start, len(lines))]
+        return [without_colour(line) for line in self._lines.texts(start)]
+
+    def stamp(self, index: int) -> float:
+        return self._lines.stamp(index)
+
+    def line_number(self, index: int) -> int:
+        """A held line's number in what was received (1 = the first), lines dropped counted."""
+        return self._lines.key(index) + 1
+
+    def set_stamp_mode(self, mode: str) -> None:
+        self.stamp_mode = mode
+        self._relayout()
+
+    def set_wrap(self, wrap: bool) -> None:
+        self.wrap = wrap
+        self._relayout()
+
+    def _prefix_width(self) -> int:
+        return {"off": 0, "absolute": 20}.get(self.stamp_mode, 11)
+
+    def _relayout(self) -> None:
+        """Stamps or wrap changed: every row is drawn anew, and the rows a line takes too."""
+        top = self.line_at_row(int(self.scroll_y))
+        self._drop_cache()
+        self._resize()
+        if self.following:
+            self._to_end()
+        else:
+            self._scroll_by_program(
+                lambda: self.scroll_to(
+                    x=0 if self.wrap else None, y=self.row_of(top), animate=False, immediate=True
+                )
+            )
+        self.refresh()
+
+    def _resize(self) -> None:
+        prefix = self._prefix_width()
+        if not self.wrap:
+            self._row_ends = []
+            self.virtual_size = Size(self._widest + prefix, len(self._lines))
+            return
+        width = max(1, self.size.width)
+        self._wrap_width = width
+        self._row_ends = list(
+            accumulate(max(1, -(-(w + prefix) // width)) for w in self._lines.widths())
+        )
+        self.virtual_size = Size(width, self._row_ends[-1] if self._row_ends else 0)
+
+    def on_resize(self) -> None:
+        if self.wrap and self.size.width != self._wrap_width:
+            self._relayout()
+
+    def row_of(self, index: int) -> int:
+        """The first row a line is drawn on."""
+        if not self.wrap or not self._row_ends:
+            return index
+        return self._row_ends[index - 1] if index > 0 else 0
+
+    def line_at_row(self, row: int) -> int:
+        if not self.wrap or not self._row_ends:
+            return row
+        return min(bisect_right(self._row_ends, row), len(self._row_ends) - 1)
 
     def highlight(self, pattern: re.Pattern[str] | None) -> None:
         """Mark what `pattern` matches in every line drawn (None: no marks)."""
@@ -92,63 +202,83 @@ class LogView(ScrollView, can_focus=True):
 
     def find(self, needle: str) -> int | None:
         """The index of the first kept line whose shown text contains `needle`."""
-        for index, line in enumerate(self._lines):
+        for index, line in enumerate(self._lines.texts()):
             if needle in without_colour(line):
                 return index
         return None
 
-    def next_match(self, test: Callable[[str], object], after: int | None) -> int | None:
+    def next_match(
+        self,
+        test: Callable[[str], object],
+        after: int | None,
+        hint: re.Pattern[str] | None = None,
+    ) -> int | None:
         """The first kept line after `after` (from the top if None) that `test` accepts,
-        wrapping round once; its index."""
-        lines = self._lines
+        wrapping round once; its index. `hint`: a pattern (lower case) that every line `test`
+        accepts contains, to sieve the buffer in one pass instead of testing each line."""
+        lines = self._lines.texts()
         start = 0 if after is None else after + 1
-        for index in (*range(start, len(lines)), *range(0, min(start, len(lines)))):
-            if test(without_colour(lines[index])):
-                return index
+        for first, last in ((start, len(lines)), (0, min(start, len(lines)))):
+            if hint is None:
+                candidates: Iterable[int] = range(first, last)
+            else:
+                candidates = _sieve(lines, first, last, hint)
+            for index in candidates:
+                if test(without_colour(lines[index])):
+                    return index
         return None
 
     def show_line(self, index: int) -> None:
         """Bring a line into view near the top, and stop following so it stays there."""
         self.following = False
-        self.scroll_to(y=max(0, index - 2), animate=False, immediate=True)
+        self.scroll_to(y=max(0, self.row_of(index) - 2), animate=False, immediate=True)
 
     def clear(self) -> None:
-        self._lines.clear()
+        self._lines.reset()
         self.written = 0
-        self._dropped = 0
         self._widest = 0
+        self._row_ends = []
         self._drop_cache()
         self.virtual_size = Size(0, 0)
         self._scroll_by_program(lambda: self.scroll_to(0, 0, animate=False, immediate=True))
         self.following = True
         self.refresh()
 
-    def write_lines(self, raw_lines: Sequence[str]) -> int:
-        """Clean and append lines; keeps the view at the end when following. Returns how
-        many of the lines held before left the top to make room."""
+    def write_lines(self, raw_lines: Sequence[str], stamps: Sequence[float] = ()) -> int:
+        """Clean and append lines (with their Hub stamps, seconds); keeps the view at the end
+        when following. Returns how many of the lines held before had to go to make room."""
+        lines = self._lines
         # Lines that would leave the buffer in this same batch are counted, not cleaned:
         # a firehose costs a frame what the view can hold, not what arrived.
-        skipped = max(0, len(raw_lines) - self.max_lines)
-        cleaned = [clean_log_line(line) for line in raw_lines[skipped:]]
+        room = lines.head_cap - lines.head_len
+        skipped = max(0, len(raw_lines) - max(0, room) - lines.ring_cap)
+        if not stamps:
+            stamps = [NO_STAMP] * len(raw_lines)
+        if skipped:
+            keep = max(0, room)
+            raw_lines = [*raw_lines[:keep], *raw_lines[keep + skipped :]]
+            stamps = [*stamps[:keep], *stamps[keep + skipped :]]
+        cleaned = [clean_log_line(line) for line in raw_lines]
         if not cleaned:
             return 0
-        self.written += skipped
-        self._dropped += skipped
-        self.written += len(cleaned)
-        overflow = max(0, len(self._lines) + len(cleaned) - self.max_lines)
-        self._lines.extend(cleaned)
-        self._dropped += overflow
         # Colour codes take no room; tabs are expanded when drawn (widths stay approximate).
-        widest = max(cell_len(without_colour(line)) for line in cleaned[-self.max_lines :])
-        self._widest = max(self._widest, widest)
+        widths = [cell_len(without_colour(line)) for line in cleaned]
+        self.written += skipped + len(cleaned)
+        self.added = len(cleaned)
+        overflow = lines.extend(cleaned, stamps, widths)
+        lines.dropped += skipped
+        self._widest = max(self._widest, max(widths))
         if self._cached_cells > RENDER_CACHE_CELLS:
             self._drop_cache()
-        self.virtual_size = Size(self._widest, len(self._lines))
+        if self.wrap:
+            self._resize()
+        else:
+            self.virtual_size = Size(self._widest + self._prefix_width(), len(lines))
         if self.following:
             self._to_end()
             # The scroll range grows only once the new size is laid out: go again after that.
             self.call_after_refresh(self._to_end)
-        elif overflow:
+        elif overflow and not lines.head_len:
             # Lines left the top: move up with the text so what the user reads stays put.
             y = max(0, self.scroll_y - overflow)
             self._scroll_by_program(lambda: self.scroll_to(y=y, animate=False, immediate=True))
@@ -165,17 +295,30 @@ class LogView(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
-        index = scroll_y + y
+        row = scroll_y + y
         width = self.size.width
         style = self.rich_style
-        if index >= len(self._lines):
+        lines = self._lines
+        if self.wrap and self._row_ends:
+            if row >= self._row_ends[-1]:
+                return Strip.blank(width, style)
+            index = bisect_right(self._row_ends, row)
+            scroll_x = (row - self.row_of(index)) * self._wrap_width
+        else:
+            index = row
+        if index >= len(lines):
             return Strip.blank(width, style)
-        absolute = self._dropped + index
+        absolute = lines.key(index)
         strip = self._cache.get(absolute)
         if strip is None:
-            text = cleaned_line_to_text(self._lines[index])
+            text = cleaned_line_to_text(lines[index])
             if self._highlight is not None:
                 text.highlight_regex(self._highlight, "black on yellow")
+            if self.stamp_mode != "off":
+                prefix = stamp_prefix(
+                    lines.stamp(index), self.stamp_mode, origin=self.origin, local=self.local_time
+                )
+                text = Text.assemble((prefix, STAMP_STYLE), text)
             strip = Strip(Segment.apply_style(text.render(self.app.console), style))
             if self._cached_cells > RENDER_CACHE_CELLS:
                 self._drop_cache()  # scrolling far draws new lines too
@@ -226,3 +369,17 @@ class LogView(ScrollView, can_focus=True):
     def action_follow(self) -> None:
         self.following = True
         self._to_end()
+
+
+def _sieve(lines: list[str], first: int, last: int, hint: re.Pattern[str]) -> Iterator[int]:
+    """The indexes in [first, last) of the lines whose colourless lower-case text `hint` finds,
+    in order: one search over the joined text, not one per line."""
+    text = without_colour("\n".join(lines[first:last])).lower()
+    line, counted = first, 0
+    seen = -1
+    for match in hint.finditer(text):
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        if line != seen:
+            seen = line
+            yield line
