@@ -2,32 +2,54 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
+from textual.binding import Binding
 from uihelpers import make_app, screen_text, wait_for
 
 from jobtui.sim import SimulatedHub
-from jobtui.ui.keys import help_rows
+from jobtui.ui.keys import help_rows, help_sections, scopes, with_readme_keys
 from jobtui.ui.screens.help import HelpScreen
 from jobtui.ui.screens.main import MainScreen
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
-def readme_keys() -> list[tuple[str, str]]:
+@pytest.mark.unit
+def test_the_readme_key_tables_are_the_help_screen() -> None:
     text = README.read_text(encoding="utf-8")
-    section = text[text.index("## Keys") :]
-    section = section[: section.index("\n\n", section.index("|---|"))]
-    return re.findall(r"^\| `([^`]+)` \| (.+?) \|$", section, flags=re.MULTILINE)
+    assert with_readme_keys(text, MainScreen) == text, (
+        "README's key tables differ from the bindings' help: run scripts/readme_keys.py"
+    )
 
 
 @pytest.mark.unit
-def test_the_readme_key_table_is_the_help_screen() -> None:
-    assert readme_keys() == help_rows(MainScreen), (
-        "README's Keys table differs from the bindings' help: update one to match"
-    )
+def test_help_is_grouped_by_view_and_every_key_is_in_one_group() -> None:
+    sections = dict(help_sections(MainScreen))
+    assert list(sections)[:2] == ["Main screen and job list", "Log"]
+    assert ("s", "stats view: sort by the next column") in sections["Stats view (t)"]
+    assert all(what.startswith("log:") for _, what in sections["Log"])
+    assert sum(len(rows) for rows in sections.values()) == len(help_rows(MainScreen))
+
+
+@pytest.mark.unit
+def test_every_binding_a_user_can_rebind_has_an_id_of_its_own() -> None:
+    seen: dict[str, str] = {}
+    for scope in scopes(MainScreen):
+        for node in scope:
+            for binding in node.BINDINGS:
+                assert isinstance(binding, Binding)
+                if binding.tooltip:
+                    assert binding.id, f"{node.__name__}: {binding.key} has no id"
+                if binding.id:
+                    assert "." in binding.id, binding.id
+                    # One id in two places is one action (e.g. G in the log and on the
+                    # screen): a [keys] line moves both, so they must start the same.
+                    keys = set(binding.key.split(","))
+                    assert set(seen.setdefault(binding.id, binding.key).split(",")) == keys, (
+                        binding.id
+                    )
 
 
 @pytest.mark.unit

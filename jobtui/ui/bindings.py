@@ -206,7 +206,7 @@ MAIN_SCREEN_BINDINGS: list[BindingType] = [
         "load_whole_log",
         "Whole log",
         show=False,
-        id="logs.whole",
+        id="log.whole",
         tooltip="log: load the whole log (again, or escape while it loads: cancel)",
     ),
     Binding(
@@ -214,16 +214,16 @@ MAIN_SCREEN_BINDINGS: list[BindingType] = [
         "log_timestamps",
         "Timestamps",
         show=False,
-        id="logs.timestamps",
+        id="log.timestamps",
         tooltip="log: timestamps off → UTC (or local) → relative to the job's start",
     ),
-    Binding("w", "log_wrap", "Wrap", show=False, id="logs.wrap", tooltip="log: wrap long lines"),
+    Binding("w", "log_wrap", "Wrap", show=False, id="log.wrap", tooltip="log: wrap long lines"),
     Binding(
         "ctrl+s",
         "save_log",
         "Save log",
         show=False,
-        id="logs.save",
+        id="log.save",
         tooltip="log: save the whole log (from the Hub) to a file, plain text with timestamps",
     ),
 ]

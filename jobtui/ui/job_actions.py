@@ -17,7 +17,7 @@ from jobtui.hub.errors import HubError
 from jobtui.hub.models import JobInfo, JobStage
 from jobtui.monitor.listing import Listing
 from jobtui.monitor.store import JobStore, StoreDiff
-from jobtui.ui.keys import help_rows
+from jobtui.ui.keys import help_sections
 from jobtui.ui.screens.cancel import CancelScreen
 from jobtui.ui.screens.help import HelpScreen
 from jobtui.ui.screens.rerun import RerunScreen
@@ -73,7 +73,7 @@ class JobActions(_Base):
 
     def action_help(self) -> None:
         self.app.push_screen(
-            HelpScreen(help_rows(type(self), self.jobs_app.keymap), problem=self.problem())
+            HelpScreen(help_sections(type(self), self.jobs_app.keymap), problem=self.problem())
         )
 
     def action_mark(self) -> None:

@@ -23,6 +23,7 @@ from jobtui.ui.screens.rerun_confirm import RerunConfirmScreen
 from jobtui.ui.screens.save_log import SaveLogScreen
 from jobtui.ui.screens.schedule_dialogs import DeleteScheduleScreen, RescheduleScreen
 from jobtui.ui.screens.schedule_runs import ScheduleRunsScreen
+from jobtui.ui.screens.schedules import SchedulesScreen
 from jobtui.ui.screens.stats import StatsScreen
 from jobtui.ui.widgets.filter_box import FilterBox
 from jobtui.ui.widgets.job_detail import JobDetail
@@ -54,33 +55,85 @@ def _all(source: Iterable[BindingType]) -> list[Binding]:
     return [b for b in source if isinstance(b, Binding)]
 
 
+Section = tuple[str, list[tuple[str, str]]]
+
+
+def _is_log_key(binding: Binding) -> bool:
+    return bool(binding.tooltip and binding.tooltip.startswith("log:"))
+
+
+def help_sections(main_screen: type[Screen[Any]], keymap: Keymap | None = None) -> list[Section]:
+    """(view, rows of (keys, what they do)) for each binding that carries a help text (its
+    tooltip), grouped by where the keys answer, in the order a newcomer meets them. Keys are
+    the user's: those of the [keys] table where it rebinds one."""
+    main = _bindings(main_screen.BINDINGS)
+    groups: list[tuple[str, list[Binding]]] = [
+        (
+            "Main screen and job list",
+            [b for b in main if not _is_log_key(b)] + _bindings(JobTable.BINDINGS),
+        ),
+        (
+            "Log",
+            [b for b in main if _is_log_key(b)]
+            + _bindings(LogView.BINDINGS)
+            + _bindings(LogPane.BINDINGS),
+        ),
+        ("Stats view (t)", _bindings(StatsScreen.BINDINGS)),
+        (
+            "Schedules view (s)",
+            _bindings(SCHEDULES_BINDINGS) + _bindings(ScheduleRunsScreen.BINDINGS),
+        ),
+        (
+            "Dialogs",
+            [binding for dialog in DIALOGS for binding in _bindings(dialog.BINDINGS)],
+        ),
+    ]
+    return [
+        (title, [(key_label(binding, keymap), str(binding.tooltip)) for binding in bindings])
+        for title, bindings in groups
+    ]
+
+
+DIALOGS: tuple[type[DOMNode], ...] = (
+    CancelScreen,
+    RerunConfirmScreen,
+    RerunScreen,
+    LabelsScreen,
+    LabelPickerScreen,
+    PortsScreen,
+    ConfirmPortsScreen,
+    NewJobScreen,
+    DeleteScheduleScreen,
+    RescheduleScreen,
+    SaveLogScreen,
+)
+
+
 def help_rows(
     main_screen: type[Screen[Any]], keymap: Keymap | None = None
 ) -> list[tuple[str, str]]:
-    """(keys, what they do) for each binding that carries a help text (its tooltip), in the
-    order a newcomer meets them: the main screen, the list, the log, then the dialogs.
-    Keys are the user's: those of the [keys] table where it rebinds one."""
-    bindings = [
-        *_bindings(main_screen.BINDINGS),
-        *_bindings(JobTable.BINDINGS),
-        *_bindings(LogView.BINDINGS),
-        *_bindings(LogPane.BINDINGS),
-        *_bindings(StatsScreen.BINDINGS),
-        *_bindings(CancelScreen.BINDINGS),
-        *_bindings(RerunConfirmScreen.BINDINGS),
-        *_bindings(RerunScreen.BINDINGS),
-        *_bindings(LabelsScreen.BINDINGS),
-        *_bindings(LabelPickerScreen.BINDINGS),
-        *_bindings(PortsScreen.BINDINGS),
-        *_bindings(ConfirmPortsScreen.BINDINGS),
-        *_bindings(NewJobScreen.BINDINGS),
-        *_bindings(SCHEDULES_BINDINGS),
-        *_bindings(ScheduleRunsScreen.BINDINGS),
-        *_bindings(DeleteScheduleScreen.BINDINGS),
-        *_bindings(RescheduleScreen.BINDINGS),
-        *_bindings(SaveLogScreen.BINDINGS),
-    ]
-    return [(key_label(binding, keymap), binding.tooltip) for binding in bindings]
+    """Every row of `help_sections`, one list."""
+    return [row for _, rows in help_sections(main_screen, keymap) for row in rows]
+
+
+README_BEGIN = "<!-- keys: written by scripts/readme_keys.py from the bindings; do not edit -->\n"
+README_END = "<!-- /keys -->\n"
+
+
+def with_readme_keys(text: str, main_screen: type[Screen[Any]]) -> str:
+    """README text with its key tables written afresh between the markers."""
+    start = text.index(README_BEGIN) + len(README_BEGIN)
+    end = text.index(README_END, start)
+    return text[:start] + "\n" + readme_keys(main_screen) + "\n" + text[end:]
+
+
+def readme_keys(main_screen: type[Screen[Any]]) -> str:
+    """The README's key tables (the shipped keys), one per view, as Markdown."""
+    parts = []
+    for title, rows in help_sections(main_screen):
+        table = "\n".join(f"| `{keys}` | {what} |" for keys, what in rows)
+        parts.append(f"### {title}\n\n| key | what it does |\n|---|---|\n{table}\n")
+    return "\n".join(parts)
 
 
 def scopes(main_screen: type[Screen[Any]]) -> list[list[type[DOMNode]]]:
@@ -103,6 +156,10 @@ def scopes(main_screen: type[Screen[Any]]) -> list[list[type[DOMNode]]]:
         [ConfirmPortsScreen],
         [NewJobScreen],
         [SaveLogScreen],
+        [SchedulesScreen],
+        [ScheduleRunsScreen],
+        [DeleteScheduleScreen],
+        [RescheduleScreen],
     ]
 
 

@@ -31,9 +31,15 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen .problem { margin-bottom: 1; }
     """
 
-    def __init__(self, rows: Sequence[tuple[str, str]], *, problem: str | None = None) -> None:
+    def __init__(
+        self,
+        sections: Sequence[tuple[str, Sequence[tuple[str, str]]]],
+        *,
+        problem: str | None = None,
+    ) -> None:
+        """`sections`: (view, rows of (keys, what they do)), shown one under the other."""
         super().__init__()
-        self.rows = rows
+        self.sections = sections
         self.problem = problem
         self.body = VerticalScroll()
 
@@ -41,8 +47,12 @@ class HelpScreen(ModalScreen[None]):
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold cyan", no_wrap=True)
         table.add_column()
-        for key, what in self.rows:
-            table.add_row(Text(key), Text(what))
+        for number, (title, rows) in enumerate(self.sections):
+            if number:
+                table.add_row("", "")
+            table.add_row(Text(title, style="bold underline"), "")
+            for key, what in rows:
+                table.add_row(Text(key), Text(what))
         with self.body as scroll:
             scroll.border_title = "Keys"
             scroll.border_subtitle = "escape to close · j k to scroll"

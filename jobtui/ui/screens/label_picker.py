@@ -22,7 +22,13 @@ class LabelPickerScreen(ModalScreen[str | None]):
     """Answers the filter term of the label picked, or None."""
 
     BINDINGS = [
-        Binding("escape,b", "back", "Back", tooltip="labels list: back, filter unchanged"),
+        Binding(
+            "escape,b",
+            "back",
+            "Back",
+            tooltip="labels list: back, filter unchanged",
+            id="labels.picker_back",
+        ),
     ]
 
     DEFAULT_CSS = """

@@ -28,8 +28,20 @@ class LabelsScreen(ModalScreen[JobInfo | None]):
     """Answers the job as the Hub returned it after the change, or None (nothing sent)."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", tooltip="labels dialog: save (enter in a field too)"),
-        Binding("escape", "back", "Back", tooltip="labels dialog: back out, nothing sent"),
+        Binding(
+            "ctrl+s",
+            "save",
+            "Save",
+            tooltip="labels dialog: save (enter in a field too)",
+            id="labels.save",
+        ),
+        Binding(
+            "escape",
+            "back",
+            "Back",
+            tooltip="labels dialog: back out, nothing sent",
+            id="labels.back",
+        ),
     ]
 
     DEFAULT_CSS = """

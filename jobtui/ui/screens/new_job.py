@@ -78,7 +78,7 @@ class NewJobScreen(ModalScreen[JobInfo | None]):
 
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("ctrl+s", "submit", "Run it", tooltip="new-job form: run it"),
+        Binding("ctrl+s", "submit", "Run it", tooltip="new-job form: run it", id="new_job.submit"),
     ]
 
     DEFAULT_CSS = """

@@ -38,9 +38,15 @@ class PortsScreen(ModalScreen[tuple[str, str] | None]):
 
     BINDINGS = [
         Binding(
-            "o", "choose('open')", "Open", tooltip="exposed URLs: open the URL (over ssh: show it)"
+            "o",
+            "choose('open')",
+            "Open",
+            tooltip="exposed URLs: open the URL (over ssh: show it)",
+            id="ports.open",
         ),
-        Binding("y", "choose('copy')", "Copy", tooltip="exposed URLs: copy the URL"),
+        Binding(
+            "y", "choose('copy')", "Copy", tooltip="exposed URLs: copy the URL", id="ports.copy"
+        ),
         Binding("escape", "dismiss_none", "Back"),
     ]
 
@@ -89,7 +95,13 @@ class ConfirmPortsScreen(ModalScreen[bool]):
     """Old and new side by side; enter, n and escape keep the ports as they are."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Change", tooltip="ports dialog: change the ports"),
+        Binding(
+            "y",
+            "answer(True)",
+            "Change",
+            tooltip="ports dialog: change the ports",
+            id="ports.confirm",
+        ),
         Binding("n,escape", "answer(False)", "Keep"),
     ]
 

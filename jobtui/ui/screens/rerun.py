@@ -104,7 +104,7 @@ class RerunScreen(ModalScreen[JobInfo | None]):
     out. A refusal comes back here with the Hub's reason, the edits kept."""
 
     BINDINGS = [
-        Binding("escape", "back", "Back", id="rerun.back"),
+        Binding("escape", "back", "Back", id="rerun.edit_back"),
         Binding("ctrl+s", "submit", "Run it", tooltip="rerun dialog: run it", id="rerun.submit"),
     ]
 

@@ -29,7 +29,13 @@ class SaveLogScreen(ModalScreen[Path | None]):
     """Answers the path to write to (which does not exist yet), or None on escape."""
 
     BINDINGS = [
-        Binding("escape", "dismiss_none", "Don't save", tooltip="save dialog: close, save nothing"),
+        Binding(
+            "escape",
+            "dismiss_none",
+            "Don't save",
+            tooltip="save dialog: close, save nothing",
+            id="save.close",
+        ),
     ]
 
     DEFAULT_CSS = """

@@ -41,8 +41,20 @@ class DeleteScheduleScreen(ModalScreen[bool]):
     """Answers True to delete. `y` deletes; `n`, escape and the focused button keep it."""
 
     BINDINGS = [
-        Binding("y", "confirm", "Delete", tooltip="delete schedule dialog: yes, delete it"),
-        Binding("n,escape", "keep", "Keep", tooltip="delete schedule dialog: no, keep it"),
+        Binding(
+            "y",
+            "confirm",
+            "Delete",
+            tooltip="delete schedule dialog: yes, delete it",
+            id="schedules.delete_confirm",
+        ),
+        Binding(
+            "n,escape",
+            "keep",
+            "Keep",
+            tooltip="delete schedule dialog: no, keep it",
+            id="schedules.delete_keep",
+        ),
     ]
     DEFAULT_CSS = _DIALOG_CSS.format(name="DeleteScheduleScreen", border="$error")
 
@@ -84,7 +96,15 @@ class DeleteScheduleScreen(ModalScreen[bool]):
 class _CheckedInput(ModalScreen[str | None]):
     """One line to edit, checked at each keystroke; enter answers it only when it passes."""
 
-    BINDINGS = [Binding("escape", "dismiss_none", "Cancel", tooltip="edit dialog: cancel")]
+    BINDINGS = [
+        Binding(
+            "escape",
+            "dismiss_none",
+            "Cancel",
+            tooltip="edit dialog: cancel",
+            id="schedules.edit_cancel",
+        )
+    ]
     TITLE_TEXT = ""
     PLACEHOLDER = ""
 

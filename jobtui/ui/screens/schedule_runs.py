@@ -22,7 +22,13 @@ class ScheduleRunsScreen(ModalScreen[str | None]):
     """Answers the chosen run's job id, or None (escape)."""
 
     BINDINGS = [
-        Binding("escape", "close", "Back", tooltip="past runs: back to the schedules"),
+        Binding(
+            "escape",
+            "close",
+            "Back",
+            tooltip="past runs: back to the schedules",
+            id="schedules.runs_back",
+        ),
     ]
     DEFAULT_CSS = """
     ScheduleRunsScreen { align: center middle; }
