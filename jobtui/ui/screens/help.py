@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.cells import cell_len
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -44,21 +46,23 @@ class HelpScreen(ModalScreen[None]):
         self.body = VerticalScroll()
 
     def compose(self) -> ComposeResult:
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold cyan", no_wrap=True)
-        table.add_column()
+        # One grid per view, under its name; the keys' column as wide in each.
+        width = max((cell_len(key) for _, rows in self.sections for key, _ in rows), default=1)
+        parts: list[RenderableType] = []
         for number, (title, rows) in enumerate(self.sections):
-            if number:
-                table.add_row("", "")
-            table.add_row(Text(title, style="bold underline"), "")
+            parts.append(Text(("\n" if number else "") + title, style="bold underline"))
+            table = Table.grid(padding=(0, 2))
+            table.add_column(style="bold cyan", no_wrap=True, width=width)
+            table.add_column()
             for key, what in rows:
                 table.add_row(Text(key), Text(what))
+            parts.append(table)
         with self.body as scroll:
             scroll.border_title = "Keys"
             scroll.border_subtitle = "escape to close · j k to scroll"
             if self.problem:
                 yield Static(Text(clean_text(self.problem), style="bold red"), classes="problem")
-            yield Static(table)
+            yield Static(Group(*parts))
 
     def action_scroll(self, lines: int) -> None:
         self.body.scroll_relative(y=lines, animate=False)
