@@ -74,7 +74,11 @@ async def select(pilot: Pilot[Any], app: JobsApp, stage: str) -> None:
     app.main_screen.table.move_cursor(row=app.main_screen.table.get_row_index(target))
 
     def its_log_is_in() -> bool:
-        return app.main_screen.log_pane.job_id == target and app.query_one(LogView).line_count > 0
+        # A running job's sparklines are drawn the same from two samples on (the frozen
+        # clock gives equal ones); with one they look different, so wait for two.
+        metrics = stage != "RUNNING" or len(app.metrics_feed.history(target)) >= 2
+        log_pane = app.main_screen.log_pane
+        return log_pane.job_id == target and app.query_one(LogView).line_count > 0 and metrics
 
     await settle(pilot, its_log_is_in)
 
