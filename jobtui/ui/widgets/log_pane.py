@@ -378,11 +378,13 @@ class LogPane(Vertical):
             text.append(" · " + clean_text(detail, max_length=120))
         elif not view.written and self._empty_note and state not in ("ended", "error"):
             text.append(" · " + self._empty_note, style="bright_black")
-        text.append_text(self._count_note())
+        # What the keys changed comes first: the line is cut at the pane's width, and the
+        # counts after it matter least.
+        if not view.following and view.line_count:
+            text.append(" · paused, G or end to follow", style="bold cyan")
         if self._search is not None:
             text.append(f" · search: {self._search.where()} (n/N)", style="bold yellow")
         elif self._search_note:
             text.append(f" · {self._search_note}", style="bold red")
-        if not view.following and view.line_count:
-            text.append(" · paused, G or end to follow", style="bold cyan")
+        text.append_text(self._count_note())
         self._state_line.update(text)
