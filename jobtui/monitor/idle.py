@@ -42,7 +42,7 @@ class IdleSettings:
     """Every GPU of the job under this utilisation (percent)..."""
     minutes: float = 10.0
     """...for this long."""
-    samples_per_minute: int = 6
+    samples_per_minute: int = 4
     """At most this many short metrics reads a minute, whatever the number of jobs."""
 
     @property
