@@ -1,0 +1,86 @@
+"""What the job list shows: its columns, how they share the width, and each row's cells."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+
+from jobtui.hub.models import JobInfo
+from jobtui.monitor.costs import running_seconds, time_left
+from jobtui.ui.format import PALETTE, ago, compact_duration, shell_command, stage_style
+from jobtui.ui.terminal_text import clean_text
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    width: int
+    justify: str = "left"
+
+
+# Each column's width at the least; name, image and command share what room is left.
+COLUMNS: tuple[Column, ...] = (
+    Column("stage", "Stage", 10),
+    Column("owner", "Owner", 12),
+    Column("name", "Name", 18),
+    Column("image", "Image / Space", 16),
+    Column("command", "Command", 16),
+    Column("flavor", "Flavor", 12),
+    Column("created", "Created", 14),
+    Column("runtime", "Runtime", 8, "right"),
+)
+# How the room left over is shared: (column, share, most it takes).
+STRETCH = (("name", 1, 14), ("image", 1, 18), ("command", 3, 10_000))
+GAP = 2
+# Dropped, in this order, when the pane is too narrow for them.
+OPTIONAL = ("image", "command")
+
+
+def layout_columns(width: int, *, show_owner: bool) -> list[Column]:
+    """The columns that fit in `width` cells, widened to use the room there is."""
+    columns = [c for c in COLUMNS if c.key != "owner" or show_owner]
+
+    def needed(cols: list[Column]) -> int:
+        return sum(c.width for c in cols) + GAP * (len(cols) - 1)
+
+    for key in OPTIONAL:
+        if needed(columns) <= width:
+            break
+        columns = [c for c in columns if c.key != key]
+    room = max(0, width - needed(columns))
+    widths = {c.key: c.width for c in columns}
+    stretch = [(key, share, most) for key, share, most in STRETCH if key in widths]
+    total = sum(share for _, share, _ in stretch) or 1
+    given = 0
+    for key, share, most in stretch:
+        extra = min(most, room * share // total)
+        widths[key] += extra
+        given += extra
+    last = stretch[-1][0] if stretch else None
+    if last is not None:
+        widths[last] += room - given
+    return [Column(c.key, c.label, widths[c.key], c.justify) for c in columns]
+
+
+def row_cells(job: JobInfo, now: datetime) -> dict[str, Text]:
+    """What each column shows for a job. Every server string is cleaned here."""
+    stage = str(job.status.stage)
+    live = job.is_live
+    return {
+        "stage": Text(clean_text(stage.lower(), max_length=12), style=stage_style(stage)),
+        "owner": Text(clean_text(job.owner.name, max_length=40)),
+        "name": Text(clean_text(job.display_name, max_length=80), style="bold" if live else ""),
+        "image": Text(clean_text(job.image, max_length=120)),
+        "command": Text(clean_text(shell_command(job), max_length=400), style="bright_black"),
+        "flavor": Text(clean_text(job.flavor or "—", max_length=24)),
+        "created": Text(ago(job.created_at, now), style="" if live else "bright_black"),
+        "runtime": Text(
+            compact_duration(running_seconds(job, now)),
+            style=PALETTE.style("bold $text-warning")
+            if (left := time_left(job, now)) and left.last_stretch
+            else "",
+        ),
+    }
