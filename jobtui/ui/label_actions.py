@@ -1,6 +1,7 @@
-"""What `L` and `b` do: edit the selected job's name and labels, list the labels in use to
-filter by one; the filter's Hub-side part handed to the poller; and the moves the command
-palette makes (select a job, show a namespace or a view).
+"""What the list shows, by key: `L` and `b` (edit the selected job's name and labels, list the
+labels in use to filter by one), `a` (live only) and `n` (the next namespace); the filter's
+Hub-side part handed to the poller; and the moves the command palette makes (select a job,
+show a namespace or a view).
 
 A part of the main screen, kept apart so the screen's file stays about showing things.
 """
@@ -108,7 +109,21 @@ class LabelActions(_Base):
             query = HubQuery()
         self.jobs_app.poller.narrow(query)
 
-    # ---- what the command palette does --------------------------------------------------
+    # ---- live only, namespaces, and what the command palette does ----------------------
+
+    def action_toggle_live(self) -> None:
+        self.listing.live_only = not self.listing.live_only
+        self.refilter()
+        live = self.listing.live_only
+        self.jobs_app.say("Showing live jobs only" if live else "Showing all jobs", timeout=2)
+
+    def action_next_namespace(self) -> None:
+        if len(self.listing.namespaces) < 2:
+            self.jobs_app.say(
+                "Only one namespace is watched (add more with --namespace).", timeout=4
+            )
+            return
+        self.show_namespace(self.listing.next_namespace())
 
     def select_job(self, job_id: str) -> None:
         """Put the cursor on a job, showing it first if the filter, live-only or the

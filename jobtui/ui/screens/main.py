@@ -248,23 +248,6 @@ class MainScreen(ScheduleActions, JobAccess, LabelActions, LogActions, JobAction
         self.selected_job_id = selected
         return True
 
-    def action_toggle_live(self) -> None:
-        self.listing.live_only = not self.listing.live_only
-        self.refilter()
-        live = self.listing.live_only
-        self.jobs_app.say("Showing live jobs only" if live else "Showing all jobs", timeout=2)
-
-    def action_next_namespace(self) -> None:
-        if len(self.listing.namespaces) < 2:
-            self.jobs_app.say(
-                "Only one namespace is watched (add more with --namespace).", timeout=4
-            )
-            return
-        self.listing.next_namespace()
-        self.table.set_layout(show_owner=self.listing.show_owner)
-        self.jobs_app.poller.show(self.listing.watched())
-        self.refilter()
-
     def action_filter(self) -> None:
         if not self.filter_box.display:
             self._before_filter = self.selected_job_id  # escape comes back to it
