@@ -83,7 +83,18 @@ class JobCommands(Provider):
             )
 
 
-class ActionCommands(Provider):
+class _NamedCommands(Provider):
+    """A provider of a short list of (name, help, command), all shown before typing."""
+
+    def _commands(self) -> Iterator[tuple[str, str, Callable[[], Any]]]:
+        raise NotImplementedError
+
+    async def discover(self) -> Hits:
+        for name, help_text, command in self._commands():
+            yield DiscoveryHit(name, command, help=help_text)
+
+
+class ActionCommands(_NamedCommands):
     """Every key of the main screen, by what it does."""
 
     def _commands(self) -> Iterator[tuple[str, str, Callable[[], Any]]]:
@@ -99,10 +110,6 @@ class ActionCommands(Provider):
             help_text = f"{binding.tooltip} (key: {key_label(binding)})"
             yield name, help_text, partial(screen.run_action, binding.action)
 
-    async def discover(self) -> Hits:
-        for name, help_text, command in self._commands():
-            yield DiscoveryHit(name, command, help=help_text)
-
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, help_text, command in self._commands():
@@ -114,7 +121,7 @@ class ActionCommands(Provider):
                 yield Hit(score, matcher.highlight(name), command, text=name, help=help_text)
 
 
-class ViewCommands(Provider):
+class ViewCommands(_NamedCommands):
     """The namespaces to show, and the views: the job list, live only, schedules."""
 
     def _commands(self) -> Iterator[tuple[str, str, Callable[[], Any]]]:
@@ -140,16 +147,11 @@ class ViewCommands(Provider):
             "the job list, scheduling and running jobs only",
             partial(screen.show_jobs_view, True),
         )
-        if hasattr(screen, "action_schedules"):
-            yield (
-                "View: schedules",
-                "the scheduled jobs of the watched namespaces",
-                partial(screen.run_action, "schedules"),
-            )
-
-    async def discover(self) -> Hits:
-        for name, help_text, command in self._commands():
-            yield DiscoveryHit(name, command, help=help_text)
+        yield (
+            "View: schedules",
+            "the scheduled jobs of the watched namespaces",
+            partial(screen.run_action, "schedules"),
+        )
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
