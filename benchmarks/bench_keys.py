@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -42,13 +41,13 @@ sys.path.append(str(Path(__file__).resolve().parents[1]))
 from benchmarks.harness import (  # noqa: E402
     JOBTUI,
     PYTHON,
-    TOKEN,
     Sim,
     Tmux,
     add_code_option,
     median,
     percentile,
     scratch_dir,
+    serve_world,
     table,
     use_code,
     wait_listing,
@@ -64,7 +63,6 @@ PAUSED = "· paused"
 
 def serve(rate: int, seconds: float) -> None:
     """Serve a world with two firehose jobs until interrupted."""
-    from jobtui.sim import SimulatedHub
     from jobtui.sim.jobs import Plan
     from jobtui.sim.logs import LogScript
     from jobtui.sim.spec import spec_for_image
@@ -89,14 +87,7 @@ def serve(rate: int, seconds: float) -> None:
         plan = Plan(now + offset, 0.0, runs, "COMPLETED")
         job = world.add_job(world.user, spec, plan, lambda: script, labels={"name": name})
         assert len(job._line_times) == len(lines)  # computed now, not on the first stream
-    hub = SimulatedHub(world, token=TOKEN, rate_limit=None, port=0).start()
-    print(f"Simulated Hub at {hub.url}", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        hub.stop()
+    serve_world(world)
 
 
 # ---- the measurement ---------------------------------------------------------------------

@@ -26,14 +26,13 @@ import random
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import tracemalloc
 from pathlib import Path
 
 sys.path.append(str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.harness import PYTHON, TOKEN  # noqa: E402
+from benchmarks.harness import PYTHON, TOKEN, serve_world  # noqa: E402
 
 
 def script(lines: int) -> list[tuple[float, str]]:
@@ -47,7 +46,6 @@ def script(lines: int) -> list[tuple[float, str]]:
 
 def serve(lines: int) -> None:
     """Serve one finished job with a `lines`-line log until interrupted."""
-    from jobtui.sim import SimulatedHub
     from jobtui.sim.jobs import Plan
     from jobtui.sim.spec import spec_for_image
     from jobtui.sim.world import World
@@ -59,14 +57,7 @@ def serve(lines: int) -> None:
     plan = Plan(now - 7200, 10.0, 5 * 3600.0 / 4, "COMPLETED")
     shifted = [(offset / 4, line) for offset, line in log]
     job = world.add_job(world.user, spec, plan, lambda: shifted, labels={"name": "long-log"})
-    hub = SimulatedHub(world, token=TOKEN, rate_limit=None, port=0).start()
-    print(f"Simulated Hub at {hub.url} {job.id}", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        hub.stop()
+    serve_world(world, job.id)
 
 
 # ---- figures ------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -419,3 +420,19 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
     rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     return "\n".join([line(headers), rule, *(line(r) for r in cells)])
+
+
+def serve_world(world: Any, note: str = "") -> None:
+    """Serve a simulated Hub over `world` until interrupted, saying where on the first line
+    ("Simulated Hub at <url>", then `note`): the --serve half of a benchmark whose own world
+    runs in a process of its own, so the GIL is not shared with the app measured."""
+    from jobtui.sim import SimulatedHub
+
+    hub = SimulatedHub(world, token=TOKEN, rate_limit=None, port=0).start()
+    print(f"Simulated Hub at {hub.url}{' ' + note if note else ''}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        hub.stop()
