@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from jobtui.hub.label_rule import label_text_ok
 from jobtui.hub.models import JobInfo
 from jobtui.hub.spec import DEFAULT_FLAVOR
 
@@ -25,7 +26,6 @@ SPACE_PREFIXES = (
     "hf.co/spaces/",
 )
 # The Hub's label rule: keys and values of letters, digits, '-' and '_' (at most 100 each).
-LABEL_TEXT = re.compile(r"[A-Za-z0-9_-]{0,100}")
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 TIMEOUT = re.compile(r"(\d+(?:\.\d+)?)([smhd]?)")
 UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -154,7 +154,7 @@ def parse_timeout(text: str) -> int | None:
 
 
 def check_label(key: str, value: str) -> None:
-    if not key or not LABEL_TEXT.fullmatch(key) or not LABEL_TEXT.fullmatch(value):
+    if not key or not label_text_ok(key) or not label_text_ok(value):
         shown = f"{key}={value}" if value else key
         raise DraftError(
             f"label {shown!r}: keys and values may only use letters, digits, '-' and '_'"

@@ -3,16 +3,15 @@ labels in use across the jobs listed, with their counts."""
 
 from __future__ import annotations
 
-import re
 import shlex
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
+from jobtui.hub.label_rule import LABEL_CHARS, LABEL_MAX
 from jobtui.hub.models import JobInfo
 
-MAX_LENGTH = 100
-"""Keys and values: at most 100 characters (the official client's `update_job_labels`)."""
-ALLOWED = re.compile(r"[A-Za-z0-9_-]*")
+MAX_LENGTH = LABEL_MAX
+ALLOWED = LABEL_CHARS
 NAME_KEY = "name"
 
 

@@ -18,6 +18,7 @@ from typing import Protocol
 from cronsim import CronSim, CronSimError
 
 from jobtui.hub.errors import HubError
+from jobtui.hub.label_rule import label_text_ok
 from jobtui.hub.models import JobInfo, ScheduledJobInfo
 
 # While the view is open: one request per namespace this often (and one after an action).
@@ -35,8 +36,6 @@ ALIASES = {
 # What the Hub documents: five fields of digits, `*`, `,`, `-` and `/` (no seconds, no `L`,
 # `W`, `#` or `?`, which cronsim would take but the Hub may not).
 _FIELD = re.compile(r"[0-9*,/-]+")
-LABEL_KEY = re.compile(r"[A-Za-z0-9_-]{1,100}")
-LABEL_VALUE = re.compile(r"[A-Za-z0-9_-]{0,100}")
 
 
 def expand(schedule: str) -> str:
@@ -90,7 +89,7 @@ def next_runs(schedule: str, after: datetime, count: int = 3) -> list[datetime]:
 def label_problem(labels: Mapping[str, str]) -> str | None:
     """The Hub's rule for labels, checked before sending: None when it would take them."""
     for key, value in labels.items():
-        if not LABEL_KEY.fullmatch(key) or not LABEL_VALUE.fullmatch(value):
+        if not key or not label_text_ok(key) or not label_text_ok(value):
             shown = f"{key}={value}" if value else key
             return (
                 f"Invalid label {shown[:60]!r}: keys and values may only hold letters, digits, "
