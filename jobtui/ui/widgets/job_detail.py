@@ -127,10 +127,14 @@ class DetailParts:
     tail: Table
 
     def clock_grid(self) -> Table:
-        grid = _grid()
-        for label, value in self.clock:
-            grid.add_row(label, value)
-        return grid
+        return clock_grid(self.clock)
+
+
+def clock_grid(rows: Rows) -> Table:
+    grid = _grid()
+    for label, value in rows:
+        grid.add_row(label, value)
+    return grid
 
 
 def _head(job: JobInfo, flavor: JobHardwareInfo | None) -> Table:
@@ -304,17 +308,17 @@ class JobDetail(VerticalScroll, can_focus=True):
         """The job's details. When only the clock moved (same job, same flavor), only the
         clock rows are redrawn, and without a layout pass unless their height may change:
         a second ticking in Details cost a layout of the whole screen."""
-        parts = describe_parts(job, flavor, now)
-        clock_text = tuple((label, value.plain, str(value.style)) for label, value in parts.clock)
+        clock = _clock(job, flavor, now)
+        clock_text = tuple((label, value.plain, str(value.style)) for label, value in clock)
         if self._shown != (job, flavor):
             self._shown = (job, flavor)
-            self._body.update(parts.head)
-            self._tail.update(parts.tail)
-            self._clock.update(parts.clock_grid())
+            self._body.update(_head(job, flavor))
+            self._tail.update(_tail(job, now))
+            self._clock.update(clock_grid(clock))
             self._clock.display = self._tail.display = True
         elif clock_text != self._clock_text:
             same_shape = [(a, len(b)) for a, b, _ in clock_text] == [
                 (a, len(b)) for a, b, _ in self._clock_text
             ]
-            self._clock.update(parts.clock_grid(), layout=not same_shape)
+            self._clock.update(clock_grid(clock), layout=not same_shape)
         self._clock_text = clock_text

@@ -93,6 +93,7 @@ class LogPane(Vertical):
         # Held, not queried: a stream or a flush may still report while the app shuts
         # down and the children are already gone.
         self._state_line = Static("", id="log-state")
+        self._state_shown: Text | None = None
         self._view = LogView(max_lines=max_lines, id="log-view")
 
     BINDINGS = [
@@ -387,4 +388,7 @@ class LogPane(Vertical):
         elif self._search_note:
             text.append(f" · {self._search_note}", style="bold red")
         text.append_text(self._count_note())
-        self._state_line.update(text)
+        # A flush comes 20 times a second while a log streams; the line is one row high.
+        if text != self._state_shown:
+            self._state_shown = text
+            self._state_line.update(text, layout=False)
