@@ -117,3 +117,29 @@ def test_the_demo_has_a_long_log_with_tracebacks_and_a_requeued_job() -> None:
     assert len(longest) >= 200_000
     assert sum(line.startswith("Traceback (most recent call last):") for line in longest) >= 3
     assert any(job.plan.requeue for job in world._jobs.values())
+
+
+async def test_wrapped_rows_counted_as_lines_come_match_a_full_count() -> None:
+    """With wrap on, each write counts only the new lines' rows (and lets the ones gone from
+    the top go): the rows drawn must be those a count of the whole buffer gives."""
+    from textual.app import App, ComposeResult
+
+    from jobtui.ui.widgets.log_view import LogView
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield LogView(max_lines=50)
+
+    rng = random.Random(7)
+    async with One().run_test(size=(40, 12)) as pilot:
+        view = pilot.app.query_one(LogView)
+        view.set_wrap(True)
+        await pilot.pause()
+        for batch in range(30):
+            view.write_lines(["x" * rng.randint(0, 130) for _ in range(rng.randint(1, 9))])
+            kept = [view.row_of(index) for index in range(view.line_count)]
+            size = view.virtual_size
+            view._resize()  # the whole buffer counted again
+            assert [view.row_of(index) for index in range(view.line_count)] == kept, batch
+            assert view.virtual_size == size
+        assert view.line_count == 50, "lines went from the top, so the base moved"

@@ -96,6 +96,7 @@ class LogView(ScrollView, can_focus=True):
         self.wrap = False
         """Long lines wrap onto the next rows (no horizontal scroll) instead of running on."""
         self._row_ends: list[int] = []  # with wrap: the row after each line's last
+        self._row_base = 0  # rows of lines gone from the top since the ends were counted
         self._wrap_width = 0
         self._cache: dict[int, Strip] = {}
         self._cached_cells = 0
@@ -170,10 +171,39 @@ class LogView(ScrollView, can_focus=True):
             return
         width = max(1, self.size.width)
         self._wrap_width = width
+        self._row_base = 0
         self._row_ends = list(
             accumulate(max(1, -(-(w + prefix) // width)) for w in self._lines.widths())
         )
-        self.virtual_size = Size(width, self._row_ends[-1] if self._row_ends else 0)
+        self._size_wrapped()
+
+    def _size_wrapped(self) -> None:
+        rows = self._row_ends[-1] - self._row_base if self._row_ends else 0
+        self.virtual_size = Size(self._wrap_width, rows)
+
+    def _wrap_more(self, widths: list[int], overflow: int) -> None:
+        """The row ends after a write at the end of the buffer: the lines gone from the top
+        leave (their rows become the base), the new ones are counted on. A whole buffer is
+        counted again only when this cannot be done (a resize, lines dropped mid-buffer)."""
+        ends = self._row_ends
+        width = max(1, self.size.width)
+        held = len(self._lines)
+        if (
+            width != self._wrap_width
+            or self._lines.head_len
+            or len(ends) + len(widths) - overflow != held
+        ):
+            self._resize()
+            return
+        if overflow:
+            self._row_base = ends[overflow - 1]
+            del ends[:overflow]
+        prefix = self._prefix_width()
+        last = ends[-1] if ends else self._row_base
+        for w in widths:
+            last += max(1, -(-(w + prefix) // width))
+            ends.append(last)
+        self._size_wrapped()
 
     def on_resize(self) -> None:
         if self.wrap and self.size.width != self._wrap_width:
@@ -183,12 +213,12 @@ class LogView(ScrollView, can_focus=True):
         """The first row a line is drawn on."""
         if not self.wrap or not self._row_ends:
             return index
-        return self._row_ends[index - 1] if index > 0 else 0
+        return self._row_ends[index - 1] - self._row_base if index > 0 else 0
 
     def line_at_row(self, row: int) -> int:
         if not self.wrap or not self._row_ends:
             return row
-        return min(bisect_right(self._row_ends, row), len(self._row_ends) - 1)
+        return min(bisect_right(self._row_ends, row + self._row_base), len(self._row_ends) - 1)
 
     def highlight(self, pattern: re.Pattern[str] | None) -> None:
         """Mark what `pattern` matches in every line drawn (None: no marks)."""
@@ -238,6 +268,7 @@ class LogView(ScrollView, can_focus=True):
         self.written = 0
         self._widest = 0
         self._row_ends = []
+        self._row_base = 0
         self._drop_cache()
         self.virtual_size = Size(0, 0)
         self._scroll_by_program(lambda: self.scroll_to(0, 0, animate=False, immediate=True))
@@ -271,7 +302,7 @@ class LogView(ScrollView, can_focus=True):
         if self._cached_cells > RENDER_CACHE_CELLS:
             self._drop_cache()
         if self.wrap:
-            self._resize()
+            self._wrap_more(widths, overflow)
         else:
             self.virtual_size = Size(self._widest + self._prefix_width(), len(lines))
         if self.following:
@@ -300,9 +331,9 @@ class LogView(ScrollView, can_focus=True):
         style = self.rich_style
         lines = self._lines
         if self.wrap and self._row_ends:
-            if row >= self._row_ends[-1]:
+            if row >= self._row_ends[-1] - self._row_base:
                 return Strip.blank(width, style)
-            index = bisect_right(self._row_ends, row)
+            index = bisect_right(self._row_ends, row + self._row_base)
             scroll_x = (row - self.row_of(index)) * self._wrap_width
         else:
             index = row
