@@ -21,8 +21,6 @@ DEFAULT_TIMEOUT_SECONDS = 30 * 60
 """The Hub's documented default for a job whose spec names no timeout (not counted down)."""
 LAST_STRETCH = 0.10
 """A job in the last tenth of its timeout is marked in the list."""
-WARN_AT = 0.90
-"""A notification fires once when a job has used this much of its timeout."""
 
 
 def running_seconds(job: JobInfo, now: datetime) -> float | None:

@@ -16,14 +16,14 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from jobtui.hub.errors import HubError
 from jobtui.hub.models import JobHardwareInfo, JobInfo, JobStage
 from jobtui.monitor.costs import stretch_cost
-from jobtui.monitor.metrics import MetricsSample
+from jobtui.monitor.metrics import MetricsSample, MetricsSource
 from jobtui.monitor.store import JobStore
 
 log = logging.getLogger(__name__)
@@ -82,10 +82,6 @@ class IdleChanged:
     started: tuple[IdleStretch, ...] = ()
 
 
-class MetricsReader(Protocol):
-    def stream_metrics(self, namespace: str, job_id: str) -> AsyncIterator[dict[str, Any]]: ...
-
-
 def has_gpu(flavor: JobHardwareInfo | None) -> bool:
     accelerator = flavor.accelerator if flavor is not None else None
     return accelerator is not None and accelerator.type.lower() == "gpu"
@@ -93,7 +89,7 @@ def has_gpu(flavor: JobHardwareInfo | None) -> bool:
 
 @dataclass
 class IdleWatch:
-    source: MetricsReader
+    source: MetricsSource
     store: JobStore
     hardware: Callable[[], Mapping[str, JobHardwareInfo]]
     report: Callable[[IdleChanged], None]

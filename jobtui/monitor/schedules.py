@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import re
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
@@ -67,6 +68,7 @@ def schedule_problem(schedule: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=256)  # the view redraws its rows every 15 s; a cron's words stay
 def in_words(schedule: str | None) -> str:
     """'0 3 * * 1' → 'At 03:00 on Monday' (UTC); the schedule itself if it cannot be read."""
     if not schedule:

@@ -58,14 +58,21 @@ class Palette:
 
     def __init__(self) -> None:
         self.colors: dict[str, str] = dict(self.ANSI)
+        self._styles: dict[str, str] = {}  # each style asked, resolved once per theme
 
     def use(self, variables: Mapping[str, str]) -> None:
         self.colors = {
             name: rich_color(variables.get(name, ""), ansi) for name, ansi in self.ANSI.items()
         }
+        self._styles = {}
 
     def style(self, style: str) -> str:
-        return self.VARIABLE.sub(lambda m: self.colors.get(m.group(1), "default"), style)
+        """`bold $text-warning` in the theme's colours (asked for every cell drawn)."""
+        resolved = self._styles.get(style)
+        if resolved is None:
+            resolved = self.VARIABLE.sub(lambda m: self.colors.get(m.group(1), "default"), style)
+            self._styles[style] = resolved
+        return resolved
 
 
 PALETTE = Palette()
