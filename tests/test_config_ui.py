@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from textual import events
+from textual.command import CommandPalette
 from textual.pilot import Pilot
 from uihelpers import Notices, make_app, screen_text, wait_for
 
@@ -205,3 +206,14 @@ async def test_a_dialog_says_and_takes_the_users_key(hub: SimulatedHub) -> None:
                 m == "POST" and p.endswith(f"{running}/cancel") for m, p in hub.faults.requests
             ),
         )
+
+
+async def test_the_palette_names_the_users_key_for_an_action(hub: SimulatedHub) -> None:
+    app = make_app(hub, settings=Settings(keys={"jobs.stats": "f7"}))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await listed(pilot, app)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"stats")
+        await wait_for(pilot, lambda: "(key: f7)" in screen_text(app))
+        assert "(key: t)" not in screen_text(app)

@@ -107,7 +107,7 @@ class ActionCommands(_NamedCommands):
             if binding.action in NOT_COMMANDS:
                 continue
             name = binding.description or binding.action
-            help_text = f"{binding.tooltip} (key: {key_label(binding)})"
+            help_text = f"{binding.tooltip} (key: {key_label(binding, screen.jobs_app.keymap)})"
             yield name, help_text, partial(screen.run_action, binding.action)
 
     async def search(self, query: str) -> Hits:
