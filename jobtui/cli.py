@@ -276,7 +276,7 @@ def launch(
         namespaces=settings.namespaces,
         interval=settings.interval,
         log_lines=settings.log_lines,
-        local_time=settings.local_time or settings.timezone is not None,
+        local_time=settings.local_time,  # a time zone set turns it on (settings.load)
         bell=settings.bell,
         demo=demo,
         cache=ScreenCache(folder, cache) if cache else None,

@@ -99,19 +99,10 @@ class HubHTTP:
         self.deadline = deadline
         self.max_body_bytes = max_body_bytes
         self.budget = Budget()
-        headers = {"User-Agent": f"jobtui/{__version__}"}
         self._token_error: HubError | None = None
-        if token.value.isascii() and token.value.isprintable():
-            headers["Authorization"] = f"Bearer {token.value}"
-        else:
-            self._token_error = AuthError(
-                f"The {token} holds characters no token has, so it cannot be sent. "
-                f"{token.how_to_fix()}",
-                fix=token.how_to_fix(),
-            )
         self._http = httpx2.AsyncClient(
             base_url=self.endpoint,
-            headers=headers,
+            headers={"User-Agent": f"jobtui/{__version__}"},
             timeout=REQUEST_TIMEOUT,
             limits=POOL_LIMITS,
             transport=transport,
@@ -119,16 +110,25 @@ class HubHTTP:
             # and redirects are not followed, so no request can move on to https.
             verify=self.endpoint.startswith("https://"),
         )
+        self.use_token(token)
 
     def __repr__(self) -> str:
         return f"HubClient({self.endpoint!r}, {self.token})"
 
     def use_token(self, token: Token) -> None:
-        """Send `token` from now on (the user logged in again while jobtui ran)."""
+        """Send `token` from now on (at start, and when the user logged in again while
+        jobtui ran). A token that cannot be a header is not sent: every request says why."""
         self.token = token
         if token.value.isascii() and token.value.isprintable():
             self._http.headers["Authorization"] = f"Bearer {token.value}"
             self._token_error = None
+        else:
+            self._http.headers.pop("Authorization", None)
+            self._token_error = AuthError(
+                f"The {token} holds characters no token has, so it cannot be sent. "
+                f"{token.how_to_fix()}",
+                fix=token.how_to_fix(),
+            )
 
     async def aclose(self) -> None:
         await self._http.aclose()
