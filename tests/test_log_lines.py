@@ -143,3 +143,19 @@ async def test_wrapped_rows_counted_as_lines_come_match_a_full_count() -> None:
             assert [view.row_of(index) for index in range(view.line_count)] == kept, batch
             assert view.virtual_size == size
         assert view.line_count == 50, "lines went from the top, so the base moved"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("keep_head", [False, True])
+def test_the_lines_from_any_index_are_those_of_the_whole_buffer(keep_head: bool) -> None:
+    rng = random.Random(3)
+    held = LogLines(40, keep_head=keep_head)
+    written = 0
+    for _ in range(60):
+        count = rng.randint(1, 12)
+        texts = [f"line {written + n}" for n in range(count)]
+        written += count
+        held.extend(texts, [NO_STAMP] * count, [len(t) for t in texts])
+        whole = held.texts()
+        for start in range(len(whole) + 2):
+            assert held.texts(start) == whole[start:]

@@ -81,10 +81,15 @@ class LogLines:
         """The lines from `start` on, in order."""
         head = self._head
         out = head[start:] if start < len(head) else []
+        # The ring in order is ring[at:] + ring[:at]; only the part asked for is copied (a
+        # search takes in each flush's few new lines of up to 200,000 held).
         ring, at = self._ring, self._start
-        ordered = ring[at:] + ring[:at] if at else ring
         skip = max(0, start - len(head))
-        out.extend(ordered[skip:] if skip else ordered)
+        if skip < len(ring) - at:
+            out.extend(ring[at + skip :])
+            out.extend(ring[:at])
+        else:
+            out.extend(ring[skip - (len(ring) - at) : at])
         return out
 
     def __iter__(self) -> Iterator[str]:

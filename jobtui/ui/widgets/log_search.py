@@ -44,17 +44,20 @@ class Search:
         """Lines came: `dropped` left the buffer just below its first `head` lines (which
         stay), `new_lines` now sit from index `first` on. Only the new lines are searched;
         the matches kept move up with the text."""
-        kept = [
-            index if index < head else index - dropped
-            for index in self.matches
-            if index < head or index - dropped >= head
-        ]
-        gone = len(self.matches) - len(kept)
+        gone = 0
+        if dropped:  # else the matches stay where they were, and are only added to
+            kept = [
+                index if index < head else index - dropped
+                for index in self.matches
+                if index < head or index - dropped >= head
+            ]
+            gone = len(self.matches) - len(kept)
+            self.matches = kept
+        any_kept = bool(self.matches)
         search = self.pattern.search
-        kept += [first + n for n, line in enumerate(new_lines) if search(line)]
-        self.matches = kept
+        self.matches.extend(first + n for n, line in enumerate(new_lines) if search(line))
         if self.current >= 0:
-            self.current = max(0, self.current - gone) if kept else -1
+            self.current = max(0, self.current - gone) if any_kept else -1
 
     def step(self, forward: bool, near: int) -> int | None:
         """The next (or previous) match from the current one, or from line `near` at first;
