@@ -72,11 +72,7 @@ def run_scenario(
     jobs = SCENARIOS[name]
     print(f"\n{name}: {jobs:,} jobs, starting the simulated Hub ...", flush=True)
     with Sim(workdir, jobs=jobs, rate_limit=rate_limit) as sim, Tmux(workdir, "budget") as tmux:
-        env = {
-            "HF_ENDPOINT": sim.url,
-            "HF_TOKEN": sim.token,
-            "XDG_CACHE_HOME": str(workdir / f"cache-{name}"),
-        }
+        env = sim.env(workdir / f"cache-{name}")
         zero = sim.requests()
         started = time.monotonic()
         session = f"budget-{name}"

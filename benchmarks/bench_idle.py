@@ -76,11 +76,7 @@ def run_one(
     tag = f"idle-{jobs}-{interval or 'default'}"
     log_path = workdir / f"{tag}.chunks"
     argv = [JOBTUI] + ([] if interval is None else ["--interval", interval])
-    env = {
-        "HF_ENDPOINT": sim.url,
-        "HF_TOKEN": sim.token,
-        "XDG_CACHE_HOME": str(workdir / f"cache-{tag}"),
-    }
+    env = sim.env(workdir / f"cache-{tag}")
     pid = tmux.start(tag, argv, env)
     logger = f"{shlex.quote(PYTHON)} -c {shlex.quote(CHUNK_LOGGER)} {shlex.quote(str(log_path))}"
     tmux.pipe_output(tag, logger)

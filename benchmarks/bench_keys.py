@@ -190,11 +190,7 @@ def measure(args: argparse.Namespace) -> None:
         print(f"building {args.rate * args.seconds:,.0f} log lines ...", flush=True)
         with Sim(workdir, command=command) as sim, Tmux(workdir, "keys") as tmux:
             session = "keys"
-            env = {
-                "HF_ENDPOINT": sim.url,
-                "HF_TOKEN": sim.token,
-                "XDG_CACHE_HOME": str(workdir / "cache"),
-            }
+            env = sim.env(workdir / "cache")
             tmux.start(session, [JOBTUI], env)
             started = time.monotonic()
             try:

@@ -68,17 +68,9 @@ def wait_stage(sim: Sim, namespace: str, job_id: str, wanted: set[str]) -> None:
         time.sleep(0.5)
 
 
-def env_for(sim: Sim, workdir: Path, tag: str) -> dict[str, str]:
-    return {
-        "HF_ENDPOINT": sim.url,
-        "HF_TOKEN": sim.token,
-        "XDG_CACHE_HOME": str(workdir / f"cache-{tag}"),
-    }
-
-
 def cpu_run(sim: Sim, tmux: Tmux, workdir: Path, selected: bool, args: argparse.Namespace) -> str:
     tag = "selected" if selected else "none"
-    pid = tmux.start(tag, [JOBTUI, "--no-cache"], env_for(sim, workdir, tag))
+    pid = tmux.start(tag, [JOBTUI, "--no-cache"], sim.env(workdir / f"cache-{tag}"))
     try:
         wait_listing(tmux, tag)
         if selected:
@@ -114,7 +106,7 @@ def stats_run(
         wait_stage(sim, user, job_id, {"RUNNING"})
     running = sim.count_jobs(user, ["RUNNING"])
     tag = "stats"
-    tmux.start(tag, [JOBTUI, "--no-cache"], env_for(sim, workdir, tag))
+    tmux.start(tag, [JOBTUI, "--no-cache"], sim.env(workdir / f"cache-{tag}"))
     try:
         wait_listing(tmux, tag)
         time.sleep(args.settle)

@@ -64,11 +64,7 @@ def sim_command(jobs: int) -> list[str]:
 
 
 def end_to_end(sim: Sim, tmux: Tmux, workdir: Path, jobs: int, soak: float) -> dict[str, float]:
-    env = {
-        "HF_ENDPOINT": sim.url,
-        "HF_TOKEN": sim.token,
-        "XDG_CACHE_HOME": str(workdir / f"cache-{jobs}"),
-    }
+    env = sim.env(workdir / f"cache-{jobs}")
     figures: dict[str, float] = {}
     session = f"list-{jobs}"
     expected = sim.count_jobs(sim.user())  # the count the list's border will show

@@ -78,7 +78,7 @@ def run_size(jobs: int, runs: int, cli_all: bool, cold: bool, workdir: Path) -> 
     print(f"\n{jobs:,} jobs: starting the simulated Hub ...", flush=True)
     with Sim(workdir, jobs=jobs) as sim, Tmux(workdir, "start") as tmux:
         user = sim.user()
-        base_env = {"HF_ENDPOINT": sim.url, "HF_TOKEN": sim.token}
+        base_env = sim.env()
         tools: dict[str, list[str]] = {
             "jobtui": [JOBTUI],
             "hf jobs ps -a": [HF, "jobs", "ps", "-a"],

@@ -192,6 +192,14 @@ class Sim:
         with _OPENER.open(request, timeout=60) as answer:
             return json.loads(answer.read() or b"null")
 
+    def env(self, cache: Path | None = None) -> dict[str, str]:
+        """The environment that points jobtui (or `hf`) at this Hub; `cache`: jobtui's cache
+        folder of its own (XDG_CACHE_HOME), so runs do not share a first screen."""
+        env = {"HF_ENDPOINT": self.url, "HF_TOKEN": self.token}
+        if cache is not None:
+            env["XDG_CACHE_HOME"] = str(cache)
+        return env
+
     def user(self) -> str:
         return str(self.call("GET", "/api/whoami-v2")["name"])
 
