@@ -186,17 +186,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_monitor(
     parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Settings
 ) -> int:
-    from jobtui.hub import HubClient, find_endpoint, find_token
+    from jobtui.hub import HubClient, find_token
     from jobtui.hub.errors import NoTokenError
 
     if args.demo:
         if args.endpoint or args.token:
             parser.error("--demo runs its own simulated Hub: leave out --endpoint and --token")
         return run_demo(settings, args.filter or "")
-    try:
-        endpoint = find_endpoint(settings.endpoint)
-    except ValueError as exc:
-        parser.error(f"endpoint ({settings.origins.get('endpoint')}): {exc}")
+    endpoint = settings.endpoint  # checked as it was read (flag, HF_ENDPOINT or the file)
     try:
         token = find_token(args.token)
     except NoTokenError as exc:

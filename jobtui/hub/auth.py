@@ -67,7 +67,12 @@ def find_endpoint(explicit: str | None = None, env: Mapping[str, str] | None = N
     Raises ValueError with a one-line explanation for a malformed URL.
     """
     env = os.environ if env is None else env
-    value = (explicit or env.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).strip().rstrip("/")
+    return check_endpoint(explicit or env.get("HF_ENDPOINT") or DEFAULT_ENDPOINT)
+
+
+def check_endpoint(text: str) -> str:
+    """The Hub's URL without trailing slashes; ValueError, in one line, if it cannot be one."""
+    value = text.strip().rstrip("/")
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"not an http(s) URL: {value!r} (expected e.g. https://huggingface.co)")

@@ -13,7 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-DEFAULT_ENDPOINT = "https://huggingface.co"
+from jobtui.hub.auth import check_endpoint
+from jobtui.hub.parsing import DEFAULT_ENDPOINT
+
 DEFAULT_THEME = "textual-dark"
 MIN_INTERVAL = 2.0
 
@@ -95,13 +97,13 @@ def names(value: Any) -> tuple[str, ...]:
 
 
 def endpoint(value: Any) -> str:
-    from urllib.parse import urlsplit
-
-    url = value.strip().rstrip("/") if isinstance(value, str) else value
-    parts = urlsplit(url) if isinstance(url, str) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise Refused(f'not an http(s) URL: {url!r} (expected e.g. "https://huggingface.co")')
-    return str(url)
+    """The rule `--endpoint` and HF_ENDPOINT follow (hub/auth.py), port included."""
+    if not isinstance(value, str):
+        raise Refused(f"not an http(s) URL: {value!r} (expected e.g. https://huggingface.co)")
+    try:
+        return check_endpoint(value)
+    except ValueError as exc:
+        raise Refused(str(exc)) from None
 
 
 def timezone(value: Any) -> str:
