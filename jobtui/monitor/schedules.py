@@ -135,29 +135,26 @@ class ScheduleSource(Protocol):
     async def delete_scheduled_job(self, ns: str, sid: str) -> None: ...
 
 
+def spec_job(scheduled: ScheduledJobInfo) -> JobInfo:
+    """The job a schedule starts, read the way a listed job is (labels, name, image...)."""
+    return JobInfo.from_api({**scheduled.job_spec, "id": scheduled.id})
+
+
 def labels_of(scheduled: ScheduledJobInfo) -> dict[str, str]:
-    labels = scheduled.job_spec.get("labels")
-    if not isinstance(labels, Mapping):
-        return {}
-    return {str(key): str(value) for key, value in labels.items()}
+    return dict(spec_job(scheduled).labels or {})
 
 
 def name_of(scheduled: ScheduledJobInfo) -> str:
-    return labels_of(scheduled).get("name") or scheduled.id[:8]
+    return spec_job(scheduled).display_name
 
 
 def command_of(scheduled: ScheduledJobInfo) -> str:
-    spec = scheduled.job_spec
-    words = [*(spec.get("command") or ()), *(spec.get("arguments") or ())]
-    return shlex.join(str(word) for word in words)
+    job = spec_job(scheduled)
+    return shlex.join([*(job.command or ()), *(job.arguments or ())])
 
 
 def image_of(scheduled: ScheduledJobInfo) -> str:
-    spec = scheduled.job_spec
-    space = spec.get("spaceId") or spec.get("space_id")
-    if space:
-        return f"hf.co/spaces/{space}"
-    return str(spec.get("dockerImage") or spec.get("docker_image") or "")
+    return spec_job(scheduled).image
 
 
 def runs_of(scheduled_id: str, jobs: Iterable[JobInfo]) -> list[JobInfo]:
