@@ -11,20 +11,19 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from jobtui.hub.errors import HubError
 from jobtui.hub.models import JobInfo
 from jobtui.monitor.labels import LabelError, labels_text, new_labels
+from jobtui.ui.screens.sending import SendingScreen
 from jobtui.ui.terminal_text import clean_text
 
 
-class LabelsScreen(ModalScreen[JobInfo | None]):
+class LabelsScreen(SendingScreen[JobInfo | None]):
     """Answers the job as the Hub returned it after the change, or None (nothing sent)."""
 
     BINDINGS = [
@@ -61,7 +60,6 @@ class LabelsScreen(ModalScreen[JobInfo | None]):
         super().__init__()
         self.job = job
         self.send = send
-        self._sending = False
         labels = job.labels or {}
         # Cleaned for the screen: a label the Hub took holds only safe characters anyway.
         self.name_input = Input(clean_text(labels.get("name", "")), id="name", placeholder="none")
@@ -100,7 +98,7 @@ class LabelsScreen(ModalScreen[JobInfo | None]):
         self.action_save()
 
     def action_save(self) -> None:
-        if self._sending:
+        if self.sending:
             return  # one request, however often the key is pressed
         try:
             labels = new_labels(self.name_input.value, self.labels_input.value)
@@ -110,24 +108,13 @@ class LabelsScreen(ModalScreen[JobInfo | None]):
         if labels == (self.job.labels or {}):
             self.dismiss(None)  # nothing changed: nothing to send
             return
-        self._sending = True
-        self.query_one("#save", Button).disabled = True
-        self.problem.update(Text("Sending…"))
-        self._send(labels)
-
-    @work(exclusive=True, exit_on_error=False, description="relabel a job")
-    async def _send(self, labels: dict[str, str]) -> None:
-        try:
-            job = await self.send(labels)
-        except HubError as exc:
-            self._sending = False
-            self.query_one("#save", Button).disabled = False
-            self.problem.update(
-                Text(f"The Hub refused the change: {clean_text(exc, max_length=300)}")
-            )
-            return
-        self.dismiss(job)
+        self.send_once(
+            lambda: self.send(labels),
+            refused="The Hub refused the change",
+            button="save",
+            description="relabel a job",
+        )
 
     def action_back(self) -> None:
-        if not self._sending:
+        if not self.sending:
             self.dismiss(None)

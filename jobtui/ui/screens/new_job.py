@@ -13,11 +13,10 @@ from typing import Any
 
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from jobtui.hub.draft import (
@@ -31,10 +30,10 @@ from jobtui.hub.draft import (
     parse_secret_names,
     parse_timeout,
 )
-from jobtui.hub.errors import HubError
 from jobtui.hub.models import JobHardwareInfo, JobInfo
 from jobtui.hub.spec import DEFAULT_FLAVOR
 from jobtui.ui.screens.rerun import flavor_label, parse_environment, spec_table
+from jobtui.ui.screens.sending import SendingScreen
 from jobtui.ui.terminal_text import clean_text
 
 # (widget id, label, placeholder) of the one-line fields, in the order they are shown.
@@ -72,7 +71,7 @@ def preview_table(
     return grid
 
 
-class NewJobScreen(ModalScreen[JobInfo | None]):
+class NewJobScreen(SendingScreen[JobInfo | None]):
     """Answers the new job, or None when the user backs out. A refusal comes back here with
     the Hub's reason, the form kept."""
 
@@ -119,7 +118,6 @@ class NewJobScreen(ModalScreen[JobInfo | None]):
         self.selected = selected
         self.send = send
         self.draft: JobDraft | None = None
-        self._sent = False
         self._environment_shown = ""
         self._environment: dict[str, str] = {}
 
@@ -284,7 +282,7 @@ class NewJobScreen(ModalScreen[JobInfo | None]):
             preview.update(preview_table(self.draft.spec(), self.hardware, found))
             if missing:
                 self.draft = None
-        self.query_one("#run", Button).disabled = self.draft is None or self._sent
+        self.query_one("#run", Button).disabled = self.draft is None or self.sending
         self.query_one("#copy", Button).disabled = self.draft is None
 
     def _target(self) -> str:
@@ -317,31 +315,25 @@ class NewJobScreen(ModalScreen[JobInfo | None]):
     def action_submit(self) -> None:
         self._check()
         draft = self.draft
-        if self._sent or draft is None:
+        if self.sending or draft is None:
             return
         try:
             values = {name: self.environ[name] for name in draft.secret_names}
         except KeyError as exc:  # unset since the form was checked
             self.query_one("#problem", Static).update(Text(f"Secret {exc} is not set."))
             return
-        self._sent = True  # one request, however often the key is pressed
-        self.query_one("#run", Button).disabled = True
-        self.query_one("#problem", Static).update(Text("Sending…"))
-        self._send(self._target(), draft.spec(values))
+        namespace, spec = self._target(), draft.spec(values)
+        self.send_once(
+            lambda: self.send(namespace, spec),
+            refused="The Hub refused it",
+            button="run",
+            description="run a new job (spec not logged)",
+        )
 
-    @work(exclusive=True, exit_on_error=False, description="run a new job (spec not logged)")
-    async def _send(self, namespace: str, spec: dict[str, Any]) -> None:
-        try:
-            new = await self.send(namespace, spec)
-        except HubError as exc:
-            self._sent = False
-            self._check()
-            reason = clean_text(exc, max_length=300)
-            self.query_one("#problem", Static).update(Text(f"The Hub refused it: {reason}"))
-            return
-        self.dismiss(new)
+    def after_refusal(self) -> None:
+        self._check()
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
-        if not self._sent:
+        if not self.sending:
             self.dismiss(None)

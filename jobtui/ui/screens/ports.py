@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -14,8 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 
 from jobtui.hub.draft import DraftError, parse_ports
-from jobtui.hub.errors import HubError
 from jobtui.hub.models import JobInfo
+from jobtui.ui.screens.sending import SendingScreen
 from jobtui.ui.terminal_text import clean_text
 
 OPEN, COPY = "open", "copy"
@@ -146,7 +146,7 @@ class ConfirmPortsScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-class ExposeScreen(ModalScreen[JobInfo | None]):
+class ExposeScreen(SendingScreen[JobInfo | None]):
     """Edits the ports; sends them with `send` once confirmed and answers the updated job.
     A refusal stays here with the Hub's reason; nothing changes locally."""
 
@@ -174,7 +174,6 @@ class ExposeScreen(ModalScreen[JobInfo | None]):
         self.send = send
         self.old_public = tuple(job.expose_public or ())
         self.old_ports = tuple(p for p in job.expose or () if p not in self.old_public)
-        self._sending = False
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
@@ -202,7 +201,7 @@ class ExposeScreen(ModalScreen[JobInfo | None]):
     @on(Input.Submitted)
     @on(Button.Pressed, "#change")
     def _change(self) -> None:
-        if self._sending:
+        if self.sending:
             return
         problem = self.query_one("#problem", Static)
         try:
@@ -217,27 +216,18 @@ class ExposeScreen(ModalScreen[JobInfo | None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._sending = True
-                problem.update(Text("Sending…"))
-                self._send(ports, public)
+                self.send_once(
+                    lambda: self.send(ports, public),
+                    refused="Not changed",
+                    description="change exposed ports",
+                )
 
         old = describe_ports(self.old_ports, self.old_public)
         new = describe_ports(ports, public)
         name = clean_text(self.job.display_name, max_length=50)
         self.app.push_screen(ConfirmPortsScreen(name, old, new), answered)
 
-    @work(exclusive=True, exit_on_error=False, description="change exposed ports")
-    async def _send(self, ports: tuple[int, ...], public: tuple[int, ...]) -> None:
-        try:
-            new = await self.send(ports, public)
-        except HubError as exc:
-            self._sending = False
-            reason = clean_text(exc, max_length=300)
-            self.query_one("#problem", Static).update(Text(f"Not changed: {reason}"))
-            return
-        self.dismiss(new)
-
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
-        if not self._sending:
+        if not self.sending:
             self.dismiss(None)

@@ -11,17 +11,16 @@ from typing import Any
 
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
-from jobtui.hub.errors import HubError
 from jobtui.hub.models import JobHardwareInfo, JobInfo
 from jobtui.hub.spec import DEFAULT_FLAVOR, rerun_spec
 from jobtui.ui.format import long_duration
+from jobtui.ui.screens.sending import SendingScreen
 from jobtui.ui.terminal_text import clean_text
 
 
@@ -99,7 +98,7 @@ def spec_table(spec: Mapping[str, Any]) -> Table:
     return grid
 
 
-class RerunScreen(ModalScreen[JobInfo | None]):
+class RerunScreen(SendingScreen[JobInfo | None]):
     """Sends the edited spec with `send` and answers the new job; None when the user backs
     out. A refusal comes back here with the Hub's reason, the edits kept."""
 
@@ -143,7 +142,6 @@ class RerunScreen(ModalScreen[JobInfo | None]):
         self.found = {name: local_env[name] for name in names if local_env.get(name)}
         self.missing = [name for name in names if name not in self.found]
         self.names = names
-        self._sent = False
         self._asked_to_discard = False
         self._shown_environment = "\n".join(
             f"{clean_text(k)}={clean_text(v)}" for k, v in (job.environment or {}).items()
@@ -229,7 +227,7 @@ class RerunScreen(ModalScreen[JobInfo | None]):
     def _check(self) -> bool:
         problem = self._problem()
         self.query_one("#problem", Static).update(Text(problem or ""))
-        self.query_one("#run", Button).disabled = problem is not None or self._sent
+        self.query_one("#run", Button).disabled = problem is not None or self.sending
         return problem is None
 
     def spec(self) -> dict[str, Any]:
@@ -255,24 +253,18 @@ class RerunScreen(ModalScreen[JobInfo | None]):
 
     @on(Button.Pressed, "#run")
     def action_submit(self) -> None:
-        if self._sent or not self._check():
+        if self.sending or not self._check():
             return
-        self._sent = True  # one request, however often the key is pressed
-        self.query_one("#run", Button).disabled = True
-        self.query_one("#problem", Static).update(Text("Sending…"))
-        self._send(self.spec())
+        spec = self.spec()
+        self.send_once(
+            lambda: self.send(spec),
+            refused="Rerun failed",
+            button="run",
+            description="run a job (spec not logged)",
+        )
 
-    @work(exclusive=True, exit_on_error=False, description="run a job (spec not logged)")
-    async def _send(self, spec: dict[str, Any]) -> None:
-        try:
-            new = await self.send(spec)
-        except HubError as exc:
-            self._sent = False
-            self._check()
-            reason = clean_text(exc, max_length=300)
-            self.query_one("#problem", Static).update(Text(f"Rerun failed: {reason}"))
-            return
-        self.dismiss(new)
+    def after_refusal(self) -> None:
+        self._check()
 
     def _edited(self) -> bool:
         if self.query_one("#environment", TextArea).text != self._shown_environment:
@@ -285,7 +277,7 @@ class RerunScreen(ModalScreen[JobInfo | None]):
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
-        if self._sent:
+        if self.sending:
             return
         if self._edited() and not self._asked_to_discard:
             self._asked_to_discard = True

@@ -11,17 +11,15 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from rich.table import Table
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from jobtui.hub.errors import HubError
 from jobtui.hub.models import JobHardwareInfo, JobInfo
 from jobtui.ui.format import shell_command
 from jobtui.ui.keynames import keys_for
+from jobtui.ui.screens.sending import SendingScreen
 from jobtui.ui.terminal_text import clean_text
 
 EDIT = "edit"
@@ -45,7 +43,7 @@ def rerun_summary(job: JobInfo, flavor: JobHardwareInfo | None) -> Table:
     return grid
 
 
-class RerunConfirmScreen(ModalScreen[JobInfo | str | None]):
+class RerunConfirmScreen(SendingScreen[JobInfo | str | None]):
     """Answers the new job, EDIT to open the preview, or None to back out."""
 
     BINDINGS = [
@@ -84,7 +82,6 @@ class RerunConfirmScreen(ModalScreen[JobInfo | str | None]):
         self.job = job
         self.flavor = hardware.get(job.flavor or "")
         self.send = send
-        self._sending = False
         self.problem = Static("", id="problem")
 
     def compose(self) -> ComposeResult:
@@ -114,30 +111,12 @@ class RerunConfirmScreen(ModalScreen[JobInfo | str | None]):
         )()
 
     def action_run(self) -> None:
-        if self._sending:
-            return  # one request, however often the key is pressed
-        self._sending = True
-        self.query_one("#run", Button).disabled = True
-        self.problem.update(Text("Sending…"))
-        self._send()
-
-    @work(exclusive=True, exit_on_error=False, description="rerun a job")
-    async def _send(self) -> None:
-        try:
-            new = await self.send()
-        except HubError as exc:
-            # The Hub said no (or could not be reached): say why here, where the question
-            # was asked. Pressing run again is a new request the user chose to send.
-            self._sending = False
-            self.query_one("#run", Button).disabled = False
-            self.problem.update(Text(f"Rerun failed: {clean_text(exc, max_length=300)}"))
-            return
-        self.dismiss(new)
+        self.send_once(self.send, refused="Rerun failed", button="run", description="rerun a job")
 
     def action_edit(self) -> None:
-        if not self._sending:
+        if not self.sending:
             self.dismiss(EDIT)
 
     def action_back(self) -> None:
-        if not self._sending:
+        if not self.sending:
             self.dismiss(None)
