@@ -32,7 +32,7 @@ from jobtui.hub.draft import (
 )
 from jobtui.hub.models import JobHardwareInfo, JobInfo
 from jobtui.hub.spec import DEFAULT_FLAVOR
-from jobtui.ui.screens.rerun import flavor_label, parse_environment, spec_table
+from jobtui.ui.screens.rerun import flavor_label, flavor_options, parse_environment, spec_table
 from jobtui.ui.screens.sending import SendingScreen
 from jobtui.ui.terminal_text import clean_text
 
@@ -145,7 +145,7 @@ class NewJobScreen(SendingScreen[JobInfo | None]):
                 with Horizontal(classes="row"):
                     yield Label("Flavor")
                     yield Select(
-                        self._flavors(DEFAULT_FLAVOR),
+                        flavor_options(self.hardware, DEFAULT_FLAVOR),
                         value=DEFAULT_FLAVOR,
                         allow_blank=False,
                         id="flavor",
@@ -168,12 +168,6 @@ class NewJobScreen(SendingScreen[JobInfo | None]):
                 yield Button("Copy as command", id="copy")
                 yield Button("Run it", id="run", variant="primary")
 
-    def _flavors(self, current: str) -> list[tuple[Text, str]]:
-        options = [(flavor_label(f), name) for name, f in self.hardware.items()]
-        if current not in self.hardware:
-            options.insert(0, (Text(clean_text(current)), current))
-        return options
-
     def on_mount(self) -> None:
         self.query_one("#image", Input).focus()
         self._check()
@@ -188,7 +182,7 @@ class NewJobScreen(SendingScreen[JobInfo | None]):
         self.hardware = hardware
         flavor = self.query_one("#flavor", Select)
         current = flavor.value if isinstance(flavor.value, str) else DEFAULT_FLAVOR
-        flavor.set_options(self._flavors(current))
+        flavor.set_options(flavor_options(self.hardware, current))
         flavor.value = current
 
     @on(Button.Pressed, "#prefill")
@@ -214,7 +208,7 @@ class NewJobScreen(SendingScreen[JobInfo | None]):
         for key, value in values.items():
             self.query_one(f"#{key}", Input).value = clean_text(value)
         flavor = self.query_one("#flavor", Select)
-        flavor.set_options(self._flavors(draft.flavor))
+        flavor.set_options(flavor_options(self.hardware, draft.flavor))
         flavor.value = draft.flavor
         self.query_one("#environment", TextArea).text = self._environment_shown
         self.query_one("#ssh", Checkbox).value = draft.ssh

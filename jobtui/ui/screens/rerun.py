@@ -43,6 +43,14 @@ def flavor_label(flavor: JobHardwareInfo) -> Text:
     return Text(f"{name}  ·  {pretty}  ·  ${flavor.price_per_hour:,.2f}/h")
 
 
+def flavor_options(hardware: Mapping[str, JobHardwareInfo], current: str) -> list[tuple[Text, str]]:
+    """The flavor picker's choices, with prices; `current` first when the Hub does not list it."""
+    options = [(flavor_label(flavor), name) for name, flavor in hardware.items()]
+    if current not in hardware:
+        options.insert(0, (Text(clean_text(current)), current))
+    return options
+
+
 # Fields the dialog edits below the fixed part; everything else is shown as it will be sent.
 EDITED = ("flavor", "environment", "secrets")
 FIELD_LABELS = {
@@ -156,7 +164,7 @@ class RerunScreen(SendingScreen[JobInfo | None]):
                 yield Static(self._fixed_part(), id="fixed")
                 yield Label("Flavor", classes="field")
                 yield Select(
-                    self._flavor_options(),
+                    flavor_options(self.hardware, self.job.flavor or DEFAULT_FLAVOR),
                     value=job.flavor or DEFAULT_FLAVOR,
                     allow_blank=False,
                     id="flavor",
@@ -189,13 +197,6 @@ class RerunScreen(SendingScreen[JobInfo | None]):
         """Every field of the spec that is not edited below, read from the very dict that
         `spec()` sends: what you see is what is sent."""
         return spec_table(rerun_spec(self.job))
-
-    def _flavor_options(self) -> list[tuple[Text, str]]:
-        options = [(flavor_label(f), name) for name, f in self.hardware.items()]
-        current = self.job.flavor or DEFAULT_FLAVOR
-        if current not in self.hardware:
-            options.insert(0, (Text(clean_text(current)), current))
-        return options
 
     def on_mount(self) -> None:
         # Focus what needs an answer first: a secret that is not in the environment.
