@@ -1,7 +1,7 @@
 """Idle cost of a running jobtui: CPU share of a core, and screen updates written per second.
 
 Run: .venv/bin/python benchmarks/bench_idle.py [--jobs 10 10000] [--window 30] [--settle 5]
-     (about 3 minutes at the defaults: 4 configurations of load + settle + window)
+     (about 6 minutes at the defaults: 8 configurations of load + settle + window)
 
 What it measures. A simulated Hub (`jobtui sim --seed 1 --jobs N`, no rate limit) runs in a
 subprocess on a free loopback port. jobtui runs in a detached tmux session of 120x36 against
@@ -19,12 +19,21 @@ border shows its job count), it waits --settle seconds, then over a --window sec
   5 ms apart merged: one redraw may span several chunks) per second; also the seconds
   between the first and the last update, and the RSS at the end.
 
-The keyboard is never touched: this is jobtui left alone in a pane.
+Each configuration runs twice, with a different job selected (--selected):
+
+- "newest": as jobtui opens, on the newest job. In the simulated Hub that job is usually live,
+  so its log and metrics stream into the pane and its clock runs: the screen really changes.
+- "finished": `j` (then page down) is pressed until Details show a finished job (completed,
+  error, canceled or deleted), before the settle time. Nothing on screen has a reason to
+  change but relative times ("3 minutes ago") and the live rows' runtimes: the idle cost.
+
+Apart from that, the keyboard is never touched: this is jobtui left alone in a pane.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import shlex
 import sys
 import time
@@ -57,6 +66,7 @@ while True:
     log.write(f"{time.time():.6f} {len(data)}\\n")
 """
 MERGE_GAP_SECS = 0.005
+FINISHED = re.compile(r"Stage +(COMPLETED|ERROR|CANCELED|DELETED)\b")
 
 
 def updates(chunks: list[tuple[float, int]]) -> list[float]:
@@ -70,10 +80,27 @@ def updates(chunks: list[tuple[float, int]]) -> list[float]:
     return starts
 
 
+def select_finished(tmux: Tmux, tag: str) -> None:
+    """Press j (then page down, past a screenful of live jobs) until Details show a finished
+    job."""
+    for press in range(60):
+        if FINISHED.search(tmux.capture(tag)):
+            return
+        tmux.keys(tag, "j" if press < 20 else "PageDown")
+        time.sleep(0.4)
+    raise SystemExit("benchmark: no finished job found in the list")
+
+
 def run_one(
-    sim: Sim, tmux: Tmux, workdir: Path, jobs: int, interval: str | None, args: argparse.Namespace
+    sim: Sim,
+    tmux: Tmux,
+    workdir: Path,
+    jobs: int,
+    interval: str | None,
+    selected: str,
+    args: argparse.Namespace,
 ) -> list[str]:
-    tag = f"idle-{jobs}-{interval or 'default'}"
+    tag = f"idle-{jobs}-{interval or 'default'}-{selected}"
     log_path = workdir / f"{tag}.chunks"
     argv = [JOBTUI] + ([] if interval is None else ["--interval", interval])
     env = sim.env(workdir / f"cache-{tag}")
@@ -82,6 +109,8 @@ def run_one(
     tmux.pipe_output(tag, logger)
     try:
         loaded = wait_listing(tmux, tag)
+        if selected == "finished":
+            select_finished(tmux, tag)
         time.sleep(args.settle)
         cpu_before, wall_before = cpu_seconds(pid), time.time()
         time.sleep(args.window)
@@ -104,6 +133,7 @@ def run_one(
     row = [
         f"{jobs:,}",
         label,
+        selected,
         f"{loaded:.1f}",
         f"{cpu:.2f}%",
         f"{sum(size for _, size in chunks) / span:,.0f}",
@@ -127,6 +157,13 @@ def main() -> None:
         default=["default", "3600"],
         help="jobtui --interval values to try ('default': no option)",
     )
+    parser.add_argument(
+        "--selected",
+        nargs="+",
+        choices=["newest", "finished"],
+        default=["finished", "newest"],
+        help="which job is selected while measured (see above)",
+    )
     add_code_option(parser)
     args = parser.parse_args()
     use_code(args.code)
@@ -137,11 +174,13 @@ def main() -> None:
             with Sim(workdir, jobs=jobs) as sim, Tmux(workdir, "idle") as tmux:
                 for interval in args.intervals:
                     value = None if interval == "default" else interval
-                    rows.append(run_one(sim, tmux, workdir, jobs, value, args))
+                    for selected in args.selected:
+                        rows.append(run_one(sim, tmux, workdir, jobs, value, selected, args))
     print(f"\njobtui idle in tmux 120x36, {args.window:g} s window after the first listing:\n")
     headers = [
         "jobs",
         "interval",
+        "selected",
         "load s",
         "CPU (% of a core)",
         "bytes/s",

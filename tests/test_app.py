@@ -257,7 +257,9 @@ async def test_a_clock_tick_while_quitting_does_not_crash(hub: SimulatedHub) -> 
 
 async def test_details_of_a_running_job_follow_the_clock(hub: SimulatedHub) -> None:
     """A clock tick redraws only the clock rows of Details; they must still move, and the
-    rest must stay on screen."""
+    rest must stay on screen. A live job's seconds tick for its first ten minutes; after that
+    its runtime reads in whole minutes, in Details and in the list, so an idle screen is
+    redrawn once a minute, not every second."""
     later = [0.0]
     app = make_app(hub, clock=lambda: time.time() + later[0])
     async with app.run_test(size=(160, 70)) as pilot:
@@ -266,13 +268,24 @@ async def test_details_of_a_running_job_follow_the_clock(hub: SimulatedHub) -> N
         job = running()[0]
         await select(pilot, app, job.id)
         await wait_for(pilot, lambda: "so far" in screen_text(app))
+        # Young: the seconds move on screen, in Details and in the list's row.
+        seconds = lambda: re.findall(r"(\d+) seconds?\W+so\b", screen_text(app))  # noqa: E731
+        screen = app.main_screen
+        row = lambda: screen.table.cells(job.id)["runtime"].plain  # noqa: E731
+        await wait_for(pilot, lambda: bool(seconds()))
+        shown, row_shown = seconds(), row()
+        assert row_shown.endswith("s"), row_shown
+        await wait_for(pilot, lambda: seconds() != shown and row() != row_shown)
+        # Two hours on: the rows keep their places, and the runtime is in whole minutes.
         assert not re.search(r"Started +2 hours ago", screen_text(app))
         later[0] = 2 * 3600.0
         await wait_for(pilot, lambda: bool(re.search(r"Started +2 hours ago", screen_text(app))))
         text = screen_text(app)
         assert job.id in text and "Command" in text
-        # A second later the rows keep their shape: redrawn without a layout, still redrawn.
-        seconds = lambda: re.findall(r"(\d+) seconds?\W+so\b", screen_text(app))  # noqa: E731
-        shown = seconds()
-        assert shown, "the running seconds are on screen"
-        await wait_for(pilot, lambda: seconds() != shown)
+        # Details, read on their own: the right-hand pane's lines, wraps joined.
+        details = " ".join(
+            line.rsplit("││", 1)[1].strip(" │") for line in text.splitlines() if "││" in line
+        )
+        assert re.search(r"running 2 hours?( and \d+ minutes?)? so far", details), details
+        assert not seconds()
+        assert re.fullmatch(r"2h \d\dm", row()), row()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import shlex
 from collections.abc import Mapping
@@ -87,13 +88,41 @@ def now_utc(clock_value: float) -> datetime:
 
 
 def ago(moment: datetime | None, now: datetime) -> str:
-    """'3 minutes ago'; 'just now' for the future (clock skew) and the last few seconds."""
+    """'3 minutes ago'; 'just now' for the first minute and the future (clock skew).
+
+    Every unit is counted down to whole minutes after `moment` (floored, where humanize
+    rounds), so the text changes only on those minutes (see `ago_changes_at`): a relative
+    time that ticked every second ("33 seconds ago") redrew the screen every second."""
     if moment is None:
         return "—"
-    delta = now - moment
-    if delta < timedelta(seconds=2):
+    minutes = int((now - moment).total_seconds() // 60)
+    if minutes < 1:
         return "just now"
-    return humanize.naturaltime(delta)
+    for size, one, unit in _AGO_UNITS:
+        if minutes >= size:
+            count = minutes // size
+            return f"{one} ago" if count == 1 else f"{count:,} {unit}s ago"
+    raise AssertionError("unreachable: minutes >= 1")
+
+
+# (minutes in the unit, how one reads, the unit), largest first.
+_AGO_UNITS = (
+    (525_600, "a year", "year"),
+    (43_200, "a month", "month"),
+    (1_440, "a day", "day"),
+    (60, "an hour", "hour"),
+    (1, "a minute", "minute"),
+)
+
+
+def ago_changes_at(moment: datetime | None, now: datetime) -> float:
+    """The first moment (a Unix time) after `now` at which `ago(moment, ...)` may read
+    differently: every unit it shows is whole minutes after `moment`, so the next whole
+    minute. A widget asked every second redraws nothing until then."""
+    if moment is None:
+        return math.inf
+    since = (now - moment).total_seconds()
+    return moment.timestamp() + 60.0 * (math.floor(max(since, 0.0) / 60.0) + 1)
 
 
 def ago_coarse(moment: datetime, now: datetime) -> str:
@@ -113,8 +142,15 @@ def absolute(moment: datetime | None) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
-def compact_duration(seconds: float | None) -> str:
-    """'45s', '12m 03s', '3h 07m', '2d 04h': short and sortable by eye."""
+# A duration still running shows its seconds for this long, then whole minutes: a clock that
+# ticks every second costs a redraw every second, worth it only while the seconds matter
+# (kubectl's ages work the same way).
+LIVE_SECONDS_FOR = 600
+
+
+def compact_duration(seconds: float | None, *, live: bool = False) -> str:
+    """'45s', '12m 03s', '3h 07m', '2d 04h': short and sortable by eye. `live`: a duration
+    still growing, '12m' past LIVE_SECONDS_FOR."""
     if seconds is None:
         return "—"
     total = int(seconds)
@@ -126,14 +162,19 @@ def compact_duration(seconds: float | None) -> str:
     if hours:
         return f"{hours}h {minutes:02d}m"
     if minutes:
-        return f"{minutes}m {secs:02d}s"
+        return f"{minutes}m" if live and total >= LIVE_SECONDS_FOR else f"{minutes}m {secs:02d}s"
     return f"{secs}s"
 
 
-def long_duration(seconds: float | None) -> str:
+def long_duration(seconds: float | None, *, live: bool = False) -> str:
+    """'3 minutes and 5 seconds'. `live`: a duration still growing, in whole minutes past
+    LIVE_SECONDS_FOR."""
     if seconds is None:
         return "—"
-    return humanize.precisedelta(timedelta(seconds=int(seconds)), minimum_unit="seconds")
+    total = int(seconds)
+    if live and total >= LIVE_SECONDS_FOR:
+        return humanize.precisedelta(timedelta(minutes=total // 60), minimum_unit="minutes")
+    return humanize.precisedelta(timedelta(seconds=total), minimum_unit="seconds")
 
 
 def shell_command(job: JobInfo) -> str:

@@ -43,7 +43,6 @@ if TYPE_CHECKING:
     from jobtui.ui.app import JobsApp
 
 NARROW_WIDTH = 110
-TIMES_REFRESH_SECONDS = 15.0
 WARN_CHECK_SECONDS = 10.0
 
 
@@ -102,7 +101,6 @@ class MainScreen(ScheduleActions, JobAccess, LabelActions, LogActions, JobAction
         self.narrow = self.app.size.width < NARROW_WIDTH
         self.table.focus()
         self.set_interval(1.0, self._tick)
-        self.set_interval(TIMES_REFRESH_SECONDS, self.refresh_times)
         self.show_cached()
         self.refresh_headers()
         self.run_worker(
@@ -316,7 +314,7 @@ class MainScreen(ScheduleActions, JobAccess, LabelActions, LogActions, JobAction
 
     def recolor(self) -> None:
         if self.is_mounted:
-            self.table.refresh_times()
+            self.table.redraw_all()
             self.refresh_headers()
             self.show_detail()
 
@@ -328,10 +326,10 @@ class MainScreen(ScheduleActions, JobAccess, LabelActions, LogActions, JobAction
     # ---- time passing -------------------------------------------------------------------
 
     def _tick(self) -> None:
+        """Every second: whatever the clock changed on screen, and only that (each part
+        compares what it would show with what it shows)."""
         self.refresh_headers()
-        job = self.selected_job()
-        if job is not None and job.is_live:
-            self.show_detail()  # the cost so far keeps growing
+        self.refresh_times()
 
     def _warn_timeouts(self, live: list[JobInfo], now: datetime) -> None:
         """Once per job, when it has used the share of its timeout the settings say (0.9)."""
@@ -350,7 +348,7 @@ class MainScreen(ScheduleActions, JobAccess, LabelActions, LogActions, JobAction
             )
 
     def refresh_times(self) -> None:
-        """Relative times moved on: in the rows, and in the details of a finished job too."""
+        """Relative times and live runtimes moved on: in the rows on screen and in Details."""
         self.table.refresh_times()
         self.show_detail()
 

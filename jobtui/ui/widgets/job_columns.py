@@ -8,8 +8,16 @@ from datetime import datetime
 from rich.text import Text
 
 from jobtui.hub.models import JobInfo
-from jobtui.monitor.costs import running_seconds, time_left
-from jobtui.ui.format import PALETTE, ago, compact_duration, shell_command, stage_style
+from jobtui.monitor.costs import LAST_STRETCH, running_seconds, time_left
+from jobtui.ui.format import (
+    LIVE_SECONDS_FOR,
+    PALETTE,
+    ago,
+    ago_changes_at,
+    compact_duration,
+    shell_command,
+    stage_style,
+)
 from jobtui.ui.terminal_text import clean_text
 
 
@@ -76,11 +84,43 @@ def row_cells(job: JobInfo, now: datetime) -> dict[str, Text]:
         "image": Text(clean_text(job.image, max_length=120)),
         "command": Text(clean_text(shell_command(job), max_length=400), style="bright_black"),
         "flavor": Text(clean_text(job.flavor or "—", max_length=24)),
+        **time_cells(job, now),
+    }
+
+
+def time_cells(job: JobInfo, now: datetime) -> dict[str, Text]:
+    """The cells of a row that the clock changes: when it was created, and its runtime."""
+    live = job.is_live
+    return {
         "created": Text(ago(job.created_at, now), style="" if live else "bright_black"),
         "runtime": Text(
-            compact_duration(running_seconds(job, now)),
+            compact_duration(running_seconds(job, now), live=live),
             style=PALETTE.style("bold $text-warning")
             if (left := time_left(job, now)) and left.last_stretch
             else "",
         ),
     }
+
+
+def times_shown(job: JobInfo, now: datetime) -> tuple[str, ...]:
+    """What the clock cells read (and how they look) at `now`: equal means no redraw."""
+    return tuple(f"{cell.plain}\0{cell.style}" for cell in time_cells(job, now).values())
+
+
+def times_change_at(job: JobInfo, now: datetime) -> float:
+    """The first moment (a Unix time) after `now` at which the clock cells of this job's row
+    may read differently: when "created" moves on to the next minute, and for a live job
+    when its runtime does (each second for its first ten minutes, then each minute) or its
+    time left enters the last stretch."""
+    due = ago_changes_at(job.created_at, now)
+    running = running_seconds(job, now) if job.is_live else None
+    if running is None:  # finished, or not started (a poll brings the start)
+        return due
+    stamp = now.timestamp()
+    if running < LIVE_SECONDS_FOR:
+        return min(due, stamp + 1.0 - running % 1.0)
+    due = min(due, stamp + 60.0 - running % 60.0)
+    left = time_left(job, now)
+    if left is not None and not left.last_stretch:
+        due = min(due, stamp + left.left - left.limit * LAST_STRETCH)
+    return due

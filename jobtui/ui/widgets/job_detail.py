@@ -26,6 +26,7 @@ from jobtui.monitor.costs import (
 from jobtui.ui.format import (
     absolute,
     ago,
+    ago_changes_at,
     hardware_summary,
     long_duration,
     money,
@@ -60,22 +61,24 @@ def durations_line(job: JobInfo, now: datetime) -> str | None:
             return None
         return (
             f"scheduling {long_duration(d.scheduling_secs)} · "
-            f"running {long_duration(running_seconds(job, now))} · "
+            f"running {long_duration(running_seconds(job, now), live=job.is_live)} · "
             f"total {long_duration(d.total_secs)}"
         )
     end = finished or now
     total = max(0.0, (end - created).total_seconds())
     if started is None:
         if job.is_live:
-            return f"scheduling for {long_duration(total)} so far · not started yet"
+            return f"scheduling for {long_duration(total, live=True)} so far · not started yet"
         return f"never started · total {long_duration(total)}"
     # Whole seconds first, so the parts add up to the total as shown.
     scheduling = int(max(0.0, (started - created).total_seconds()))
     running = int(max(0.0, (end - started).total_seconds()))
-    so_far = " so far" if job.is_live else ""
+    live = job.is_live
+    so_far = " so far" if live else ""
     return (
-        f"scheduling {long_duration(scheduling)} · running {long_duration(running)}{so_far} · "
-        f"total {long_duration(scheduling + running)}"
+        f"scheduling {long_duration(scheduling)} · "
+        f"running {long_duration(running, live=live)}{so_far} · "
+        f"total {long_duration(scheduling + running, live=live)}"
     )
 
 
@@ -186,7 +189,8 @@ def _clock(job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> Rows:
             (
                 "Time left",
                 Text(
-                    f"{long_duration(remaining.left)} of {long_duration(remaining.limit)}"
+                    f"{long_duration(remaining.left, live=True)} of "
+                    f"{long_duration(remaining.limit)}"
                     f" · {remaining.used:.0%} used",
                     style="bold yellow" if remaining.last_stretch else "",
                 ),
@@ -290,6 +294,8 @@ class JobDetail(VerticalScroll, can_focus=True):
         self._clock.display = self._tail.display = False
         self._shown: tuple[object, ...] | None = None
         self._clock_text: tuple[tuple[str, str, str], ...] = ()
+        self._clock_checked = 0.0  # when the clock rows were last worked out (Unix time)
+        self._clock_due = 0.0  # when they may read differently
 
     def compose(self) -> ComposeResult:
         if self._metrics is not None:
@@ -307,7 +313,15 @@ class JobDetail(VerticalScroll, can_focus=True):
     def show_job(self, job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> None:
         """The job's details. When only the clock moved (same job, same flavor), only the
         clock rows are redrawn, and without a layout pass unless their height may change:
-        a second ticking in Details cost a layout of the whole screen."""
+        a second ticking in Details cost a layout of the whole screen. A finished job's clock
+        rows are not even worked out again before one of its times may read differently."""
+        stamp = now.timestamp()
+        if self._shown == (job, flavor) and self._clock_checked <= stamp < self._clock_due:
+            return
+        self._clock_checked = stamp
+        times = (job.created_at, job.started_at, job.finished_at)
+        due = min(ago_changes_at(moment, now) for moment in times)
+        self._clock_due = stamp + 1.0 if job.is_live else due
         clock = _clock(job, flavor, now)
         clock_text = tuple((label, value.plain, str(value.style)) for label, value in clock)
         if self._shown != (job, flavor):

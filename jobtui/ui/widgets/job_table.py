@@ -15,7 +15,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.events import Click
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -24,7 +24,14 @@ from textual.strip import Strip
 from jobtui.hub.models import JobInfo, JobStage
 from jobtui.monitor.store import newest_first
 from jobtui.ui.format import PALETTE
-from jobtui.ui.widgets.job_columns import GAP, Column, layout_columns, row_cells
+from jobtui.ui.widgets.job_columns import (
+    GAP,
+    Column,
+    layout_columns,
+    row_cells,
+    times_change_at,
+    times_shown,
+)
 
 
 class JobTable(ScrollView, can_focus=True):
@@ -103,6 +110,9 @@ class JobTable(ScrollView, can_focus=True):
         self._keys: dict[str, tuple[float, str]] = {}  # sort key of each row's job
         self._order: list[str] = []  # job ids, newest first
         self._rows: dict[str, Strip] = {}  # rendered rows, by job id
+        self._times: dict[str, tuple[str, ...]] = {}  # what a rendered row's clock cells read
+        self._due: dict[str, float] = {}  # when they may read differently (Unix time)
+        self._last_tick = 0.0
         self._columns: list[Column] = []
         self._highlighted: str | None = None
         # Shown, not owned: the screen's Listing holds the marks and the cancels under way.
@@ -153,10 +163,37 @@ class JobTable(ScrollView, can_focus=True):
             self._keys = {job.id: newest_first(job) for job in jobs}
             self._order = sorted(self._keys, key=self._keys.__getitem__)
             self._rows.clear()
+            self._times.clear()
+        self._due.clear()
 
     def refresh_times(self) -> None:
-        """Times moved on: redraw rows (only the visible ones are drawn again)."""
+        """The clock moved: redraw the rows on screen whose times now read differently, and
+        nothing else. Called every second, it redraws a row when "2 minutes ago" becomes
+        "3 minutes ago" or a young live job's runtime gains a second, never for nothing."""
+        now = self._clock()
+        stamp = now.timestamp()
+        if stamp < self._last_tick:  # the clock went back: every row is due
+            self._due.clear()
+        self._last_tick = stamp
+        top = int(self.scroll_y)
+        width = self.size.width
+        for line, job_id in enumerate(self._order[top : top + self.size.height - 1], start=1):
+            if stamp < self._due.get(job_id, 0.0):
+                continue  # most rows, most seconds: nothing to work out
+            job = self._lookup(job_id)
+            if job is None:
+                continue
+            if self._times.get(job_id) != times_shown(job, now):
+                self._rows.pop(job_id, None)  # drawn again, due again, by render_line
+                self.refresh(Region(0, line, width, 1))
+            else:
+                self._due[job_id] = times_change_at(job, now)
+
+    def redraw_all(self) -> None:
+        """Every row drawn again (the theme changed)."""
         self._rows.clear()
+        self._times.clear()
+        self._due.clear()
         self.refresh()
 
     def set_layout(self, *, show_owner: bool) -> None:
@@ -196,6 +233,8 @@ class JobTable(ScrollView, can_focus=True):
     def _remove(self, job_id: str) -> None:
         if self._keys.pop(job_id, None) is not None:
             self._rows.pop(job_id, None)
+            self._times.pop(job_id, None)
+            self._due.pop(job_id, None)
             self._order.remove(job_id)
 
     def _sort_key(self, job_id: str) -> tuple[float, str]:
@@ -257,6 +296,8 @@ class JobTable(ScrollView, can_focus=True):
             self.scrollable_content_region.width - 1, show_owner=self.show_owner
         )
         self._rows.clear()
+        self._times.clear()
+        self._due.clear()
         self._update_size()
         self.refresh()
 
@@ -288,7 +329,10 @@ class JobTable(ScrollView, can_focus=True):
             row.append(
                 "●" if job_id in self.marked else " ", style=PALETTE.style("bold $text-accent")
             )
-            cells = row_cells(job, self._clock())
+            now = self._clock()
+            cells = row_cells(job, now)
+            self._times[job_id] = times_shown(job, now)
+            self._due[job_id] = times_change_at(job, now)
             if job_id in self.canceling:
                 cells["stage"] = Text("canceling…", style=PALETTE.style("bold $text-warning"))
             elif job_id in self.idle_gpu and job.status.stage == JobStage.RUNNING:

@@ -1,0 +1,74 @@
+"""The clock cells of the job list and when they are worked out again: never stale, and not
+every second for nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from jobtui.hub.models import JobInfo
+from jobtui.ui.format import ago, ago_changes_at
+from jobtui.ui.widgets.job_columns import times_change_at, times_shown
+
+T0 = datetime(2026, 11, 28, 9, 0, 0, 250_000, tzinfo=UTC)
+
+
+def job(stage: str, *, started: float | None, finished: float | None, **extra: Any) -> JobInfo:
+    def stamp(seconds: float | None) -> str | None:
+        return None if seconds is None else (T0 + timedelta(seconds=seconds)).isoformat()
+
+    return JobInfo.from_api(
+        {
+            "id": "a" * 24,
+            "createdAt": stamp(0),
+            "startedAt": stamp(started),
+            "finishedAt": stamp(finished),
+            "status": {"stage": stage},
+            "owner": {"id": "1", "name": "alice", "type": "user"},
+            **extra,
+        }
+    )
+
+
+def replay(row: JobInfo, seconds: int, start: float = 0.5) -> int:
+    """Tick once a second as the list does, working a row out again only when it is due;
+    fail if the row ever read differently from what was last drawn. Returns how many
+    times the row was worked out."""
+    now = T0 + timedelta(seconds=start)
+    shown, due, worked = times_shown(row, now), times_change_at(row, now), 1
+    for _ in range(seconds):
+        now += timedelta(seconds=1)
+        truth = times_shown(row, now)
+        if now.timestamp() < due:
+            assert truth == shown, f"stale at {now - T0}: {shown} on screen, {truth} true"
+            continue
+        shown, due, worked = truth, times_change_at(row, now), worked + 1
+    return worked
+
+
+@pytest.mark.unit
+def test_a_finished_row_is_worked_out_once_a_minute_and_never_stale() -> None:
+    finished = job("COMPLETED", started=20, finished=1_000)
+    worked = replay(finished, 3 * 3600)
+    assert worked <= 3 * 60 + 2, worked
+
+
+@pytest.mark.unit
+def test_a_live_row_ticks_each_second_then_each_minute() -> None:
+    running = job("RUNNING", started=5, finished=None, timeoutSeconds=7_200)
+    # The first ten minutes show seconds: each second is a change.
+    assert replay(running, 300) >= 290
+    # Later, whole minutes, and the time-left warning (the last stretch) on time.
+    assert replay(running, 3600, start=1_200) <= 2 * 61 + 2
+
+
+@pytest.mark.unit
+def test_ago_reads_the_same_until_it_says_it_may_change() -> None:
+    for offset in (0, 1, 59, 61, 3_599, 3_601, 86_399, 86_401, 40 * 86_400):
+        now = T0 + timedelta(seconds=offset)
+        due = datetime.fromtimestamp(ago_changes_at(T0, now), UTC)
+        assert now < due <= now + timedelta(seconds=60)
+        assert ago(T0, due - timedelta(milliseconds=1)) == ago(T0, now)
+    assert ago(T0, T0 + timedelta(seconds=33)) == "just now", "no ticking seconds"
