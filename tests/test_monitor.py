@@ -285,3 +285,43 @@ def test_failure_patterns() -> None:
     assert failure_kind("process exited with code 137") == "a non-zero exit"
     assert failure_kind("epoch 3 loss 1.2 (no errors)") is None
     assert failure_kind("exited with code 0") is None
+
+
+class ListingFirstHub(MemoryHub):
+    """whoami answers only once a job listing was asked for: a poller that waited for whoami
+    before listing would wait for ever."""
+
+    def __init__(self, jobs: Sequence[JobInfo]) -> None:
+        super().__init__(jobs)
+        self.listed: list[str] = []
+        self._asked = asyncio.Event()
+
+    async def whoami(self) -> Account:
+        await asyncio.wait_for(self._asked.wait(), timeout=5)
+        return await super().whoami()
+
+    async def iter_job_pages(self, namespace: str, **_: Any) -> AsyncIterator[list[JobInfo]]:
+        self.listed.append(namespace)
+        self._asked.set()
+        async for page in super().iter_job_pages(namespace):
+            yield page
+
+
+async def test_with_a_cache_the_first_page_is_asked_for_beside_whoami_and_once() -> None:
+    hub = ListingFirstHub([job("a1"), job("b2", owner="acme")])
+    poller, reports = poller_on(hub)
+    poller.from_cache(saved_at=0.0, user="alice")  # the cache was alice's
+    await poller.poll_once()
+    assert reports[-1].freshness.error is None  # type: ignore[union-attr]
+    added = {j.id for r in reports if isinstance(r, JobsChanged) for j in r.diff.added}
+    assert added == {"a1", "b2"}
+    assert hub.listed == ["alice", "acme"], "alice's first page was not asked for twice"
+
+
+async def test_a_cache_of_another_account_is_not_listed_as_this_one() -> None:
+    hub = MemoryHub([job("a1"), job("c3", owner="carol")])
+    poller, reports = poller_on(hub)
+    poller.from_cache(saved_at=0.0, user="carol")  # the token is alice's now
+    await poller.poll_once()
+    added = {j.id for r in reports if isinstance(r, JobsChanged) for j in r.diff.added}
+    assert added == {"a1"}, "carol's jobs, read beside whoami, are dropped"

@@ -23,7 +23,7 @@ from jobtui.hub.errors import AuthError, HubError
 from jobtui.hub.models import Account, JobHardwareInfo
 from jobtui.monitor.filtering import HubQuery
 from jobtui.monitor.store import JobStore, StoreDiff
-from jobtui.monitor.sync import JobSource, JobSync
+from jobtui.monitor.sync import JobSource, JobSync, PrimedSource
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +148,7 @@ class Poller:
     _hardware_task: asyncio.Task[None] | None = field(default=None, init=False)
     _shown: Sequence[str] | None = field(default=None, init=False)
     _query: HubQuery = field(default_factory=HubQuery, init=False)
+    _expected_user: str | None = field(default=None, init=False)
     _costs: deque[int] = field(default_factory=lambda: deque(maxlen=24), init=False)
     focused: bool = field(default=True, init=False)
     """Whether the terminal has focus; polls come UNFOCUSED_SLOWDOWN times further apart
@@ -161,9 +162,11 @@ class Poller:
     """Requests per `window` seconds other readers of the same budget spend (the idle
     watch): the polls are paced to leave them their part of the share."""
 
-    def from_cache(self, saved_at: float) -> None:
-        """The store holds cached rows until the first poll answers."""
+    def from_cache(self, saved_at: float, user: str | None = None) -> None:
+        """The store holds cached rows until the first poll answers; `user`: whose they
+        were (their first page is asked for beside whoami, see `PrimedSource`)."""
         self.freshness = Freshness(cached_at=datetime.fromtimestamp(saved_at, UTC))
+        self._expected_user = user
 
     def show(self, namespaces: Sequence[str]) -> None:
         """These namespaces are on screen: poll them at the full rate, and at once."""
@@ -311,17 +314,36 @@ class Poller:
 
     async def _connect(self) -> JobSync:
         user = None
+        source: JobSource = self.source
+        self._start_hardware()  # beside whoami and the first page
         if not self.namespaces:
-            account = await self.source.whoami()
+            expected, self._expected_user = self._expected_user, None
+            primed = PrimedSource(self.source, expected) if expected and not self._query else None
+            try:
+                account = await self.source.whoami()
+            except BaseException:
+                if primed is not None:
+                    await primed.close()
+                raise
             self.namespaces, user = account.namespaces, account.name
+            if primed is not None:
+                if expected in self.namespaces:
+                    source = primed
+                else:  # another account's token now: its jobs are not the cached ones
+                    await primed.close()
         self.report(Connected(user, tuple(self.namespaces)))
-        # Prices are a nicety: the list must never wait for them.
-        self._hardware_task = asyncio.create_task(self._load_hardware())
-        self._sync = JobSync(self.source, self.store, self.namespaces)
+        self._sync = JobSync(source, self.store, self.namespaces)
         if self._shown is not None:
             self._sync.show(self._shown)
         self._sync.narrow(self._query)
         return self._sync
+
+    def _start_hardware(self) -> None:
+        """Ask for the prices unless they came or are coming (again after a failure: a start
+        offline must not leave the session without prices). The list never waits for them."""
+        task = self._hardware_task
+        if not self.hardware and (task is None or task.done()):
+            self._hardware_task = asyncio.create_task(self._load_hardware())
 
     async def _load_hardware(self) -> None:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,72 @@ class JobSource(Protocol):
     ) -> list[JobInfo]: ...
 
     async def inspect_job(self, namespace: str, job_id: str) -> JobInfo: ...
+
+
+class PrimedSource:
+    """A JobSource whose first plain listing of `namespace` is one started already: at start,
+    the poller asks for the first page of the jobs the cache says to expect beside whoami,
+    so the newest jobs arrive one round trip sooner. The listing then goes on from that page
+    (no page is asked for twice); everything else goes to `source`."""
+
+    def __init__(self, source: JobSource, namespace: str) -> None:
+        self.source, self.namespace = source, namespace
+        self._pages: AsyncIterator[list[JobInfo]] | None = source.iter_job_pages(namespace)
+        self._first: asyncio.Task[list[JobInfo] | None] | None = asyncio.create_task(
+            self._first_page(self._pages)
+        )
+
+    @staticmethod
+    async def _first_page(pages: AsyncIterator[list[JobInfo]]) -> list[JobInfo] | None:
+        try:
+            return await anext(pages)
+        except StopAsyncIteration:
+            return None
+
+    def iter_job_pages(
+        self,
+        namespace: str,
+        *,
+        stages: Sequence[str] = (),
+        labels: Mapping[str, str] | None = None,
+    ) -> AsyncIterator[list[JobInfo]]:
+        first, pages = self._first, self._pages
+        if namespace != self.namespace or stages or labels or first is None or pages is None:
+            return self.source.iter_job_pages(namespace, stages=stages, labels=labels)
+        self._first = self._pages = None
+        return self._go_on(first, pages)
+
+    @staticmethod
+    async def _go_on(
+        first: asyncio.Task[list[JobInfo] | None], pages: AsyncIterator[list[JobInfo]]
+    ) -> AsyncGenerator[list[JobInfo]]:
+        page = await first
+        if page is None:
+            return
+        yield page
+        async for page in pages:
+            yield page
+
+    async def list_jobs(
+        self, namespace: str, *, stages: Sequence[str] = (), max_pages: int | None = None
+    ) -> list[JobInfo]:
+        return await self.source.list_jobs(namespace, stages=stages, max_pages=max_pages)
+
+    async def inspect_job(self, namespace: str, job_id: str) -> JobInfo:
+        return await self.source.inspect_job(namespace, job_id)
+
+    async def close(self) -> None:
+        """Drop the listing started (whoami failed, or the guess was wrong)."""
+        first, pages = self._first, self._pages
+        self._first = self._pages = None
+        if first is not None:
+            first.cancel()
+            with contextlib.suppress(BaseException):
+                await first
+        aclose = getattr(pages, "aclose", None)
+        if aclose is not None:
+            with contextlib.suppress(Exception):
+                await aclose()
 
 
 @dataclass

@@ -188,7 +188,7 @@ class MainScreen(ScheduleActions, JobAccess, LabelActions, LogActions, JobAction
             self.listing.namespaces, self.listing.user = cached.namespaces, cached.user
             self.listing.shown_namespace = cached.user
             self.table.set_layout(show_owner=self.listing.show_owner)
-        app.poller.from_cache(cached.saved_at)
+        app.poller.from_cache(cached.saved_at, user=None if app.namespaces else cached.user)
         self.apply(self.store.update(jobs))
 
     @on(messages.PollFinished)
