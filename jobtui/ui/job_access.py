@@ -20,7 +20,6 @@ from textual.app import SuspendNotSupported
 from jobtui.hub.access import NoWayIn, openable_url, ssh_command, ssh_problem
 from jobtui.hub.models import JobInfo
 from jobtui.ui.job_actions import no_browser
-from jobtui.ui.screens.new_job import NewJobScreen
 from jobtui.ui.screens.ports import COPY, ExposeScreen, PortsScreen, ports_text
 from jobtui.ui.terminal_text import clean_text
 
@@ -143,6 +142,8 @@ class JobAccess(_Base):
         self.app.push_screen(ExposeScreen(job, send), changed)
 
     def action_new_job(self) -> None:
+        from jobtui.ui.screens.new_job import NewJobScreen  # loaded when first opened
+
         app, listing = self.jobs_app, self.listing
         namespaces = tuple(listing.namespaces) or ((listing.user,) if listing.user else ())
         if not namespaces:

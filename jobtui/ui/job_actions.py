@@ -18,11 +18,6 @@ from jobtui.hub.models import JobInfo, JobStage
 from jobtui.monitor.listing import Listing
 from jobtui.monitor.store import JobStore, StoreDiff
 from jobtui.ui.keys import help_sections
-from jobtui.ui.screens.cancel import CancelScreen
-from jobtui.ui.screens.help import HelpScreen
-from jobtui.ui.screens.rerun import RerunScreen
-from jobtui.ui.screens.rerun_confirm import EDIT, RerunConfirmScreen
-from jobtui.ui.screens.stats import StatsScreen
 from jobtui.ui.terminal_text import clean_text
 from jobtui.ui.widgets.job_table import JobTable
 
@@ -60,6 +55,8 @@ class JobActions(_Base):
         self.table.set_flags(self.listing.marked, self.listing.canceling)
 
     def action_stats(self) -> None:
+        from jobtui.ui.screens.stats import StatsScreen  # dialogs load when first opened
+
         watched = set(self.listing.watched())
         running = [
             job
@@ -72,6 +69,8 @@ class JobActions(_Base):
         self.app.push_screen(StatsScreen(running, self.jobs_app.metrics_feed))
 
     def action_help(self) -> None:
+        from jobtui.ui.screens.help import HelpScreen
+
         self.app.push_screen(
             HelpScreen(help_sections(type(self), self.jobs_app.keymap), problem=self.problem())
         )
@@ -98,6 +97,8 @@ class JobActions(_Base):
         raise NotImplementedError
 
     def action_cancel(self) -> None:
+        from jobtui.ui.screens.cancel import CancelScreen
+
         say = self.jobs_app.say
         listing = self.listing
         marked = [self.store.get(job_id) for job_id in sorted(listing.marked)]
@@ -167,6 +168,9 @@ class JobActions(_Base):
         app.poller.poll_now()
 
     def action_rerun(self) -> None:
+        from jobtui.ui.screens.rerun import RerunScreen
+        from jobtui.ui.screens.rerun_confirm import EDIT, RerunConfirmScreen
+
         job = self.selected_job()
         if job is None:
             self.jobs_app.say(self.nothing_selected(), timeout=4)

@@ -15,8 +15,6 @@ from jobtui.monitor.filtering import HubQuery
 from jobtui.monitor.labels import labels_in_use
 from jobtui.monitor.listing import Listing
 from jobtui.monitor.store import JobStore, StoreDiff
-from jobtui.ui.screens.label_picker import LabelPickerScreen
-from jobtui.ui.screens.labels import LabelsScreen
 from jobtui.ui.terminal_text import clean_text
 from jobtui.ui.widgets.filter_box import FilterBox
 from jobtui.ui.widgets.job_table import JobTable
@@ -53,6 +51,8 @@ class LabelActions(_Base):
         raise NotImplementedError
 
     def action_edit_labels(self) -> None:
+        from jobtui.ui.screens.labels import LabelsScreen  # loaded when first opened
+
         job = self.selected_job()
         if job is None:
             self.jobs_app.say(self.nothing_selected(), timeout=4)
@@ -71,6 +71,8 @@ class LabelActions(_Base):
         )
 
     def action_pick_label(self) -> None:
+        from jobtui.ui.screens.label_picker import LabelPickerScreen
+
         watched = set(self.listing.watched())
         jobs = (job for job in self.store if job.owner.name in watched)
         where = ", ".join(sorted(watched)) or "the list"

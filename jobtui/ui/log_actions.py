@@ -13,7 +13,6 @@ from textual import work
 from jobtui.hub.errors import HubError
 from jobtui.hub.models import JobInfo
 from jobtui.monitor.log_file import default_log_path, save_log
-from jobtui.ui.screens.save_log import SaveLogScreen
 from jobtui.ui.terminal_text import clean_log_line, clean_text, without_colour
 from jobtui.ui.widgets.log_pane import LogPane
 from jobtui.ui.widgets.log_view import STAMP_MODES
@@ -71,6 +70,8 @@ class LogActions(_Base):
         self.jobs_app.say(f"Wrap long lines: {said}.", timeout=3)
 
     def action_save_log(self) -> None:
+        from jobtui.ui.screens.save_log import SaveLogScreen  # loaded when first opened
+
         job = self.selected_job()
         if job is None:
             self.jobs_app.say("No job selected: nothing to save.", timeout=3)

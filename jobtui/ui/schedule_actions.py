@@ -11,7 +11,6 @@ from jobtui.hub.errors import HubError
 from jobtui.monitor.listing import Listing
 from jobtui.monitor.schedules import ScheduleBook
 from jobtui.monitor.store import JobStore, StoreDiff
-from jobtui.ui.screens.schedules import SchedulesScreen
 from jobtui.ui.terminal_text import clean_text
 from jobtui.ui.widgets.job_table import JobTable
 
@@ -48,6 +47,8 @@ class ScheduleActions(_Base):
         def select_job(self, job_id: str) -> None: ...
 
     def action_schedules(self) -> None:
+        from jobtui.ui.screens.schedules import SchedulesScreen  # loaded when first opened
+
         if self._schedule_book is None:
             self._schedule_book = ScheduleBook(self.jobs_app.client)
         screen = SchedulesScreen(
