@@ -29,6 +29,16 @@ def size(value: float | None) -> str:
     return "—" if value is None else naturalsize(value, binary=True, format="%.1f")
 
 
+def rate(value: float | None) -> str:
+    """Bytes per second, three figures at most: '338 KiB', '1.2 MiB'."""
+    if value is None:
+        return "—"
+    shown = naturalsize(value, binary=True, format="%.1f")
+    number, _, unit = shown.partition(" ")
+    unit = "B" if unit.startswith("Byte") else unit
+    return f"{number} {unit}" if len(number) <= 3 else f"{float(number):.0f} {unit}"
+
+
 def percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.0f}%"
 
@@ -38,7 +48,8 @@ def figures(sample: MetricsSample) -> dict[str, str]:
     out = {
         "cpu": f"CPU {percent(sample.cpu_pct)}",
         "memory": f"Mem {size(sample.memory_used)}/{size(sample.memory_total)}",
-        "network": f"Net ↓{size(sample.rx_bps)}/s ↑{size(sample.tx_bps)}/s",
+        # One "/s" for both, three figures each: it fits the label's 26 cells at any rate.
+        "network": f"Net ↓{rate(sample.rx_bps)} ↑{rate(sample.tx_bps)}/s",
     }
     for number, gpu in enumerate(sample.gpus):
         out[f"gpu{number}"] = f"GPU{number} {percent(gpu.utilization)} {size(gpu.memory_used)}"
@@ -121,5 +132,6 @@ class MetricsPanel(Vertical):
             present = key in shown
             self._rows[key].display = present
             if present:
-                self._labels[key].update(Text(shown[key]))
+                # A fixed cell: no layout of the screen for a new figure (one a second).
+                self._labels[key].update(Text(shown[key]), layout=False)
                 self._lines[key].data = series(samples, key)

@@ -98,4 +98,4 @@ class StatusBar(Static):
         """Redraw only when the line changed: the clock asks every second."""
         if line != self._shown:
             self._shown = line
-            self.update(line)
+            self.update(line, layout=False)  # one line high, whatever it says
