@@ -10,6 +10,10 @@ before the round (no cache, no earlier run). Then, in a fresh tmux session of 12
 
 - jobtui (default options, env HF_ENDPOINT/HF_TOKEN pointed at the simulated Hub)
 - `hf jobs ps -a` (the official CLI, same environment; it prints its table when done)
+- the Textual floor (`benchmarks/textual_floor.py NAME`): a bare Textual app that paints one
+  DataTable row holding the name it is given, with no network and no import but Textual's.
+  No Textual app can paint sooner on this machine: it shows how much of jobtui's time is
+  Textual's own start (interpreter, imports, first frame) and how much is jobtui's.
 
 are each started, and the pane is read with `tmux capture-pane -p` (scrollback included)
 every ~10 ms until the new job's name is there. The clock starts just before the tmux command
@@ -42,6 +46,7 @@ sys.path.append(str(Path(__file__).resolve().parents[1]))
 from benchmarks.harness import (  # noqa: E402
     HF,
     JOBTUI,
+    PYTHON,
     Sim,
     Tmux,
     add_code_option,
@@ -53,6 +58,8 @@ from benchmarks.harness import (  # noqa: E402
 )
 
 TIMEOUT_SECS = 90.0
+FLOOR = "Textual floor"
+FLOOR_SCRIPT = str(Path(__file__).with_name("textual_floor.py"))
 
 
 def measure(
@@ -82,6 +89,7 @@ def run_size(jobs: int, runs: int, cli_all: bool, cold: bool, workdir: Path) -> 
         tools: dict[str, list[str]] = {
             "jobtui": [JOBTUI],
             "hf jobs ps -a": [HF, "jobs", "ps", "-a"],
+            FLOOR: [PYTHON, FLOOR_SCRIPT],
         }
         if cli_all:
             tools["hf jobs ps -a --limit 0"] = [HF, "jobs", "ps", "-a", "--limit", "0"]
@@ -100,7 +108,8 @@ def run_size(jobs: int, runs: int, cli_all: bool, cold: bool, workdir: Path) -> 
                 env["XDG_CACHE_HOME"] = str(cache)
                 needles = [name, previous] if tool == "jobtui" and previous else [name]
                 session = f"r{round_no}-{tool.split()[0]}-{secrets.token_hex(2)}"
-                seen = measure(tmux, session, tools[tool], env, needles)
+                argv = tools[tool] + ([name] if tool == FLOOR else [])
+                seen = measure(tmux, session, argv, env, needles)
                 if name in seen:
                     this_round[tool] = seen[name]
                 if round_no and tool == "jobtui" and previous in seen:
@@ -138,6 +147,12 @@ def run_size(jobs: int, runs: int, cli_all: bool, cold: bool, workdir: Path) -> 
     jobtui, cli = median(fresh["jobtui"]), median(fresh["hf jobs ps -a"])
     rows.append([f"{jobs:,}", "ratio jobtui / hf jobs ps -a (medians)", "", f"{jobtui / cli:.2f}"])
     rows[-1] += ["", ""]
+    if fresh[FLOOR]:
+        floor = median(fresh[FLOOR])
+        rows.append(
+            [f"{jobs:,}", f"ratio {FLOOR} / hf jobs ps -a (medians)", "", f"{floor / cli:.2f}"]
+        )
+        rows[-1] += ["", ""]
     # The same round, side by side: less exposed to the machine's noise between rounds.
     rows.append(
         [
