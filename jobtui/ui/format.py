@@ -143,14 +143,16 @@ def absolute(moment: datetime | None) -> str:
 
 
 # A duration still running shows its seconds for this long, then whole minutes: a clock that
-# ticks every second costs a redraw every second, worth it only while the seconds matter
-# (kubectl's ages work the same way).
+# ticks every second costs a redraw every second, worth it only while the seconds matter.
+# Details (one job, the one looked at) keep them for ten minutes, as kubectl's ages do; the
+# list, where a column of ticking seconds is noise, for the first minute.
 LIVE_SECONDS_FOR = 600
+LIST_SECONDS_FOR = 60
 
 
 def compact_duration(seconds: float | None, *, live: bool = False) -> str:
     """'45s', '12m 03s', '3h 07m', '2d 04h': short and sortable by eye. `live`: a duration
-    still growing, '12m' past LIVE_SECONDS_FOR."""
+    still growing, '12m' past LIST_SECONDS_FOR."""
     if seconds is None:
         return "—"
     total = int(seconds)
@@ -162,7 +164,7 @@ def compact_duration(seconds: float | None, *, live: bool = False) -> str:
     if hours:
         return f"{hours}h {minutes:02d}m"
     if minutes:
-        return f"{minutes}m" if live and total >= LIVE_SECONDS_FOR else f"{minutes}m {secs:02d}s"
+        return f"{minutes}m" if live and total >= LIST_SECONDS_FOR else f"{minutes}m {secs:02d}s"
     return f"{secs}s"
 
 

@@ -10,7 +10,7 @@ from rich.text import Text
 from jobtui.hub.models import JobInfo
 from jobtui.monitor.costs import LAST_STRETCH, running_seconds, time_left
 from jobtui.ui.format import (
-    LIVE_SECONDS_FOR,
+    LIST_SECONDS_FOR,
     PALETTE,
     ago,
     ago_changes_at,
@@ -110,14 +110,14 @@ def times_shown(job: JobInfo, now: datetime) -> tuple[str, ...]:
 def times_change_at(job: JobInfo, now: datetime) -> float:
     """The first moment (a Unix time) after `now` at which the clock cells of this job's row
     may read differently: when "created" moves on to the next minute, and for a live job
-    when its runtime does (each second for its first ten minutes, then each minute) or its
-    time left enters the last stretch."""
+    when its runtime does (each second for its first minute, then each minute) or its time
+    left enters the last stretch."""
     due = ago_changes_at(job.created_at, now)
     running = running_seconds(job, now) if job.is_live else None
     if running is None:  # finished, or not started (a poll brings the start)
         return due
     stamp = now.timestamp()
-    if running < LIVE_SECONDS_FOR:
+    if running < LIST_SECONDS_FOR:
         return min(due, stamp + 1.0 - running % 1.0)
     due = min(due, stamp + 60.0 - running % 60.0)
     left = time_left(job, now)
