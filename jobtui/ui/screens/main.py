@@ -103,11 +103,6 @@ class MainScreen(ScheduleActions, JobAccess, LabelActions, LogActions, JobAction
         self.set_interval(1.0, self._tick)
         self.show_cached()
         self.refresh_headers()
-        # The first frame (the cached rows) is drawn before the first request: that request
-        # also loads the HTTP stack's connection code, which held the frame back ~0.1 s.
-        self.call_after_refresh(self._start_polling)
-
-    def _start_polling(self) -> None:
         self.run_worker(
             self.jobs_app.poller.run(), group="poll", exit_on_error=False, description="poll"
         )
