@@ -238,9 +238,10 @@ class FakeBudget:
 
 
 def test_the_budget_stretches_polls_that_cost_many_requests() -> None:
-    assert budget_delay(1, FakeBudget())[0] == 3.0  # 100 requests per 300 s: one every 3 s
+    # A tenth of 1,000 per 300 s, aimed a tenth under: 90 requests, one every 3.3 s.
+    assert budget_delay(1, FakeBudget())[0] == pytest.approx(300 / 90)
     delay, why = budget_delay(14, FakeBudget(remaining=900, reset_in=120))
-    assert delay == 42.0 and why is None, "700 live jobs are 14 pages: once every 42 s"
+    assert delay == pytest.approx(14 * 300 / 90) and why is None, "700 live jobs: 14 pages"
 
 
 def test_a_low_budget_slows_down_and_says_so() -> None:
@@ -262,8 +263,8 @@ async def test_the_poller_paces_by_what_its_polls_cost_and_says_why() -> None:
     hub.list_jobs = costly  # type: ignore[method-assign]
     poller, _ = poller_on(hub, namespaces=["alice"])
     assert await poller.poll_once() == 5.0, "the first listing is paid once, not paced"
-    assert await poller.poll_once() == 42.0
-    assert poller.freshness.slowed is not None and "every 42 s" in poller.freshness.slowed
+    assert await poller.poll_once() == pytest.approx(14 * 300 / 90)
+    assert poller.freshness.slowed is not None and "every 47 s" in poller.freshness.slowed
 
 
 async def test_an_unfocused_terminal_polls_less() -> None:

@@ -32,6 +32,8 @@ MAX_OFFLINE_BACKOFF = 60.0
 HARDWARE_TIMEOUT = 30.0
 BUDGET_SHARE = 0.10
 """The share of the Hub API budget jobtui may spend: the rest is the user's own jobs'."""
+HEADROOM = 0.9
+"""Polls aim this much of their part of the share (see budget_delay)."""
 FREE_QUOTA, FREE_WINDOW = 1_000, 300
 """A free account's budget, assumed until the Hub's headers say otherwise."""
 LOW_BUDGET, SPENT_BUDGET = 0.20, 0.05
@@ -46,8 +48,10 @@ def budget_delay(
     and why, when the budget runs low (None otherwise)."""
     quota = getattr(budget, "quota", None) or FREE_QUOTA
     window = getattr(budget, "window", None) or FREE_WINDOW
-    # Polls keep at least half the share, whatever the others spend.
-    allowance = max(share * quota / 2, share * quota - elsewhere)
+    # Polls keep at least half the share, whatever the others spend; and they aim a tenth
+    # under it: a poll's cost is an average, and the idle watch's pace an estimate, so
+    # aiming at the share itself came out just over it about as often as under.
+    allowance = HEADROOM * max(share * quota / 2, share * quota - elsewhere)
     fair = requests * window / allowance
     remaining, reset_in = getattr(budget, "remaining", None), getattr(budget, "reset_in", None)
     if remaining is None or reset_in is None:
