@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -107,20 +108,24 @@ def times_shown(job: JobInfo, now: datetime) -> tuple[str, ...]:
     return tuple(f"{cell.plain}\0{cell.style}" for cell in time_cells(job, now).values())
 
 
+# Minute changes ("2 minutes ago" -> "3 minutes ago") are shown on a shared 15-second grid:
+# thirty rows, each on its own minute, were half a redraw a second between them.
+TIMES_GRID = 15.0
+
+
 def times_change_at(job: JobInfo, now: datetime) -> float:
-    """The first moment (a Unix time) after `now` at which the clock cells of this job's row
-    may read differently: when "created" moves on to the next minute, and for a live job
-    when its runtime does (each second for its first minute, then each minute) or its time
-    left enters the last stretch."""
+    """The moment (a Unix time) after `now` at which the clock cells of this job's row are
+    next worked out: each second while its runtime shows seconds (a live job's first minute),
+    else on the first TIMES_GRID step at or after "created" or its runtime moves on to the
+    next minute, or its time left enters the last stretch."""
     due = ago_changes_at(job.created_at, now)
     running = running_seconds(job, now) if job.is_live else None
-    if running is None:  # finished, or not started (a poll brings the start)
-        return due
     stamp = now.timestamp()
-    if running < LIST_SECONDS_FOR:
-        return min(due, stamp + 1.0 - running % 1.0)
-    due = min(due, stamp + 60.0 - running % 60.0)
-    left = time_left(job, now)
-    if left is not None and not left.last_stretch:
-        due = min(due, stamp + left.left - left.limit * LAST_STRETCH)
-    return due
+    if running is not None:
+        if running < LIST_SECONDS_FOR:
+            return min(due, stamp + 1.0 - running % 1.0)
+        due = min(due, stamp + 60.0 - running % 60.0)
+        left = time_left(job, now)
+        if left is not None and not left.last_stretch:
+            due = min(due, stamp + left.left - left.limit * LAST_STRETCH)
+    return math.ceil(due / TIMES_GRID) * TIMES_GRID if math.isfinite(due) else due
