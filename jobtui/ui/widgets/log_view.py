@@ -286,8 +286,7 @@ class LogView(ScrollView, can_focus=True):
         cleaned = [clean_log_line(line) for line in raw_lines]
         if not cleaned:
             return 0
-        # Colour codes take no room; tabs are expanded when drawn (widths stay approximate).
-        widths = [cell_len(without_colour(line)) for line in cleaned]
+        widths = list(map(_cells, cleaned))
         self.written += skipped + len(cleaned)
         self.added = len(cleaned)
         overflow = lines.extend(cleaned, stamps, widths)
@@ -385,6 +384,14 @@ class LogView(ScrollView, can_focus=True):
     def action_follow(self) -> None:
         self.following = True
         self._to_end()
+
+
+def _cells(line: str) -> int:
+    """The cells a cleaned line takes: colour codes take none; tabs are expanded when drawn
+    (widths stay approximate). Printable ASCII, most log lines, is one cell a character:
+    Rich's measure would first look each unique line up in (and push it into) its cache."""
+    plain = without_colour(line)
+    return len(plain) if plain.isascii() and plain.isprintable() else cell_len(plain)
 
 
 def _sieve(lines: list[str], first: int, last: int, hint: re.Pattern[str]) -> Iterator[int]:
