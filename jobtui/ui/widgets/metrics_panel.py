@@ -101,13 +101,14 @@ class MetricsPanel(Vertical):
             return
         self.workers.cancel_group(self, "metrics")
         self.job_id = wanted
-        self.display = False
         if self._switch is not None:
             self._switch.stop()
+        history = self.feed.history(job.id) if job and wanted and self.feed else None
+        if history:
+            self._draw(history)  # shown at once, in place: hidden and shown again was a layout
+        else:
+            self.display = False
         if job is not None and wanted is not None and self.feed is not None:
-            history = self.feed.history(job.id)
-            if history:
-                self._draw(history)
             # Open once the cursor rests: each stream opened is a request.
             self._switch = self.set_timer(SWITCH_DELAY, lambda: self._stream(job))
 
