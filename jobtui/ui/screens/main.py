@@ -197,6 +197,7 @@ class MainScreen(ScheduleActions, JobAccess, LabelActions, LogActions, JobAction
         if fresh.last_ok is not None and not self._saved:
             self._saved = True  # the first good poll: next start opens on it
             self.jobs_app.save_first_screen()
+            self.jobs_app.freeze_long_lived()
         if fresh.error is not None and (fresh.error != self._said_error):
             # The header has room for "OFFLINE"; the reason, fix first, goes in a notice
             # once (and stays on the help screen, `?`).
