@@ -159,3 +159,24 @@ def test_the_lines_from_any_index_are_those_of_the_whole_buffer(keep_head: bool)
         whole = held.texts()
         for start in range(len(whole) + 2):
             assert held.texts(start) == whole[start:]
+
+
+async def test_a_log_that_comes_in_one_write_is_followed_to_its_end_at_once() -> None:
+    """A finished job's log often comes in one read: the view is at its last line as soon as
+    the lines are written, not only once the screen has been laid out again (keys and the
+    next write would otherwise start from the top)."""
+    from textual.app import App, ComposeResult
+
+    from jobtui.ui.widgets.log_view import LogView
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield LogView(max_lines=1_000)
+
+    async with One().run_test(size=(40, 12)) as pilot:
+        view = pilot.app.query_one(LogView)
+        await pilot.pause()
+        view.write_lines([f"line {n}" for n in range(500)])
+        assert view.following and view.scroll_y == view.max_scroll_y > 0
+        await pilot.pause()
+        assert view.scroll_y == view.max_scroll_y

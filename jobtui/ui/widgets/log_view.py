@@ -376,9 +376,11 @@ class LogView(ScrollView, can_focus=True):
             self.following = True
 
     def _to_end(self) -> None:
+        # Forced: until the screen is laid out again, Textual refuses to scroll a view whose
+        # scrollbar is not shown yet, such as one that a whole log filled in one write.
         if self.following:
             self._scroll_by_program(
-                lambda: self.scroll_end(animate=False, immediate=True, x_axis=False)
+                lambda: self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
             )
 
     def action_follow(self) -> None:
