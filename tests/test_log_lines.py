@@ -180,3 +180,4 @@ async def test_a_log_that_comes_in_one_write_is_followed_to_its_end_at_once() ->
         assert view.following and view.scroll_y == view.max_scroll_y > 0
         await pilot.pause()
         assert view.scroll_y == view.max_scroll_y
+        assert view.vertical_scrollbar.position == view.scroll_y, "its thumb at the end too"

@@ -375,6 +375,11 @@ class LogView(ScrollView, can_focus=True):
         elif new >= self.max_scroll_y:
             self.following = True
 
+    def watch_show_vertical_scrollbar(self, shown: bool) -> None:
+        # A scroll forced before the scrollbar showed (see _to_end) did not move its thumb.
+        if shown:
+            self.vertical_scrollbar.position = self.scroll_y
+
     def _to_end(self) -> None:
         # Forced: until the screen is laid out again, Textual refuses to scroll a view whose
         # scrollbar is not shown yet, such as one that a whole log filled in one write.
