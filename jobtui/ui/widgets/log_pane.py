@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 1 / 20
 STREAM_SWITCH_DELAY = 0.1
+YIELD_SECONDS = 0.002
 # A whole log of a live job is "loaded" once its replay pauses this long (the Hub does not
 # say where the replay ends and the live lines begin).
 SETTLED_SECONDS = 1.0
@@ -243,10 +244,16 @@ class LogPane(Vertical):
             self.post_message(self.StateChanged(job.id, state, detail))
 
         try:
+            yielded = time.monotonic()
             async for lines, stamps in self.feed.batches(job, report, whole=whole):
                 self.add_lines(lines, stamps)
-                # A read's worth at a time: keys and redraws come in between.
-                await asyncio.sleep(0)
+                # Reads that are already buffered come without a pause: every few ms keys
+                # and redraws come in between. (Not after each read: a pouring log comes as
+                # ~16,000 small HTTP chunks a second, and a pass of the event loop each cost
+                # more than the lines.)
+                if time.monotonic() - yielded > YIELD_SECONDS:
+                    await asyncio.sleep(0)
+                    yielded = time.monotonic()
         except HubError as exc:
             report("error", f"{exc} (select the job again to retry)")
         except Exception as exc:  # a bug of ours: say it in the pane, keep the app
