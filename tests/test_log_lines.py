@@ -15,7 +15,7 @@ from jobtui.monitor.log_lines import NO_STAMP, LogLines
 from jobtui.monitor.logs import FAILURE_HINT, failure_kind
 from jobtui.sim import SimulatedHub
 from jobtui.ui.screens.save_log import check_path
-from jobtui.ui.widgets.log_view import _sieve, stamp_prefix
+from jobtui.ui.widgets.log_text import sieve, stamp_prefix
 
 
 def fill(held: LogLines, count: int, batch: int) -> None:
@@ -67,9 +67,9 @@ def test_the_failure_sieve_finds_what_the_patterns_find() -> None:
     lines = [rng.choice(samples) for _ in range(2_000)]
     plain = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in lines]
     expected = [i for i, line in enumerate(plain) if failure_kind(line)]
-    found = [i for i in _sieve(lines, 0, len(lines), FAILURE_HINT) if failure_kind(plain[i])]
+    found = [i for i in sieve(lines, 0, len(lines), FAILURE_HINT) if failure_kind(plain[i])]
     assert found == expected
-    assert list(_sieve(lines, 500, 700, FAILURE_HINT)) == [
+    assert list(sieve(lines, 500, 700, FAILURE_HINT)) == [
         i for i in range(500, 700) if FAILURE_HINT.search(plain[i].lower())
     ]
 

@@ -247,10 +247,8 @@ class LogPane(Vertical):
             yielded = time.monotonic()
             async for lines, stamps in self.feed.batches(job, report, whole=whole):
                 self.add_lines(lines, stamps)
-                # Reads that are already buffered come without a pause: every few ms keys
-                # and redraws come in between. (Not after each read: a pouring log comes as
-                # ~16,000 small HTTP chunks a second, and a pass of the event loop each cost
-                # more than the lines.)
+                # Keys and redraws come in between every few ms (not after each read: a
+                # pouring log is ~16,000 small HTTP chunks a second).
                 if time.monotonic() - yielded > YIELD_SECONDS:
                     await asyncio.sleep(0)
                     yielded = time.monotonic()

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Sequence
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.text import Text
 from textual.binding import Binding
@@ -19,25 +16,7 @@ from textual.strip import Strip
 from jobtui.monitor.log_lines import NO_STAMP, LogLines
 from jobtui.ui.terminal_text import clean_log_line, cleaned_line_to_text, without_colour
 from jobtui.ui.widgets.log_rows import DrawnLines, WrapRows
-
-STAMP_MODES = ("off", "absolute", "relative")
-STAMP_STYLE = "bright_black"
-
-
-def stamp_prefix(stamp: float, mode: str, *, origin: float, local: bool) -> str:
-    """A line's stamp as the view shows it before the line (blank when it has none)."""
-    if mode == "absolute":
-        if math.isnan(stamp):
-            return " " * 20
-        moment = datetime.fromtimestamp(stamp, None if local else UTC)
-        return f"{moment:%Y-%m-%d %H:%M:%S} "
-    if math.isnan(stamp) or math.isnan(origin):
-        return " " * 11
-    secs = stamp - origin
-    sign = "-" if secs < 0 else "+"
-    minutes, seconds = divmod(int(abs(secs)), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{sign}{hours}:{minutes:02d}:{seconds:02d}".rjust(10) + " "
+from jobtui.ui.widgets.log_text import STAMP_STYLE, cells, sieve, stamp_prefix
 
 
 class LogView(ScrollView, can_focus=True):
@@ -247,7 +226,7 @@ class LogView(ScrollView, can_focus=True):
             if hint is None:
                 candidates: Iterable[int] = range(first, last)
             else:
-                candidates = _sieve(lines, first, last, hint)
+                candidates = sieve(lines, first, last, hint)
             for index in candidates:
                 if test(without_colour(lines[index])):
                     return index
@@ -286,7 +265,7 @@ class LogView(ScrollView, can_focus=True):
         cleaned = [clean_log_line(line) for line in raw_lines]
         if not cleaned:
             return 0
-        widths = list(map(_cells, cleaned))
+        widths = list(map(cells, cleaned))
         self.written += skipped + len(cleaned)
         self.added = len(cleaned)
         overflow = lines.extend(cleaned, stamps, widths)
@@ -391,25 +370,3 @@ class LogView(ScrollView, can_focus=True):
     def action_follow(self) -> None:
         self.following = True
         self._to_end()
-
-
-def _cells(line: str) -> int:
-    """The cells a cleaned line takes: colour codes take none; tabs are expanded when drawn
-    (widths stay approximate). Printable ASCII, most log lines, is one cell a character:
-    Rich's measure would first look each unique line up in (and push it into) its cache."""
-    plain = without_colour(line)
-    return len(plain) if plain.isascii() and plain.isprintable() else cell_len(plain)
-
-
-def _sieve(lines: list[str], first: int, last: int, hint: re.Pattern[str]) -> Iterator[int]:
-    """The indexes in [first, last) of the lines whose colourless lower-case text `hint` finds,
-    in order: one search over the joined text, not one per line."""
-    text = without_colour("\n".join(lines[first:last])).lower()
-    line, counted = first, 0
-    seen = -1
-    for match in hint.finditer(text):
-        line += text.count("\n", counted, match.start())
-        counted = match.start()
-        if line != seen:
-            seen = line
-            yield line
