@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 1 / 20
 STREAM_SWITCH_DELAY = 0.1
-YIELD_SECONDS = 0.002
+YIELD_SECONDS = 0.0005
 # A whole log of a live job is "loaded" once its replay pauses this long (the Hub does not
 # say where the replay ends and the live lines begin).
 SETTLED_SECONDS = 1.0
@@ -247,8 +247,9 @@ class LogPane(Vertical):
             yielded = time.monotonic()
             async for lines, stamps in self.feed.batches(job, report, whole=whole):
                 self.add_lines(lines, stamps)
-                # Keys and redraws come in between every few ms (not after each read: a
-                # pouring log is ~16,000 small HTTP chunks a second).
+                # Keys and redraws come in between every half ms: each step of a key's way
+                # waits for one such slice (not after each read: a pouring log is ~16,000
+                # small HTTP chunks a second, and a pass of the event loop each is costly).
                 if time.monotonic() - yielded > YIELD_SECONDS:
                     await asyncio.sleep(0)
                     yielded = time.monotonic()
