@@ -312,7 +312,13 @@ class LogView(ScrollView, can_focus=True):
         absolute = lines.key(index)
         strip = self._drawn.get(absolute)
         if strip is None:
-            text = cleaned_line_to_text(lines[index])
+            line = lines[index]
+            if self._highlight is None and self.stamp_mode == "off" and _plain(line):
+                # Most lines: what Text would make of them, without making it (7 us a line).
+                strip = Strip([Segment(line, style) if style else Segment(line)], len(line))
+                self._drawn.keep(absolute, strip)
+                return strip.crop_extend(scroll_x, scroll_x + width, style)
+            text = cleaned_line_to_text(line)
             if self._highlight is not None:
                 text.highlight_regex(self._highlight, "black on yellow")
             if self.stamp_mode != "off":
@@ -370,3 +376,8 @@ class LogView(ScrollView, can_focus=True):
     def action_follow(self) -> None:
         self.following = True
         self._to_end()
+
+
+def _plain(line: str) -> bool:
+    """Printable ASCII: no colour, no tab, one cell a character."""
+    return line.isascii() and line.isprintable()
