@@ -181,3 +181,28 @@ async def test_a_log_that_comes_in_one_write_is_followed_to_its_end_at_once() ->
         await pilot.pause()
         assert view.scroll_y == view.max_scroll_y
         assert view.vertical_scrollbar.position == view.scroll_y, "its thumb at the end too"
+
+
+async def test_plain_lines_are_drawn_as_the_rich_text_of_them_would_be() -> None:
+    """Printable ASCII lines skip building a Text; a search that matches nothing draws them
+    the long way: the two must be the same."""
+    import re
+
+    from textual.app import App, ComposeResult
+
+    from jobtui.ui.widgets.log_view import LogView
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield LogView(max_lines=100)
+
+    lines = ["step 1 loss=0.5", "", "  indented  and  spaced ", "x" * 70, "tab\there", "é 世界"]
+    async with One().run_test(size=(60, 12)) as pilot:
+        view = pilot.app.query_one(LogView)
+        view.write_lines(lines)
+        view.action_scroll_home()
+        await pilot.pause()
+        fast = [list(view.render_line(y)) for y in range(len(lines))]
+        view.highlight(re.compile("matches nothing here"))
+        slow = [list(view.render_line(y)) for y in range(len(lines))]
+        assert fast == slow
