@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from rich.console import Console
@@ -12,9 +12,8 @@ from rich.console import Console
 from jobtui.hub.models import JobInfo
 from jobtui.ui.widgets.job_detail import describe, durations_line
 
-pytestmark = pytest.mark.unit
 
-
+@pytest.mark.unit
 def test_durations_add_up_and_say_so_far_while_live() -> None:
     running = JobInfo.from_api(
         {
@@ -35,6 +34,7 @@ def test_durations_add_up_and_say_so_far_while_live() -> None:
     assert durations_line(waiting, now) == "scheduling for 25 seconds so far · not started yet"
 
 
+@pytest.mark.unit
 def test_details_show_retries_network_ports_and_ssh() -> None:
     job = JobInfo.from_api(
         {
@@ -59,9 +59,51 @@ def rendered(renderable: Any) -> str:
     return console.export_text()
 
 
+@pytest.mark.unit
 def test_a_failed_job_points_to_its_first_error_in_the_log() -> None:
     job = JobInfo.from_api(
         {"id": "ab", "status": {"stage": "ERROR", "message": "Job failed with exit code: 1"}}
     )
     text = rendered(describe(job, None, datetime(2026, 1, 1, tzinfo=UTC)))
     assert "(e: the first error in the log)" in text
+
+
+async def test_details_take_the_rows_of_each_job_shown_in_turn() -> None:
+    """Moving from job to job swaps the grids in place when they take as many rows, and lays
+    the pane out again when they do not: each grid always shows whole."""
+    from rich.console import RenderableType
+    from textual.app import App, ComposeResult
+    from textual.widgets import Static
+
+    from jobtui.ui.widgets.drawn import DrawnOnce
+    from jobtui.ui.widgets.job_detail import JobDetail
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield JobDetail()
+
+    def job(job_id: str, labels: int) -> JobInfo:
+        return JobInfo.from_api(
+            {
+                "id": job_id,
+                "createdAt": "2026-01-01T00:00:00Z",
+                "status": {"stage": "RUNNING"},
+                "labels": {f"label{n}": "x" for n in range(labels)},
+            }
+        )
+
+    now = datetime(2026, 1, 1, 0, 1, tzinfo=UTC)
+    async with One().run_test(size=(60, 50)) as pilot:
+        detail = pilot.app.query_one(JobDetail)
+        statics = list(detail.query(Static))
+        for shown in (job("a", 1), job("b", 1), job("c", 9), job("d", 2), job("e", 2)):
+            detail.show_job(shown, None, now)
+            await pilot.pause()
+            console, options = pilot.app.console, pilot.app.console_options
+            heights = [
+                DrawnOnce(cast(RenderableType, static.content)).height(
+                    console, options.update_width(static.size.width).update(highlight=False)
+                )
+                for static in statics
+            ]
+            assert [static.size.height for static in statics] == heights, shown.id

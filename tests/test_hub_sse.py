@@ -47,6 +47,27 @@ def test_byte_by_byte_gives_the_same_events() -> None:
     assert parse([STREAM[i : i + 1] for i in range(len(STREAM))]) == EXPECTED
 
 
+# What servers send: LF only (read by a faster path that must give the same events).
+LF_STREAM = (
+    b": keep-alive\n\n"
+    b'data: {"data": "one \xe2\x80\xa8 still one"}\n\n'
+    b"event: metric\ndata: a\ndata: b\n\n"
+    b"data: caf\xc3\xa9 \xff\n\n"
+    b"id: 7\nretry: 10\nunknown: x\ndata:no space\n\n"
+    b"data: x\n\n\n\ndata: \n\n"  # blank lines with no event between: nothing dispatched
+    b"data: unfinished at the end"
+)
+LF_EXPECTED = [*EXPECTED, Event("message", "x"), Event("message", "")]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_lf_only_streams_give_the_same_events_however_chunked(seed: int) -> None:
+    rng = random.Random(seed)
+    cuts = sorted(rng.sample(range(1, len(LF_STREAM)), rng.randint(0, 30)))
+    chunks = [LF_STREAM[a:b] for a, b in zip([0, *cuts], [*cuts, len(LF_STREAM)], strict=True)]
+    assert parse(chunks) == LF_EXPECTED
+
+
 @pytest.mark.parametrize("chunk", [7, 65_536, 10 * LINE_CAP])
 def test_a_huge_line_keeps_its_head_and_tail_and_the_stream_goes_on(chunk: int) -> None:
     line = b"data: " + b"h" * LINE_CAP + b"m" * (3 * LINE_CAP) + b"t" * TAIL_KEEP + b"\n\n"

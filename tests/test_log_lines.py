@@ -15,7 +15,7 @@ from jobtui.monitor.log_lines import NO_STAMP, LogLines
 from jobtui.monitor.logs import FAILURE_HINT, failure_kind
 from jobtui.sim import SimulatedHub
 from jobtui.ui.screens.save_log import check_path
-from jobtui.ui.widgets.log_view import _sieve, stamp_prefix
+from jobtui.ui.widgets.log_text import sieve, stamp_prefix
 
 
 def fill(held: LogLines, count: int, batch: int) -> None:
@@ -67,9 +67,9 @@ def test_the_failure_sieve_finds_what_the_patterns_find() -> None:
     lines = [rng.choice(samples) for _ in range(2_000)]
     plain = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in lines]
     expected = [i for i, line in enumerate(plain) if failure_kind(line)]
-    found = [i for i in _sieve(lines, 0, len(lines), FAILURE_HINT) if failure_kind(plain[i])]
+    found = [i for i in sieve(lines, 0, len(lines), FAILURE_HINT) if failure_kind(plain[i])]
     assert found == expected
-    assert list(_sieve(lines, 500, 700, FAILURE_HINT)) == [
+    assert list(sieve(lines, 500, 700, FAILURE_HINT)) == [
         i for i in range(500, 700) if FAILURE_HINT.search(plain[i].lower())
     ]
 
@@ -159,3 +159,50 @@ def test_the_lines_from_any_index_are_those_of_the_whole_buffer(keep_head: bool)
         whole = held.texts()
         for start in range(len(whole) + 2):
             assert held.texts(start) == whole[start:]
+
+
+async def test_a_log_that_comes_in_one_write_is_followed_to_its_end_at_once() -> None:
+    """A finished job's log often comes in one read: the view is at its last line as soon as
+    the lines are written, not only once the screen has been laid out again (keys and the
+    next write would otherwise start from the top)."""
+    from textual.app import App, ComposeResult
+
+    from jobtui.ui.widgets.log_view import LogView
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield LogView(max_lines=1_000)
+
+    async with One().run_test(size=(40, 12)) as pilot:
+        view = pilot.app.query_one(LogView)
+        await pilot.pause()
+        view.write_lines([f"line {n}" for n in range(500)])
+        assert view.following and view.scroll_y == view.max_scroll_y > 0
+        await pilot.pause()
+        assert view.scroll_y == view.max_scroll_y
+        assert view.vertical_scrollbar.position == view.scroll_y, "its thumb at the end too"
+
+
+async def test_plain_lines_are_drawn_as_the_rich_text_of_them_would_be() -> None:
+    """Printable ASCII lines skip building a Text; a search that matches nothing draws them
+    the long way: the two must be the same."""
+    import re
+
+    from textual.app import App, ComposeResult
+
+    from jobtui.ui.widgets.log_view import LogView
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield LogView(max_lines=100)
+
+    lines = ["step 1 loss=0.5", "", "  indented  and  spaced ", "x" * 70, "tab\there", "é 世界"]
+    async with One().run_test(size=(60, 12)) as pilot:
+        view = pilot.app.query_one(LogView)
+        view.write_lines(lines)
+        view.action_scroll_home()
+        await pilot.pause()
+        fast = [list(view.render_line(y)) for y in range(len(lines))]
+        view.highlight(re.compile("matches nothing here"))
+        slow = [list(view.render_line(y)) for y in range(len(lines))]
+        assert fast == slow

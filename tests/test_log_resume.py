@@ -124,9 +124,15 @@ def random_log(size: int, pattern: str, seed: int) -> tuple[LogLine, ...]:
 
 
 def replay_with_cuts(
-    lines: tuple[LogLine, ...], rng: random.Random, *, tail: int | None
+    lines: tuple[LogLine, ...],
+    rng: random.Random,
+    *,
+    tail: int | None,
+    batches: random.Random | None = None,
 ) -> tuple[list[LogLine], list[LogLine]]:
     """A live job's log followed through 1-4 broken streams; the log grows in between.
+    The lines are taken one by one, or with `batches`, in batches of random sizes (as each
+    read from the Hub brings them).
 
     Returns (what the client yielded, what it should have yielded).
     """
@@ -147,8 +153,15 @@ def replay_with_cuts(
         cut = len(shown) if last else rng.randint(0, len(shown))
         if not last and rng.random() < 0.5:  # just before a line stamped early, often
             cut = min(len(shown), cut - cut % 10 + 9 - (start % 10))
-        for line in shown[:cut]:
-            out += resume.accept(line)
+        if batches is None:
+            for line in shown[:cut]:
+                out += resume.accept(line)
+        else:
+            at = 0
+            while at < cut:
+                size = min(cut - at, batches.choice((1, 2, 17, 500, 4_000)))
+                out += resume.accept_all(list(shown[at : at + size]))
+                at += size
         if last:
             out += resume.end_of_stream()
     return out, list(lines[start:])
@@ -208,3 +221,17 @@ def test_a_tail_near_the_end_of_a_long_log_is_found_however_far_in() -> None:
     shown = stream(resume, list(lines[-20:]), cut_after=10, tail=20)
     rest = stream(resume, list(lines))
     assert shown + rest == [line.text for line in lines[-20:]]
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+@pytest.mark.parametrize("tail", [None, 300])
+def test_lines_taken_in_batches_come_out_as_taken_one_by_one(
+    pattern: str, tail: int | None
+) -> None:
+    lines = random_log(20_000, pattern, seed=5)
+    for attempt in range(4):
+        one_by_one = replay_with_cuts(lines, random.Random(attempt), tail=tail)
+        batched = replay_with_cuts(
+            lines, random.Random(attempt), tail=tail, batches=random.Random(-attempt)
+        )
+        assert batched == one_by_one

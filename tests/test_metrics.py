@@ -47,6 +47,35 @@ async def test_a_running_job_shows_figures_and_sparklines_that_fill_and_stop_on_
         assert len(app.metrics_feed.history(job.id)) >= kept, "samples survive switching back"
 
 
+async def test_from_one_running_job_to_another_the_panel_stays_and_blanks_until_samples(
+    hub: SimulatedHub, api: HubClient
+) -> None:
+    ns = (await api.whoami()).name
+    spec = {"dockerImage": "alpine", "command": ["sleep", "300"], "flavor": "cpu-basic"}
+    first = await api.run_job(ns, spec)
+    second = await api.run_job(ns, spec)
+    app = make_app(hub)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.main_screen
+
+        def running(job_id: str) -> bool:
+            job = app.store.get(job_id)
+            return job is not None and job.status.stage == "RUNNING"
+
+        await wait_for(pilot, lambda: running(first.id) and running(second.id))
+        await select(pilot, app, first.id)
+        await wait_for(pilot, lambda: len(app.metrics_feed.history(first.id)) >= 1)
+        await wait_for(pilot, lambda: "CPU —" not in screen_text(app))
+        await select(pilot, app, second.id)
+        # Not hidden and shown again (a layout of the whole screen each time), and not the
+        # first job's figures under the second's name: the rows, blank, until samples come.
+        assert screen.metrics.display
+        assert "CPU —" in screen_text(app)
+        await wait_for(pilot, lambda: len(app.metrics_feed.history(second.id)) >= 1)
+        await wait_for(pilot, lambda: "CPU —" not in screen_text(app))
+        assert screen.metrics.display
+
+
 async def test_a_finished_job_asks_for_no_metrics(hub: SimulatedHub, api: HubClient) -> None:
     ns = (await api.whoami()).name
     job = await api.run_job(ns, {"dockerImage": "alpine", "command": ["echo", "done"]})

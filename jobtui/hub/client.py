@@ -261,6 +261,20 @@ class HubClient(ScheduleCalls, HubHTTP):
             self, namespace, job_id, tail=tail, follow=follow, on_status=on_status
         )
 
+    def stream_log_batches(
+        self,
+        namespace: str,
+        job_id: str,
+        *,
+        tail: int | None = None,
+        follow: bool = True,
+        on_status: StatusCallback | None = None,
+    ) -> AsyncGenerator[list[LogLine]]:
+        """`stream_logs`, a batch of lines for each read from the Hub."""
+        return logs.stream_log_batches(
+            self, namespace, job_id, tail=tail, follow=follow, on_status=on_status
+        )
+
     def stream_metrics(self, namespace: str, job_id: str) -> AsyncGenerator[dict[str, Any]]:
         """Yield one metrics sample per second while the job runs; ends when it stops."""
         return logs.stream_metrics(self, namespace, job_id)

@@ -260,7 +260,7 @@ class HubHTTP:
 
     # ---- one stream --------------------------------------------------------------------
 
-    async def _events(
+    async def _event_batches(
         self,
         path: str,
         params: Mapping[str, Any],
@@ -269,9 +269,11 @@ class HubHTTP:
         meta: dict[str, Any] | None = None,
         read_timeout: float = STREAM_READ_TIMEOUT,
         on_connect: Callable[[], None] | None = None,
-    ) -> AsyncGenerator[Event]:
-        """The events of one SSE response. `meta` receives the server's `date`, whether the
-        stream was `connected`, and whether it ended by a read timeout (`timed_out`)."""
+    ) -> AsyncGenerator[list[Event]]:
+        """The events of one SSE response, in the batches that each read brought (a log that
+        pours in comes hundreds of events a read, not handed over one by one). `meta`
+        receives the server's `date`, whether the stream was `connected`, and whether it
+        ended by a read timeout (`timed_out`)."""
         meta = {} if meta is None else meta
         if self._token_error is not None:
             raise self._token_error
@@ -299,8 +301,9 @@ class HubHTTP:
                     log.warning("a stream came as %r, reading it as SSE", content_type)
                 parser = SSEParser()
                 async for chunk in response.aiter_bytes():
-                    for event in parser.feed(chunk):
-                        yield event
+                    events = parser.feed(chunk)
+                    if events:
+                        yield events
             finally:
                 await response.aclose()
         except HubError:

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import re
 from collections import deque
 from collections.abc import AsyncGenerator, Callable, Hashable, Sequence
 from datetime import datetime
@@ -18,8 +17,8 @@ from jobtui.hub.http import (
     RETRYABLE,
     STREAM_READ_TIMEOUT,
 )
-from jobtui.hub.models import LogLine, parse_timestamp
-from jobtui.hub.sse import Event
+from jobtui.hub.log_events import log_lines, logged_after
+from jobtui.hub.models import LogLine
 from jobtui.hub.wire import segment, shown
 
 if TYPE_CHECKING:
@@ -27,7 +26,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CUT_NOTE = " … [line cut at 1 MB]"
 StatusCallback = Callable[[str, str], None]
 """on_status(state, detail): state is "streaming", "reconnecting" or "ended"."""
 
@@ -41,7 +39,27 @@ async def stream_logs(
     follow: bool = True,
     on_status: StatusCallback | None = None,
 ) -> AsyncGenerator[LogLine]:
-    """Yield a job's log lines; with `follow`, keep going until the job ends.
+    """Yield a job's log lines one by one (see `stream_log_batches`)."""
+    batches = stream_log_batches(
+        client, namespace, job_id, tail=tail, follow=follow, on_status=on_status
+    )
+    async with contextlib.aclosing(batches):
+        async for batch in batches:
+            for line in batch:
+                yield line
+
+
+async def stream_log_batches(
+    client: HubClient,
+    namespace: str,
+    job_id: str,
+    *,
+    tail: int | None = None,
+    follow: bool = True,
+    on_status: StatusCallback | None = None,
+) -> AsyncGenerator[list[LogLine]]:
+    """Yield a job's log lines, a batch for each read from the Hub (never empty); with
+    `follow`, keep going until the job ends.
 
     A broken stream is reconnected with backoff (after asking whether the job is still
     live) and resumed after the last line yielded, so no line is doubled or skipped.
@@ -63,7 +81,7 @@ async def stream_logs(
         broken: HubError | None = None
         resume.begin_stream(tail=params.get("tail"))
         meta: dict[str, Any] = {}
-        events = client._events(
+        batches = client._event_batches(
             path,
             params,
             what=what,
@@ -73,23 +91,30 @@ async def stream_logs(
         )
         opening = True
         try:
-            async with contextlib.aclosing(events):
-                async for event in events:
-                    if event.event not in ("message", ""):
-                        continue
-                    line = _log_line(event)
-                    if line is None:
-                        continue
-                    if opening:
+            async with contextlib.aclosing(batches):
+                async for events in batches:
+                    lines = log_lines(events)
+                    if opening and lines:
                         opening = False
-                        if line.is_restart:
-                            continue  # every stream opens with the marker, a tail stream too
-                    if not follow and _after(line, meta.get("date")):
-                        break  # without follow: what had been logged when the Hub answered
-                    for new in resume.accept(line):
+                        if lines[0].is_restart:
+                            del lines[0]  # every stream opens with the marker, a tail one too
+                    done = False
+                    if not follow:
+                        answered = meta.get("date")
+                        for at, line in enumerate(lines):
+                            if logged_after(line, answered):
+                                # without follow: what had been logged when the Hub answered
+                                del lines[at:]
+                                done = True
+                                break
+                    new = resume.accept_all(lines)
+                    if new:
                         failures = 0
                         yield new
-            for new in resume.end_of_stream():
+                    if done:
+                        break
+            new = resume.end_of_stream()
+            if new:
                 yield new
         except RETRYABLE as exc:
             broken = exc
@@ -134,18 +159,19 @@ async def stream_metrics(
     A finished job's metrics answer 406 (older Hubs: 500): no more samples, not an error.
     """
     path = f"/api/jobs/{segment(namespace, 'namespace')}/{segment(job_id, 'job')}/metrics"
-    events = client._events(path, {}, what=f"job {shown(job_id)}")
+    batches = client._event_batches(path, {}, what=f"job {shown(job_id)}")
     try:
-        async with contextlib.aclosing(events):  # closing this closes the response now
-            async for event in events:
-                if event.event != "metric" or event.cut:
-                    continue
-                try:
-                    sample = json.loads(event.data)
-                except (ValueError, RecursionError):  # deep nesting is not JSON to us
-                    continue
-                if isinstance(sample, dict):
-                    yield sample
+        async with contextlib.aclosing(batches):  # closing this closes the response now
+            async for events in batches:
+                for event in events:
+                    if event.event != "metric" or event.cut:
+                        continue
+                    try:
+                        sample = json.loads(event.data)
+                    except (ValueError, RecursionError):  # deep nesting is not JSON to us
+                        continue
+                    if isinstance(sample, dict):
+                        yield sample
     except (RequestRejected, ServerError) as exc:
         if exc.status in (406, 500):
             return  # the job has ended: no metrics any more
@@ -235,6 +261,23 @@ class _Resume:
                 return self._give_up()
         return []
 
+    def accept_all(self, lines: list[LogLine]) -> list[LogLine]:
+        """`accept` for each of a batch of lines: what to yield now, in order."""
+        if self._mode == "new":  # past our place: all of them, counted in one go
+            count = len(lines)
+            self.position += count
+            self.count += count
+            if self.index is not None:
+                self.index += count
+            self._recent.extend((line.text, line.timestamp) for line in lines[-self.WINDOW :])
+            return lines
+        out: list[LogLine] = []
+        for at, line in enumerate(lines):
+            out.extend(self.accept(line))
+            if self._mode == "new":  # our place found (or given up on): the rest are new
+                return out + self.accept_all(lines[at + 1 :])
+        return out
+
     def end_of_stream(self) -> list[LogLine]:
         """Lines held back that turn out to be new when a stream ends cleanly."""
         if self._mode == "find" and self._held:
@@ -287,51 +330,3 @@ class _Finder:
             return True
         self.k = k
         return False
-
-
-def _log_line(event: Event) -> LogLine | None:
-    if event.cut:
-        return _cut_line(event.data, event.tail)
-    try:
-        payload = json.loads(event.data)
-    except (ValueError, RecursionError):  # deep nesting is not JSON to us
-        return LogLine(text=event.data, timestamp=None)  # not JSON: show it as it came
-    if not isinstance(payload, dict):
-        return None
-    text = payload.get("data")
-    return LogLine(
-        text=text if isinstance(text, str) else "" if text is None else str(text),
-        timestamp=parse_timestamp(payload.get("timestamp")),
-    )
-
-
-_DATA_START = re.compile(r'\s*\{\s*"data"\s*:\s*"')
-_STAMP = re.compile(r'"timestamp"\s*:\s*"([^"\\]{1,64})"')
-
-
-def _cut_line(head: str, tail: str) -> LogLine:
-    """A log event too long to keep: the start of its text, a note, and its stamp (read
-    from the event's last bytes, where the Hub puts it)."""
-    start = _DATA_START.match(head)
-    text = head
-    if start is not None:
-        fragment = head[start.end() :]
-        try:  # the text ended within what was kept
-            text = json.JSONDecoder().raw_decode('"' + fragment)[0]
-        except ValueError:
-            # cut inside the string, maybe inside an escape: drop up to one escape's length
-            for trim in range(0, 12):
-                try:
-                    text = json.loads('"' + fragment[: len(fragment) - trim] + '"')
-                    break
-                except ValueError:
-                    continue
-    stamp = _STAMP.search(tail) or _STAMP.search(head[-4096:])
-    return LogLine(text + CUT_NOTE, parse_timestamp(stamp.group(1)) if stamp else None)
-
-
-def _after(line: LogLine, answered_at: datetime | None) -> bool:
-    """Whether a line was logged after the Hub answered (its Date header has 1 s steps)."""
-    if answered_at is None or line.timestamp is None:
-        return False
-    return (line.timestamp - answered_at).total_seconds() > 1.0

@@ -127,12 +127,15 @@ class LogLines:
             ring_widths.extend(widths[texts_at : texts_at + take])
             texts_at += take
         start = self._start
-        for index in range(texts_at, count):  # full: overwrite the oldest
-            ring[start] = texts[index]
-            ring_stamps[start] = stamps[index]
-            ring_widths[start] = widths[index]
-            start = start + 1 if start + 1 < cap else 0
-            self.dropped += 1
+        while texts_at < count:  # full: overwrite the oldest, a slice at a time
+            take = min(count - texts_at, cap - start)
+            end = texts_at + take
+            ring[start : start + take] = texts[texts_at:end]
+            ring_stamps[start : start + take] = array("d", stamps[texts_at:end])
+            ring_widths[start : start + take] = array("I", widths[texts_at:end])
+            start = (start + take) % cap
+            self.dropped += take
+            texts_at = end
         self._start = start
         return self.dropped - before
 

@@ -13,12 +13,22 @@ from jobtui.monitor.log_lines import NO_STAMP
 LOG_TAIL_LINES = 1_000
 
 StatusCallback = Callable[[str, str], None]
-Entry = tuple[str, float]
-"""A log line as shown, and its Hub stamp in seconds (NO_STAMP when it has none)."""
+Batch = tuple[list[str], list[float]]
+"""Log lines as shown, and their Hub stamps in seconds (NO_STAMP for a line without one)."""
 
 
 class LogSource(Protocol):
     """The part of the Hub client that streams a log."""
+
+    def stream_log_batches(
+        self,
+        namespace: str,
+        job_id: str,
+        *,
+        tail: int | None = ...,
+        follow: bool = ...,
+        on_status: Any = ...,
+    ) -> AsyncIterator[list[Any]]: ...
 
     def stream_logs(
         self,
@@ -38,20 +48,23 @@ class LogFeed:
     source: LogSource
     tail: int = LOG_TAIL_LINES
 
-    async def lines(
+    async def batches(
         self, job: JobInfo, on_status: StatusCallback, *, whole: bool = False
-    ) -> AsyncIterator[Entry]:
+    ) -> AsyncIterator[Batch]:
         """The tail (or with `whole`, the whole log from its first line: one stream, no
-        `tail`), followed while the job is live."""
-        async for line in self.source.stream_logs(
+        `tail`), followed while the job is live; a batch for each read from the Hub."""
+        async for lines in self.source.stream_log_batches(
             job.owner.name,
             job.id,
             tail=None if whole else self.tail,
             follow=job.is_live or not whole,
             on_status=on_status,
         ):
-            text = restart_separator(line) if getattr(line, "is_restart", False) else line.text
-            yield text, _seconds(line)
+            texts = [
+                restart_separator(line) if getattr(line, "is_restart", False) else line.text
+                for line in lines
+            ]
+            yield texts, [_seconds(line) for line in lines]
 
     async def whole(self, job: JobInfo) -> AsyncIterator[Any]:
         """Every line the Hub has of the log now, as it sends them (`LogLine`s): one stream

@@ -15,7 +15,7 @@ from jobtui.hub.models import JobInfo
 from jobtui.monitor.log_file import default_log_path, save_log
 from jobtui.ui.terminal_text import clean_log_line, clean_text, without_colour
 from jobtui.ui.widgets.log_pane import LogPane
-from jobtui.ui.widgets.log_view import STAMP_MODES
+from jobtui.ui.widgets.log_text import STAMP_MODES
 
 if TYPE_CHECKING:
     from textual.screen import Screen

@@ -100,6 +100,10 @@ class MainScreen(ScheduleActions, JobAccess, LabelActions, LogActions, JobAction
         self.log_pane.border_title = "Log"
         self.narrow = self.app.size.width < NARROW_WIDTH
         self.table.focus()
+        # The selection follows the cursor in the same step, not by the table's message: the
+        # key's frame then shows the cursor and the job's details together, where the
+        # message came after the cursor's own frame and waited for the next (17 ms at 60 fps).
+        self.watch(self.table, "cursor_row", self._cursor_moved, init=False)
         self.set_interval(1.0, self._tick)
         self.show_cached()
         self.refresh_headers()
@@ -197,6 +201,7 @@ class MainScreen(ScheduleActions, JobAccess, LabelActions, LogActions, JobAction
         if fresh.last_ok is not None and not self._saved:
             self._saved = True  # the first good poll: next start opens on it
             self.jobs_app.save_first_screen()
+            self.jobs_app.freeze_long_lived()
         if fresh.error is not None and (fresh.error != self._said_error):
             # The header has room for "OFFLINE"; the reason, fix first, goes in a notice
             # once (and stays on the help screen, `?`).
@@ -294,9 +299,8 @@ class MainScreen(ScheduleActions, JobAccess, LabelActions, LogActions, JobAction
     def selected_job(self) -> JobInfo | None:
         return self.store.get(self.selected_job_id or "")
 
-    @on(JobTable.Highlighted)
-    def _row_highlighted(self, event: JobTable.Highlighted) -> None:
-        self.selected_job_id = event.job_id
+    def _cursor_moved(self) -> None:
+        self.selected_job_id = self.table.selected_job_id
 
     def watch_selected_job_id(self) -> None:
         self.show_detail()

@@ -34,6 +34,7 @@ from jobtui.ui.format import (
     stage_style,
 )
 from jobtui.ui.terminal_text import clean_text
+from jobtui.ui.widgets.drawn import DrawnOnce
 
 # What Details draws of one field at most: a Hub can send 100 kB in a field, and drawing it
 # every second pegged a core.
@@ -292,6 +293,7 @@ class JobDetail(VerticalScroll, can_focus=True):
         self._clock = Static(id="detail-clock")
         self._tail = Static(id="detail-tail")
         self._clock.display = self._tail.display = False
+        self._parts: tuple[DrawnOnce, ...] = ()  # what the three Statics show, for a job
         self._shown: tuple[object, ...] | None = None
         self._clock_text: tuple[tuple[str, str, str], ...] = ()
         self._clock_checked = 0.0  # when the clock rows were last worked out (Unix time)
@@ -307,6 +309,7 @@ class JobDetail(VerticalScroll, can_focus=True):
     def show(self, renderable: RenderableType) -> None:
         """A message instead of a job."""
         self._shown = None
+        self._parts = ()
         self._body.update(renderable)
         self._clock.display = self._tail.display = False
 
@@ -326,13 +329,41 @@ class JobDetail(VerticalScroll, can_focus=True):
         clock_text = tuple((label, value.plain, str(value.style)) for label, value in clock)
         if self._shown != (job, flavor):
             self._shown = (job, flavor)
-            self._body.update(_head(job, flavor))
-            self._tail.update(_tail(job, now))
-            self._clock.update(clock_grid(clock))
-            self._clock.display = self._tail.display = True
+            self._show_parts(_head(job, flavor), clock_grid(clock), _tail(job, now))
         elif clock_text != self._clock_text:
             same_shape = [(a, len(b)) for a, b, _ in clock_text] == [
                 (a, len(b)) for a, b, _ in self._clock_text
             ]
-            self._clock.update(clock_grid(clock), layout=not same_shape)
+            head, _, tail = self._parts
+            self._parts = (head, DrawnOnce(clock_grid(clock)), tail)
+            self._clock.update(self._parts[1], layout=not same_shape)
         self._clock_text = clock_text
+
+    def _show_parts(self, *renderables: RenderableType) -> None:
+        """Another job's three grids. The screen is laid out again only if one of them takes
+        another number of rows than the one it replaces: moving the cursor from job to job
+        laid out every widget (most of the ~25 ms such a key cost to draw)."""
+        statics = (self._body, self._clock, self._tail)
+        parts = tuple(map(DrawnOnce, renderables))
+        same_rows = (
+            len(self._parts) == len(parts)
+            and all(static.display for static in statics)
+            and self._same_rows(self._parts, parts)
+        )
+        self._parts = parts
+        for static, part in zip(statics, parts, strict=True):
+            static.update(part, layout=not same_rows)
+        self._clock.display = self._tail.display = True
+
+    def _same_rows(self, old: tuple[DrawnOnce, ...], new: tuple[DrawnOnce, ...]) -> bool:
+        """Whether each new part takes as many rows as the old one, at the width shown (the
+        same options Textual measures a Static's content with)."""
+        width = self._body.content_size.width
+        if width <= 0:
+            return False
+        console = self.app.console
+        options = self.app.console_options.update_width(width).update(highlight=False)
+        return all(
+            a.height(console, options) == b.height(console, options)
+            for a, b in zip(old, new, strict=True)
+        )

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 1 / 20
 STREAM_SWITCH_DELAY = 0.1
-YIELD_EVERY_LINES = 200
+YIELD_SECONDS = 0.0005
 # A whole log of a live job is "loaded" once its replay pauses this long (the Hub does not
 # say where the replay ends and the live lines begin).
 SETTLED_SECONDS = 1.0
@@ -244,13 +244,15 @@ class LogPane(Vertical):
             self.post_message(self.StateChanged(job.id, state, detail))
 
         try:
-            received = 0
-            async for line, stamp in self.feed.lines(job, report, whole=whole):
-                self.add(line, stamp)
-                received += 1
-                if received % YIELD_EVERY_LINES == 0:
-                    # A burst arrives parsed in one go: let keys and redraws in between.
+            yielded = time.monotonic()
+            async for lines, stamps in self.feed.batches(job, report, whole=whole):
+                self.add_lines(lines, stamps)
+                # Keys and redraws come in between every half ms: each step of a key's way
+                # waits for one such slice (not after each read: a pouring log is ~16,000
+                # small HTTP chunks a second, and a pass of the event loop each is costly).
+                if time.monotonic() - yielded > YIELD_SECONDS:
                     await asyncio.sleep(0)
+                    yielded = time.monotonic()
         except HubError as exc:
             report("error", f"{exc} (select the job again to retry)")
         except Exception as exc:  # a bug of ours: say it in the pane, keep the app
@@ -299,10 +301,14 @@ class LogPane(Vertical):
         self.set_state("connecting", "")
 
     def add(self, line: str, stamp: float = NO_STAMP) -> None:
+        self.add_lines([line], [stamp])
+
+    def add_lines(self, lines: list[str], stamps: list[float]) -> None:
+        """Lines that came; the next flush hands them to the view."""
         if not self._pending and self._flusher is not None:
             self._flusher.resume()
-        self._pending.append(line)
-        self._pending_stamps.append(stamp)
+        self._pending += lines
+        self._pending_stamps += stamps
 
     def flush(self, *, now: bool = False) -> None:
         """Hand the lines that came to the view (`now`: even while a whole log pours in)."""

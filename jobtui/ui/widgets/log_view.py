@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import math
 import re
-from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, datetime
-from itertools import accumulate
+from collections.abc import Callable, Iterable, Sequence
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.text import Text
 from textual.binding import Binding
@@ -20,29 +15,8 @@ from textual.strip import Strip
 
 from jobtui.monitor.log_lines import NO_STAMP, LogLines
 from jobtui.ui.terminal_text import clean_log_line, cleaned_line_to_text, without_colour
-
-# Drawn lines kept for redraws, bounded by the cells they hold, not their count: a few
-# 25k-character lines weigh more than thousands of short ones.
-RENDER_CACHE_CELLS = 1_000_000
-
-STAMP_MODES = ("off", "absolute", "relative")
-STAMP_STYLE = "bright_black"
-
-
-def stamp_prefix(stamp: float, mode: str, *, origin: float, local: bool) -> str:
-    """A line's stamp as the view shows it before the line (blank when it has none)."""
-    if mode == "absolute":
-        if math.isnan(stamp):
-            return " " * 20
-        moment = datetime.fromtimestamp(stamp, None if local else UTC)
-        return f"{moment:%Y-%m-%d %H:%M:%S} "
-    if math.isnan(stamp) or math.isnan(origin):
-        return " " * 11
-    secs = stamp - origin
-    sign = "-" if secs < 0 else "+"
-    minutes, seconds = divmod(int(abs(secs)), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{sign}{hours}:{minutes:02d}:{seconds:02d}".rjust(10) + " "
+from jobtui.ui.widgets.log_rows import DrawnLines, WrapRows
+from jobtui.ui.widgets.log_text import STAMP_STYLE, cells, sieve, stamp_prefix
 
 
 class LogView(ScrollView, can_focus=True):
@@ -95,11 +69,8 @@ class LogView(ScrollView, can_focus=True):
         """What relative stamps count from (the job's start, else its first stamp)."""
         self.wrap = False
         """Long lines wrap onto the next rows (no horizontal scroll) instead of running on."""
-        self._row_ends: list[int] = []  # with wrap: the row after each line's last
-        self._row_base = 0  # rows of lines gone from the top since the ends were counted
-        self._wrap_width = 0
-        self._cache: dict[int, Strip] = {}
-        self._cached_cells = 0
+        self._rows = WrapRows()  # with wrap: where each line starts
+        self._drawn = DrawnLines()
         self._highlight: re.Pattern[str] | None = None
         self._programmatic = False
         self.written = 0  # lines received since the last clear, kept or not
@@ -151,7 +122,7 @@ class LogView(ScrollView, can_focus=True):
     def _relayout(self) -> None:
         """Stamps or wrap changed: every row is drawn anew, and the rows a line takes too."""
         top = self.line_at_row(int(self.scroll_y))
-        self._drop_cache()
+        self._drawn.clear()
         self._resize()
         if self.following:
             self._to_end()
@@ -166,64 +137,67 @@ class LogView(ScrollView, can_focus=True):
     def _resize(self) -> None:
         prefix = self._prefix_width()
         if not self.wrap:
-            self._row_ends = []
-            self.virtual_size = Size(self._widest + prefix, len(self._lines))
+            self._rows.clear()
+            self._set_scroll_size(Size(self._widest + prefix, len(self._lines)))
             return
         width = max(1, self.size.width)
-        self._wrap_width = width
-        self._row_base = 0
-        self._row_ends = list(
-            accumulate(max(1, -(-(w + prefix) // width)) for w in self._lines.widths())
-        )
-        self._size_wrapped()
-
-    def _size_wrapped(self) -> None:
-        rows = self._row_ends[-1] - self._row_base if self._row_ends else 0
-        self.virtual_size = Size(self._wrap_width, rows)
+        self._rows.count(self._lines.widths(), prefix, width)
+        self._set_scroll_size(Size(width, self._rows.rows))
 
     def _wrap_more(self, widths: list[int], overflow: int) -> None:
-        """The row ends after a write at the end of the buffer: the lines gone from the top
-        leave (their rows become the base), the new ones are counted on. A whole buffer is
-        counted again only when this cannot be done (a resize, lines dropped mid-buffer)."""
-        ends = self._row_ends
+        """The rows after a write at the end of the buffer: only the new lines are counted,
+        unless this cannot be done (a resize, lines dropped mid-buffer)."""
         width = max(1, self.size.width)
-        held = len(self._lines)
-        if (
-            width != self._wrap_width
-            or self._lines.head_len
-            or len(ends) + len(widths) - overflow != held
+        if self._lines.head_len or not self._rows.more(
+            widths, overflow, self._prefix_width(), width, len(self._lines)
         ):
             self._resize()
             return
-        if overflow:
-            self._row_base = ends[overflow - 1]
-            del ends[:overflow]
-        prefix = self._prefix_width()
-        last = ends[-1] if ends else self._row_base
-        for w in widths:
-            last += max(1, -(-(w + prefix) // width))
-            ends.append(last)
-        self._size_wrapped()
+        self._set_scroll_size(Size(width, self._rows.rows))
+
+    def _set_scroll_size(self, size: Size) -> None:
+        """Set the scroll range. Assigning `virtual_size` lays out the whole screen (every
+        widget measured and drawn again: 10-20 ms here), which a growing log did on each
+        flush. Only a scrollbar coming or going needs that: a log growing longer past the
+        pane's height moves its scrollbars only."""
+        old = self.virtual_size
+        width, height = self.container_size
+        narrower = width - self.styles.scrollbar_size_vertical
+        if (
+            size.height < old.height
+            or old.height <= height
+            or not self.show_vertical_scrollbar
+            or (old.width > width) != (size.width > width)
+            or (old.width > narrower) != (size.width > narrower)
+        ):
+            self.virtual_size = size
+            return
+        if size != old:
+            self.set_reactive(LogView.virtual_size, size)
+            self.vertical_scrollbar.window_virtual_size = size.height
+            if self.show_horizontal_scrollbar:
+                self.horizontal_scrollbar.window_virtual_size = size.width
+            self.refresh()
 
     def on_resize(self) -> None:
-        if self.wrap and self.size.width != self._wrap_width:
+        if self.wrap and self.size.width != self._rows.width:
             self._relayout()
 
     def row_of(self, index: int) -> int:
         """The first row a line is drawn on."""
-        if not self.wrap or not self._row_ends:
+        if not self.wrap or not self._rows.ends:
             return index
-        return self._row_ends[index - 1] - self._row_base if index > 0 else 0
+        return self._rows.row_of(index)
 
     def line_at_row(self, row: int) -> int:
-        if not self.wrap or not self._row_ends:
+        if not self.wrap or not self._rows.ends:
             return row
-        return min(bisect_right(self._row_ends, row + self._row_base), len(self._row_ends) - 1)
+        return self._rows.line_at(row)
 
     def highlight(self, pattern: re.Pattern[str] | None) -> None:
         """Mark what `pattern` matches in every line drawn (None: no marks)."""
         self._highlight = pattern
-        self._drop_cache()
+        self._drawn.clear()
         self.refresh()
 
     def line(self, index: int) -> str:
@@ -252,7 +226,7 @@ class LogView(ScrollView, can_focus=True):
             if hint is None:
                 candidates: Iterable[int] = range(first, last)
             else:
-                candidates = _sieve(lines, first, last, hint)
+                candidates = sieve(lines, first, last, hint)
             for index in candidates:
                 if test(without_colour(lines[index])):
                     return index
@@ -267,9 +241,8 @@ class LogView(ScrollView, can_focus=True):
         self._lines.reset()
         self.written = 0
         self._widest = 0
-        self._row_ends = []
-        self._row_base = 0
-        self._drop_cache()
+        self._rows.clear()
+        self._drawn.clear()
         self.virtual_size = Size(0, 0)
         self._scroll_by_program(lambda: self.scroll_to(0, 0, animate=False, immediate=True))
         self.following = True
@@ -292,19 +265,16 @@ class LogView(ScrollView, can_focus=True):
         cleaned = [clean_log_line(line) for line in raw_lines]
         if not cleaned:
             return 0
-        # Colour codes take no room; tabs are expanded when drawn (widths stay approximate).
-        widths = [cell_len(without_colour(line)) for line in cleaned]
+        widths = list(map(cells, cleaned))
         self.written += skipped + len(cleaned)
         self.added = len(cleaned)
         overflow = lines.extend(cleaned, stamps, widths)
         lines.dropped += skipped
         self._widest = max(self._widest, max(widths))
-        if self._cached_cells > RENDER_CACHE_CELLS:
-            self._drop_cache()
         if self.wrap:
             self._wrap_more(widths, overflow)
         else:
-            self.virtual_size = Size(self._widest + self._prefix_width(), len(lines))
+            self._set_scroll_size(Size(self._widest + self._prefix_width(), len(lines)))
         if self.following:
             self._to_end()
             # The scroll range grows only once the new size is laid out: go again after that.
@@ -330,19 +300,25 @@ class LogView(ScrollView, can_focus=True):
         width = self.size.width
         style = self.rich_style
         lines = self._lines
-        if self.wrap and self._row_ends:
-            if row >= self._row_ends[-1] - self._row_base:
+        if self.wrap and self._rows.ends:
+            if row >= self._rows.rows:
                 return Strip.blank(width, style)
-            index = bisect_right(self._row_ends, row + self._row_base)
-            scroll_x = (row - self.row_of(index)) * self._wrap_width
+            index = self._rows.line_on(row)
+            scroll_x = (row - self._rows.row_of(index)) * self._rows.width
         else:
             index = row
         if index >= len(lines):
             return Strip.blank(width, style)
         absolute = lines.key(index)
-        strip = self._cache.get(absolute)
+        strip = self._drawn.get(absolute)
         if strip is None:
-            text = cleaned_line_to_text(lines[index])
+            line = lines[index]
+            if self._highlight is None and self.stamp_mode == "off" and _plain(line):
+                # Most lines: what Text would make of them, without making it (7 us a line).
+                strip = Strip([Segment(line, style) if style else Segment(line)], len(line))
+                self._drawn.keep(absolute, strip)
+                return strip.crop_extend(scroll_x, scroll_x + width, style)
+            text = cleaned_line_to_text(line)
             if self._highlight is not None:
                 text.highlight_regex(self._highlight, "black on yellow")
             if self.stamp_mode != "off":
@@ -351,15 +327,8 @@ class LogView(ScrollView, can_focus=True):
                 )
                 text = Text.assemble((prefix, STAMP_STYLE), text)
             strip = Strip(Segment.apply_style(text.render(self.app.console), style))
-            if self._cached_cells > RENDER_CACHE_CELLS:
-                self._drop_cache()  # scrolling far draws new lines too
-            self._cache[absolute] = strip
-            self._cached_cells += strip.cell_length
+            self._drawn.keep(absolute, strip)
         return strip.crop_extend(scroll_x, scroll_x + width, style)
-
-    def _drop_cache(self) -> None:
-        self._cache.clear()
-        self._cached_cells = 0
 
     # Moving up stops following first, then scrolls at once: an animated scroll raced with
     # the next flush's jump to the end, and the key seemed lost.
@@ -391,10 +360,17 @@ class LogView(ScrollView, can_focus=True):
         elif new >= self.max_scroll_y:
             self.following = True
 
+    def watch_show_vertical_scrollbar(self, shown: bool) -> None:
+        # A scroll forced before the scrollbar showed (see _to_end) did not move its thumb.
+        if shown:
+            self.vertical_scrollbar.position = self.scroll_y
+
     def _to_end(self) -> None:
+        # Forced: until the screen is laid out again, Textual refuses to scroll a view whose
+        # scrollbar is not shown yet, such as one that a whole log filled in one write.
         if self.following:
             self._scroll_by_program(
-                lambda: self.scroll_end(animate=False, immediate=True, x_axis=False)
+                lambda: self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
             )
 
     def action_follow(self) -> None:
@@ -402,15 +378,6 @@ class LogView(ScrollView, can_focus=True):
         self._to_end()
 
 
-def _sieve(lines: list[str], first: int, last: int, hint: re.Pattern[str]) -> Iterator[int]:
-    """The indexes in [first, last) of the lines whose colourless lower-case text `hint` finds,
-    in order: one search over the joined text, not one per line."""
-    text = without_colour("\n".join(lines[first:last])).lower()
-    line, counted = first, 0
-    seen = -1
-    for match in hint.finditer(text):
-        line += text.count("\n", counted, match.start())
-        counted = match.start()
-        if line != seen:
-            seen = line
-            yield line
+def _plain(line: str) -> bool:
+    """Printable ASCII: no colour, no tab, one cell a character."""
+    return line.isascii() and line.isprintable()

@@ -56,6 +56,14 @@ def figures(sample: MetricsSample) -> dict[str, str]:
     return out
 
 
+def no_figure(key: str) -> str:
+    """What a label says before the job's first sample: its name and a dash."""
+    return f"{FIGURE_NAMES.get(key, key.upper())} —"
+
+
+FIGURE_NAMES = {"cpu": "CPU", "memory": "Mem", "network": "Net"}
+
+
 def series(samples: list[MetricsSample], key: str) -> list[float]:
     if key == "cpu":
         values = [s.cpu_pct for s in samples]
@@ -101,13 +109,18 @@ class MetricsPanel(Vertical):
             return
         self.workers.cancel_group(self, "metrics")
         self.job_id = wanted
-        self.display = False
         if self._switch is not None:
             self._switch.stop()
+        history = self.feed.history(job.id) if job and wanted and self.feed else None
+        # In place, whatever job comes: hiding the panel and showing it again is a layout of
+        # the whole screen, twice for each key that moves from one running job to another.
+        if history:
+            self._draw(history)
+        elif wanted is not None and self.display:
+            self._clear()  # its first sample comes in a second or so
+        else:
+            self.display = False
         if job is not None and wanted is not None and self.feed is not None:
-            history = self.feed.history(job.id)
-            if history:
-                self._draw(history)
             # Open once the cursor rests: each stream opened is a request.
             self._switch = self.set_timer(SWITCH_DELAY, lambda: self._stream(job))
 
@@ -122,6 +135,15 @@ class MetricsPanel(Vertical):
                 self._draw(self.feed.history(job.id))
         except HubError as exc:  # metrics are a nicety: say it once, in the log
             log.info("metrics of %s stopped: %s", job.id, exc)
+        if job.id == self.job_id and not self.feed.history(job.id):
+            self.display = False  # no sample came: nothing to show
+
+    def _clear(self) -> None:
+        """The rows shown, without figures: another job's are not this one's."""
+        for key in self.KEYS:
+            if self._rows[key].display:
+                self._labels[key].update(Text(no_figure(key)), layout=False)
+                self._lines[key].data = []
 
     def _draw(self, samples: list[MetricsSample]) -> None:
         if not samples:
