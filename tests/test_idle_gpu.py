@@ -12,7 +12,7 @@ from uihelpers import Notices, make_app, screen_text, wait_for
 from jobtui.cli import build_parser, idle_settings
 from jobtui.hub import HubClient
 from jobtui.monitor.idle import DEMO_IDLE, IdleChanged, IdleSettings, IdleWatch
-from jobtui.monitor.poller import budget_delay
+from jobtui.monitor.pacing import budget_delay
 from jobtui.monitor.store import JobStore
 from jobtui.monitor.sync import JobSync
 from jobtui.settings import Settings, StateFile, unset_flag_defaults

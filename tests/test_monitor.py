@@ -14,16 +14,14 @@ import pytest
 from jobtui.hub.errors import AuthError, HubUnreachable
 from jobtui.hub.models import Account, JobHardwareInfo, JobInfo
 from jobtui.monitor.listing import Listing, count_line
+from jobtui.monitor.pacing import MAX_OFFLINE_BACKOFF, budget_delay, offline_delay
 from jobtui.monitor.poller import (
-    MAX_OFFLINE_BACKOFF,
     Connected,
     HardwareLoaded,
     JobsChanged,
     Poller,
     PollFinished,
     Report,
-    budget_delay,
-    offline_delay,
 )
 from jobtui.monitor.store import JobStore, StoreDiff
 
