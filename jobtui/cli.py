@@ -14,7 +14,8 @@ from jobtui.argtypes import at_least_seconds, minutes, name, percent, whole_numb
 from jobtui.settings.schema import MIN_INTERVAL, Settings
 
 if TYPE_CHECKING:
-    from jobtui.hub import HubClient
+    from jobtui.hub import HubClient, Token
+    from jobtui.hub.head_start import HeadStart
     from jobtui.monitor.idle import IdleSettings
 
 DEFAULTS = Settings()
@@ -160,6 +161,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from jobtui.sim.cli import run
 
         return run(build_sim_parser().parse_args(argv[1:]))
+    from jobtui.deferred import import_when_used
+
+    import_when_used("httpx2")  # see jobtui.hub.head_start
     parser = build_parser()
     from jobtui.settings import unset_flag_defaults
 
@@ -167,24 +171,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "sim":  # options before it: `jobtui --demo sim` and the like
         parser.error("`sim` takes no monitor options: run `jobtui sim --help`")
-    from jobtui.ui.setup import load_settings
+    head_start = None if args.print_config or args.demo else early_head_start(args)
+    try:
+        from jobtui.ui.setup import load_settings  # imports Textual: the head start is off
 
-    settings = load_settings(args)
-    if isinstance(settings, str):
-        print(settings, end="" if settings.endswith("\n") else "\n", file=sys.stderr)
-        return 2
-    if args.print_config:
-        from jobtui.ui.setup import effective_config
+        settings = load_settings(args)
+        if isinstance(settings, str):
+            print(settings, end="" if settings.endswith("\n") else "\n", file=sys.stderr)
+            return 2
+        if args.print_config:
+            from jobtui.ui.setup import effective_config
 
-        print(effective_config(args, settings), end="")
-        for warning in settings.warnings:
-            print(f"jobtui: warning: {warning}", file=sys.stderr)
-        return 0
-    return run_monitor(parser, args, settings)
+            print(effective_config(args, settings), end="")
+            for warning in settings.warnings:
+                print(f"jobtui: warning: {warning}", file=sys.stderr)
+            return 0
+        return run_monitor(parser, args, settings, head_start)
+    finally:
+        if head_start is not None:
+            head_start.close()
+
+
+def early_head_start(args: argparse.Namespace) -> HeadStart | None:
+    """Start asking the Hub before Textual is imported (`jobtui.hub.head_start`), from the
+    settings as read without Textual's help (the theme is checked later; any setting that
+    does not read means no head start, and the full reading says what is wrong)."""
+    from jobtui.hub import find_token
+    from jobtui.hub.errors import HubError
+    from jobtui.settings import ConfigError, resolve
+
+    if os.environ.get("JOBTUI_HEAD_START", "1") == "0":
+        return None
+    try:
+        settings, _ = resolve(args, os.environ)
+        token = find_token(args.token)
+    except (ConfigError, HubError):
+        return None
+    return begin_head_start(settings.endpoint, token, settings)
 
 
 def run_monitor(
-    parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Settings
+    parser: argparse.ArgumentParser,
+    args: argparse.Namespace,
+    settings: Settings,
+    head_start: HeadStart | None = None,
 ) -> int:
     from jobtui.hub import HubClient, find_token
     from jobtui.hub.errors import NoTokenError
@@ -204,14 +234,36 @@ def run_monitor(
     # A token from `hf auth login`'s file is watched while the Hub refuses it: logging in
     # again in another pane is enough.
     watched = token_file(os.environ) if token.source.startswith("the token file") else None
-    client = HubClient(endpoint, token)
     return launch(
-        client,
+        HubClient(endpoint, token),
         settings,
         cache=endpoint if settings.cache else None,
         token_file=watched,
         args_filter=args.filter or "",
+        head_start=head_start,
     )
+
+
+def begin_head_start(endpoint: str, token: Token, settings: Settings) -> HeadStart | None:
+    """Ask the Hub for the first answers in a helper process while Textual starts: the
+    first namespace's jobs if namespaces are set, else whoami and the jobs of the account
+    the cache saw last (or, with no cache, of the account whoami names)."""
+    from jobtui.hub.head_start import HeadStart
+
+    if settings.namespaces:
+        return HeadStart.begin(endpoint, token, namespace=settings.namespaces[0], whoami=False)
+    user = None
+    if settings.cache:
+        from jobtui.monitor.cache import ScreenCache
+
+        user = ScreenCache(cache_folder(), endpoint).user()
+    return HeadStart.begin(endpoint, token, namespace=user, whoami=True)
+
+
+def cache_folder() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("jobtui"))
 
 
 def run_demo(settings: Settings, args_filter: str = "") -> int:
@@ -258,15 +310,14 @@ def launch(
     cache: str | None = None,
     token_file: Path | None = None,
     args_filter: str = "",
+    head_start: HeadStart | None = None,
 ) -> int:
     """Run the monitor; `cache`: the endpoint whose first screen to keep between runs."""
-    import platformdirs
-
     from jobtui.monitor.cache import ScreenCache
     from jobtui.settings import StateFile
     from jobtui.ui.app import JobsApp
 
-    folder = Path(platformdirs.user_cache_dir("jobtui"))
+    folder = cache_folder()
 
     app = JobsApp(
         client,
@@ -283,5 +334,8 @@ def launch(
         settings=settings,
         state=StateFile(),
     )
+    if head_start is not None:
+        app.poller.head_start = head_start
+        client.hold()  # until the head start's jobs are on screen (see Poller._shown_first)
     app.run()
     return app.return_code or 0

@@ -14,6 +14,7 @@ import httpx2
 from jobtui.hub import logs
 from jobtui.hub.draft import expose_body
 from jobtui.hub.errors import ListingStopped
+from jobtui.hub.head_start import PageMark
 from jobtui.hub.http import MAX_PAGES, HubHTTP
 from jobtui.hub.logs import StatusCallback
 from jobtui.hub.models import (
@@ -60,8 +61,10 @@ class HubClient(ScheduleCalls, HubHTTP):
         labels: Mapping[str, str] | None = None,
         expected_jobs: int | None = None,
         max_seconds: float = LIST_SECONDS,
+        after: PageMark | None = None,
     ) -> AsyncGenerator[list[JobInfo]]:
-        """Yield each page of jobs as it arrives, following `Link: rel="next"`.
+        """Yield each page of jobs as it arrives, following `Link: rel="next"`; `after`: go
+        on from the page after one read already (`first_job_page`, the head start).
 
         A listing is bounded: it ends with `ListingStopped` (after yielding the pages read)
         when next-page links loop, when `NO_NEWS_PAGES` pages in a row bring no job not seen
@@ -76,16 +79,13 @@ class HubClient(ScheduleCalls, HubHTTP):
         ids: set[str] = set()
         started = time.monotonic()
         limit, pages, stale = MAX_PAGES, 0, 0
+        if after is not None:
+            url, params, pages = after.next_page, [], 1
+            seen.add(after.next_page)
+            ids.update(after.ids)
         while url is not None:
-            response = await self._request(
-                "GET", url, params=params, what=f"the job list of {what}"
-            )
+            page, response = await self._job_page(url, params, namespace, what)
             params = []  # the next link already carries the query
-            page = parse_items(
-                lambda item: JobInfo.from_api(item, self.endpoint, namespace),
-                read_json(response),
-                f"the job list of {what}",
-            )
             pages += 1
             fresh = {job.id for job in page} - ids
             ids |= fresh
@@ -111,6 +111,26 @@ class HubClient(ScheduleCalls, HubHTTP):
                     f"({len(ids)} jobs): {reason}",
                     pages=pages,
                 )
+
+    async def first_job_page(self, namespace: str) -> tuple[list[JobInfo], PageMark | None]:
+        """The newest page of jobs, and where the listing goes on (None: it was the last)."""
+        url = f"/api/jobs/{segment(namespace, 'namespace')}"
+        page, response = await self._job_page(url, [], namespace, shown(namespace))
+        following = self._next_page(response, {url})
+        if following is None or following == _LOOP:
+            return page, None
+        return page, PageMark(following, frozenset(job.id for job in page))
+
+    async def _job_page(
+        self, url: str, params: list[tuple[str, str]], namespace: str, what: str
+    ) -> tuple[list[JobInfo], httpx2.Response]:
+        response = await self._request("GET", url, params=params, what=f"the job list of {what}")
+        page = parse_items(
+            lambda item: JobInfo.from_api(item, self.endpoint, namespace),
+            read_json(response),
+            f"the job list of {what}",
+        )
+        return page, response
 
     def _next_page(self, response: httpx2.Response, seen: set[str]) -> str | None:
         """The `rel="next"` link, if it is one to follow: same Hub (the token goes with the

@@ -53,7 +53,7 @@ RETRYABLE = (HubUnreachable, ServerError, RateLimitedError, InvalidResponse)
 # 100,000 jobs at 50 a page: more means a broken or hostile paginator.
 MAX_PAGES = 2_000
 # Room for a log stream, a metrics stream and several polls at once without a PoolTimeout.
-POOL_LIMITS = httpx2.Limits(max_connections=32, max_keepalive_connections=16)
+MAX_CONNECTIONS, MAX_KEEPALIVE = 32, 16
 # A whole answer (lists and inspects), once decoded: a gzip bomb stops here, not in RAM.
 MAX_BODY_BYTES = 64 * MB
 # An error answer is read for its reason only.
@@ -67,7 +67,7 @@ def _timeout(read: float) -> httpx2.Timeout:
     return httpx2.Timeout(connect=10.0, read=read, write=30.0, pool=10.0)
 
 
-REQUEST_TIMEOUT = _timeout(read=30.0)
+REQUEST_READ_TIMEOUT = 30.0
 
 
 class HubHTTP:
@@ -100,17 +100,49 @@ class HubHTTP:
         self.max_body_bytes = max_body_bytes
         self.budget = Budget()
         self._token_error: HubError | None = None
-        self._http = httpx2.AsyncClient(
+        self._transport = transport
+        self._headers = {"User-Agent": f"jobtui/{__version__}"}
+        self._client: httpx2.AsyncClient | None = None
+        self._held: asyncio.Event | None = None
+        self.use_token(token)
+
+    def hold(self) -> None:
+        """Send nothing until `release()`. A start with a head start holds the client until
+        the newest jobs are on screen: building it (and importing httpx) takes ~140 ms of
+        CPU, which must not come between the head start's answer and the frame showing it."""
+        if self._held is None:
+            self._held = asyncio.Event()
+
+    def release(self) -> None:
+        if self._held is not None:
+            self._held.set()
+            self._held = None
+
+    async def _unheld(self) -> None:
+        if self._held is not None:
+            await self._held.wait()
+
+    @property
+    def _http(self) -> httpx2.AsyncClient:
+        """Built at the first request, not before: building one costs ~50 ms of CPU (and
+        importing httpx more), which a start with a head start spends after the first frame."""
+        if self._client is None:
+            self._client = self._build_client()
+        return self._client
+
+    def _build_client(self) -> httpx2.AsyncClient:
+        return httpx2.AsyncClient(
             base_url=self.endpoint,
-            headers={"User-Agent": f"jobtui/{__version__}"},
-            timeout=REQUEST_TIMEOUT,
-            limits=POOL_LIMITS,
-            transport=transport,
+            headers=self._headers,
+            timeout=_timeout(REQUEST_READ_TIMEOUT),
+            limits=httpx2.Limits(
+                max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_KEEPALIVE
+            ),
+            transport=self._transport,
             # An SSL context costs ~70 ms at start; plain http (the simulated Hub) needs none,
             # and redirects are not followed, so no request can move on to https.
             verify=self.endpoint.startswith("https://"),
         )
-        self.use_token(token)
 
     def __repr__(self) -> str:
         return f"HubClient({self.endpoint!r}, {self.token})"
@@ -119,11 +151,12 @@ class HubHTTP:
         """Send `token` from now on (at start, and when the user logged in again while
         jobtui ran). A token that cannot be a header is not sent: every request says why."""
         self.token = token
+        headers = self._client.headers if self._client is not None else self._headers
         if token.value.isascii() and token.value.isprintable():
-            self._http.headers["Authorization"] = f"Bearer {token.value}"
+            headers["Authorization"] = f"Bearer {token.value}"
             self._token_error = None
         else:
-            self._http.headers.pop("Authorization", None)
+            headers.pop("Authorization", None)
             self._token_error = AuthError(
                 f"The {token} holds characters no token has, so it cannot be sent. "
                 f"{token.how_to_fix()}",
@@ -131,7 +164,8 @@ class HubHTTP:
             )
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._client is not None:  # never built: nothing to close
+            await self._client.aclose()
 
     async def __aenter__(self) -> Self:
         return self
@@ -193,6 +227,7 @@ class HubHTTP:
         content: bytes | None,
         what: str,
     ) -> httpx2.Response:
+        await self._unheld()
         if self._token_error is not None:
             raise self._token_error
         headers = {"Content-Type": "application/json"} if content is not None else None
@@ -239,7 +274,7 @@ class HubHTTP:
                 params=params or None,
                 content=content,
                 headers=headers,
-                timeout=timeout or REQUEST_TIMEOUT,
+                timeout=timeout or _timeout(REQUEST_READ_TIMEOUT),
             )
         except Exception as exc:  # InvalidURL, UnicodeEncodeError: a value httpx cannot encode
             raise InvalidRequest(
@@ -275,6 +310,7 @@ class HubHTTP:
         receives the server's `date`, whether the stream was `connected`, and whether it
         ended by a read timeout (`timed_out`)."""
         meta = {} if meta is None else meta
+        await self._unheld()
         if self._token_error is not None:
             raise self._token_error
         headers = {"Accept": "text/event-stream", "Cache-Control": "no-store"}

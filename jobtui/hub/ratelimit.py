@@ -69,6 +69,17 @@ class Budget:
             return None
         return min(1.0, max(0.0, 1 - self.remaining / self.quota))
 
+    def take(self, other: Budget) -> None:
+        """Count another client's requests as ours (the head start's), and its view of
+        the window if ours has none yet."""
+        self.sent += other.sent
+        self.limited += other.limited
+        if self.remaining is None and other.remaining is not None:
+            self.remaining, self.reset_at = other.remaining, other.reset_at
+            self._reset_clock = other._reset_clock  # noqa: SLF001 - same class
+        if self.quota is None:
+            self.quota, self.window = other.quota, other.window
+
     def note(self, headers: Mapping[str, str]) -> None:
         """Read an answer's headers."""
         limit = parse_ratelimit(headers)

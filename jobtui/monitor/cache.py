@@ -85,6 +85,15 @@ class ScreenCache:
             log.warning("ignoring an unreadable cache %s: %s", self.path, exc)
             return None
 
+    def user(self) -> str | None:
+        """Whose first screen the file holds, read on its own (before the app starts)."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            user = data.get("user") if data.get("endpoint") == self.endpoint else None
+        except (OSError, ValueError, AttributeError):
+            return None
+        return user if isinstance(user, str) else None
+
     def save(self, user: str | None, namespaces: Sequence[str], jobs: Iterable[JobInfo]) -> None:
         """Keep the newest jobs of each namespace. Never raises: a cache is a nicety."""
         newest: dict[str, list[JobInfo]] = {}

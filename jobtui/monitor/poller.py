@@ -12,7 +12,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,49 +20,33 @@ from typing import Any, Protocol
 
 from jobtui.hub.auth import find_token
 from jobtui.hub.errors import AuthError, HubError
+from jobtui.hub.head_start import FirstAnswers
 from jobtui.hub.models import Account, JobHardwareInfo
+from jobtui.hub.ratelimit import Budget
 from jobtui.monitor.filtering import HubQuery
+from jobtui.monitor.pacing import (
+    BUDGET_SHARE,
+    FREE_WINDOW,
+    MAX_OFFLINE_BACKOFF,
+    UNFOCUSED_SLOWDOWN,
+    budget_delay,
+    offline_delay,
+)
 from jobtui.monitor.store import JobStore, StoreDiff
 from jobtui.monitor.sync import JobSource, JobSync, PrimedSource
 
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 120.0
-MAX_OFFLINE_BACKOFF = 60.0
+# How long the head start's page waits for the frame that shows it, at most.
+PAINT_WAIT = 1.0
 HARDWARE_TIMEOUT = 30.0
-BUDGET_SHARE = 0.10
-"""The share of the Hub API budget jobtui may spend: the rest is the user's own jobs'."""
-HEADROOM = 0.9
-"""Polls aim this much of their part of the share (see budget_delay)."""
-FREE_QUOTA, FREE_WINDOW = 1_000, 300
-"""A free account's budget, assumed until the Hub's headers say otherwise."""
-LOW_BUDGET, SPENT_BUDGET = 0.20, 0.05
-UNFOCUSED_SLOWDOWN = 3.0
 
 
-def budget_delay(
-    requests: float, budget: Any, *, share: float = BUDGET_SHARE, elsewhere: float = 0.0
-) -> tuple[float, str | None]:
-    """The least wait after a poll that sent `requests`, to stay within `share` of the API
-    budget, of which `elsewhere` requests per window go to other readers (the idle watch);
-    and why, when the budget runs low (None otherwise)."""
-    quota = getattr(budget, "quota", None) or FREE_QUOTA
-    window = getattr(budget, "window", None) or FREE_WINDOW
-    # Polls keep at least half the share, whatever the others spend; and they aim a tenth
-    # under it: a poll's cost is an average, and the idle watch's pace an estimate, so
-    # aiming at the share itself came out just over it about as often as under.
-    allowance = HEADROOM * max(share * quota / 2, share * quota - elsewhere)
-    fair = requests * window / allowance
-    remaining, reset_in = getattr(budget, "remaining", None), getattr(budget, "reset_in", None)
-    if remaining is None or reset_in is None:
-        return fair, None
-    left = remaining / quota
-    words = f"Hub API budget {left:.0%} left, resets in {max(1, round(reset_in / 60))} min"
-    if left < SPENT_BUDGET:
-        return max(fair, reset_in), words
-    if left < LOW_BUDGET:
-        return max(fair * 4, 30.0), words
-    return fair, None
+class FirstAsker(Protocol):
+    """A head start (`jobtui.hub.head_start.HeadStart`)."""
+
+    async def answers(self) -> FirstAnswers | None: ...
 
 
 class HubSource(JobSource, Protocol):
@@ -124,13 +108,6 @@ class HardwareLoaded:
 Report = Connected | JobsChanged | PollFinished | HardwareLoaded
 
 
-def offline_delay(interval: float, failures: int) -> float:
-    """How long to wait after `failures` failed polls in a row: doubling, at most a minute."""
-    if failures <= 0:
-        return interval
-    return min(max(MAX_OFFLINE_BACKOFF, interval), interval * 2 ** (failures - 1))
-
-
 @dataclass
 class Poller:
     """Polls `source` into `store` every `interval` seconds, reporting to `report`."""
@@ -162,6 +139,12 @@ class Poller:
     """Where the token came from, if from `hf auth login`'s file: while the Hub refuses it,
     the file is watched, and a new token there is used at once."""
     _token_stamp: float | None = field(default=None, init=False)
+    head_start: FirstAsker | None = None
+    """The helper process asking the Hub for the first answers while the app starts
+    (`jobtui.hub.head_start`); the first poll begins with what it got."""
+    painted: Callable[[], Awaitable[None]] | None = None
+    """Returns once the screen shows what was reported (the app's next frame)."""
+    _hold_until_shown: bool = field(default=False, init=False)
     spent_elsewhere: Callable[[float], float] | None = None
     """Requests per `window` seconds other readers of the same budget spend (the idle
     watch): the polls are paced to leave them their part of the share."""
@@ -257,6 +240,7 @@ class Poller:
                 sync = self._sync or await self._connect()
                 async for diff in sync.poll():
                     self.report(JobsChanged(diff))
+                    await self._shown_first()
         except AuthError as exc:
             delay = self._failed(str(exc), manual=manual, token=True)
         except HubError as exc:
@@ -282,6 +266,7 @@ class Poller:
                 failing=tuple(self._sync.failing.items()),
                 slowed=slowed,
             )
+        self._release()  # whatever happened to the first page (a no-op after)
         self.report(PollFinished(self.freshness, manual=manual))
         return delay
 
@@ -319,12 +304,23 @@ class Poller:
     async def _connect(self) -> JobSync:
         user = None
         source: JobSource = self.source
+        answers = await self._first_answers()
         self._start_hardware()  # beside whoami and the first page
+        answered = answers.namespace if answers and answers.page is not None else None
+        if self._query:
+            answered = None  # a filtered start lists with the Hub's query instead
+        if answered is None:
+            self._release()
         if not self.namespaces:
             expected, self._expected_user = self._expected_user, None
-            primed = PrimedSource(self.source, expected) if expected and not self._query else None
+            primed = None
+            if expected and not self._query and answered is None:
+                primed = PrimedSource.asking(self.source, expected)
             try:
-                account = await self.source.whoami()
+                account = answers.account if answers else None
+                if account is None:
+                    self._release()
+                    account = await self.source.whoami()
             except BaseException:
                 if primed is not None:
                     await primed.close()
@@ -335,12 +331,50 @@ class Poller:
                     source = primed
                 else:  # another account's token now: its jobs are not the cached ones
                     await primed.close()
+        if answers is not None and answered is not None and answered in self.namespaces:
+            assert answers.page is not None
+            source = PrimedSource.answered(self.source, answered, list(answers.page), answers.rest)
+            self._hold_until_shown = True
+        else:  # the client asks what the helper did not get, at once
+            self._release()
         self.report(Connected(user, tuple(self.namespaces)))
         self._sync = JobSync(source, self.store, self.namespaces)
         if self._shown is not None:
             self._sync.show(self._shown)
         self._sync.narrow(self._query)
         return self._sync
+
+    async def _shown_first(self) -> None:
+        """After the head start's page is reported: once the screen shows it, the client
+        may start (it was held so its own start would not delay that frame)."""
+        if self._hold_until_shown:
+            self._hold_until_shown = False
+            if self.painted is not None:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(PAINT_WAIT):
+                        await self.painted()
+            self._release()
+
+    def _release(self) -> None:
+        release = getattr(self.source, "release", None)
+        if release is not None:
+            release()
+
+    async def _first_answers(self) -> FirstAnswers | None:
+        """What the head start got (once): its prices are taken at once, its requests and
+        rate limit headers go into the budget."""
+        head, self.head_start = self.head_start, None
+        if head is None:
+            return None
+        answers = await head.answers()
+        if answers is None:
+            return None
+        budget = getattr(self.source, "budget", None)
+        if isinstance(budget, Budget):
+            budget.take(answers.budget)
+        if answers.hardware is not None and not self.hardware:
+            self._got_hardware(answers.hardware)
+        return answers
 
     def _start_hardware(self) -> None:
         """Ask for the prices unless they came or are coming (again after a failure: a start
@@ -356,5 +390,8 @@ class Poller:
         except Exception:
             log.warning("no hardware list: prices will not show", exc_info=True)
             return
+        self._got_hardware(flavors)
+
+    def _got_hardware(self, flavors: Sequence[JobHardwareInfo]) -> None:
         self.hardware = {flavor.name: flavor for flavor in flavors}
         self.report(HardwareLoaded(dict(self.hardware)))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from jobtui.hub.errors import ForbiddenError, HubError, ListingStopped, NotFoundError
+from jobtui.hub.head_start import PageMark
 from jobtui.hub.models import JobInfo, JobStage
 from jobtui.monitor.filtering import HubQuery
 from jobtui.monitor.store import JobStore, StoreDiff
@@ -26,6 +27,7 @@ class JobSource(Protocol):
         *,
         stages: Sequence[str] = ...,
         labels: Mapping[str, str] | None = ...,
+        after: PageMark | None = ...,
     ) -> AsyncIterator[list[JobInfo]]: ...
 
     async def list_jobs(
@@ -36,17 +38,36 @@ class JobSource(Protocol):
 
 
 class PrimedSource:
-    """A JobSource whose first plain listing of `namespace` is one started already: at start,
-    the poller asks for the first page of the jobs the cache says to expect beside whoami,
-    so the newest jobs arrive one round trip sooner. The listing then goes on from that page
-    (no page is asked for twice); everything else goes to `source`."""
+    """A JobSource whose first plain listing of `namespace` has its first page asked for
+    already, or answered: at start, that page is asked for beside whoami (`asking`), or it
+    came from the head start (`answered`), so the newest jobs arrive sooner. The listing
+    then goes on from the page after (no page is asked for twice); everything else goes to
+    `source`."""
 
-    def __init__(self, source: JobSource, namespace: str) -> None:
+    def __init__(
+        self,
+        source: JobSource,
+        namespace: str,
+        first: asyncio.Future[list[JobInfo] | None],
+        pages: AsyncIterator[list[JobInfo]] | None,
+    ) -> None:
         self.source, self.namespace = source, namespace
-        self._pages: AsyncIterator[list[JobInfo]] | None = source.iter_job_pages(namespace)
-        self._first: asyncio.Task[list[JobInfo] | None] | None = asyncio.create_task(
-            self._first_page(self._pages)
-        )
+        self._first: asyncio.Future[list[JobInfo] | None] | None = first
+        self._pages = pages
+
+    @classmethod
+    def asking(cls, source: JobSource, namespace: str) -> PrimedSource:
+        pages = source.iter_job_pages(namespace)
+        return cls(source, namespace, asyncio.ensure_future(cls._first_page(pages)), pages)
+
+    @classmethod
+    def answered(
+        cls, source: JobSource, namespace: str, page: list[JobInfo], rest: PageMark | None
+    ) -> PrimedSource:
+        first: asyncio.Future[list[JobInfo] | None] = asyncio.get_running_loop().create_future()
+        first.set_result(page)
+        pages = None if rest is None else source.iter_job_pages(namespace, after=rest)
+        return cls(source, namespace, first, pages)
 
     @staticmethod
     async def _first_page(pages: AsyncIterator[list[JobInfo]]) -> list[JobInfo] | None:
@@ -61,23 +82,27 @@ class PrimedSource:
         *,
         stages: Sequence[str] = (),
         labels: Mapping[str, str] | None = None,
+        after: PageMark | None = None,
     ) -> AsyncIterator[list[JobInfo]]:
         first, pages = self._first, self._pages
-        if namespace != self.namespace or stages or labels or first is None or pages is None:
+        if after is not None:
+            return self.source.iter_job_pages(namespace, after=after)
+        if namespace != self.namespace or stages or labels or first is None:
             return self.source.iter_job_pages(namespace, stages=stages, labels=labels)
         self._first = self._pages = None
         return self._go_on(first, pages)
 
     @staticmethod
     async def _go_on(
-        first: asyncio.Task[list[JobInfo] | None], pages: AsyncIterator[list[JobInfo]]
+        first: asyncio.Future[list[JobInfo] | None], pages: AsyncIterator[list[JobInfo]] | None
     ) -> AsyncGenerator[list[JobInfo]]:
         page = await first
         if page is None:
             return
         yield page
-        async for page in pages:
-            yield page
+        if pages is not None:
+            async for page in pages:
+                yield page
 
     async def list_jobs(
         self, namespace: str, *, stages: Sequence[str] = (), max_pages: int | None = None

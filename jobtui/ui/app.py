@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.notifications import SeverityLevel
 
-from jobtui.hub.client import HubClient
 from jobtui.monitor.cache import ScreenCache
 from jobtui.monitor.idle import IdleChanged, IdleSettings, IdleWatch
 from jobtui.monitor.logs import LogFeed
@@ -23,6 +24,9 @@ from jobtui.ui.format import PALETTE, now_utc
 from jobtui.ui.messages import IdleGpusChanged, from_report
 from jobtui.ui.screens.main import MainScreen
 from jobtui.ui.terminal_text import clean_text
+
+if TYPE_CHECKING:
+    from jobtui.hub.client import HubClient
 
 
 class JobsApp(App[int]):
@@ -70,6 +74,7 @@ class JobsApp(App[int]):
             client, self.store, self._report, self.namespaces, interval=interval, clock=clock
         )
         self.poller.token_file = token_file
+        self.poller.painted = self.painted
         self.log_feed = LogFeed(client)
         self.metrics_feed = MetricsFeed(client, clock)
         # Idle GPUs: sparse short reads of its own, plus every sample streamed anyway; its
@@ -87,6 +92,18 @@ class JobsApp(App[int]):
         self.main_screen = MainScreen(self)
         if filter_text:
             self.main_screen.start_filtered(filter_text)
+
+    async def painted(self) -> None:
+        """Returns once the main screen has handled what was reported so far and the frame
+        after it is on screen (`call_later` queues behind those messages)."""
+        shown: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def done() -> None:
+            if not shown.done():
+                shown.set_result(None)
+
+        self.main_screen.call_later(self.call_after_refresh, done)
+        await shown
 
     def get_default_screen(self) -> MainScreen:
         return self.main_screen

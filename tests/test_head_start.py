@@ -1,0 +1,141 @@
+"""The head start: a helper process asks the Hub for whoami, the prices and the newest jobs
+while the app starts, and the monitor goes on from its answers without asking twice."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import pytest
+
+from jobtui.hub import HubClient, Token
+from jobtui.hub import head_start as head_start_module
+from jobtui.hub.head_start import HeadStart
+from jobtui.monitor.poller import Freshness, JobsChanged, Poller, PollFinished, Report
+from jobtui.monitor.store import JobStore
+from jobtui.sim import SimulatedHub
+
+
+class RecordingClient(HubClient):
+    """The real client over loopback, noting every request this process sends."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.asked: list[str] = []
+
+    async def _attempt(self, method: str, url: str, params: Any, *rest: Any) -> Any:
+        query = "&".join(f"{k}={v}" for k, v in params or ())
+        self.asked.append(f"{method} {url}{'?' + query if query else ''}")
+        return await super()._attempt(method, url, params, *rest)
+
+
+def begin(hub: SimulatedHub, token: str | None = None, **order: Any) -> HeadStart:
+    head = HeadStart.begin(hub.url, Token(token or hub.token, "--token"), **order)
+    assert head is not None
+    return head
+
+
+async def test_the_helper_brings_the_account_prices_and_the_newest_page(
+    hub: SimulatedHub, api: HubClient
+) -> None:
+    head = begin(hub, namespace=None, whoami=True)
+    assert hub.token not in repr(head.process.args), "never on a command line"
+    answers = await head.answers()
+    assert answers is not None
+    account = await api.whoami()
+    assert answers.account == account
+    assert answers.namespace == account.name
+    page, rest = await api.first_job_page(account.name)
+    assert answers.page is not None
+    assert [job.id for job in answers.page] == [job.id for job in page]
+    assert answers.page[0].labels == page[0].labels  # read-only mappings cross the pipe
+    assert rest is not None and answers.rest == rest
+    assert {flavor.name for flavor in answers.hardware or ()} == {
+        flavor.name for flavor in await api.list_hardware()
+    }
+    assert answers.budget.sent == 3
+    assert answers.budget.quota == 100_000, "the Hub's rate limit headers come along"
+
+
+def poller_for(client: HubClient, head: HeadStart | None) -> tuple[Poller, list[Report]]:
+    reports: list[Report] = []
+    poller = Poller(client, JobStore(), reports.append)
+    poller.head_start = head
+    if head is not None:
+        client.hold()
+    return poller, reports
+
+
+async def test_a_start_from_the_head_start_asks_nothing_twice_and_shows_first(
+    hub: SimulatedHub, api: HubClient
+) -> None:
+    client = RecordingClient(hub.url, Token(hub.token, "--token"))
+    poller, reports = poller_for(client, begin(hub, namespace=None, whoami=True))
+    asked_when_painted: list[list[str]] = []
+
+    async def painted() -> None:
+        asked_when_painted.append(list(client.asked))
+
+    poller.painted = painted
+    async with client:
+        await poller.poll_once()
+    finished = reports[-1]
+    assert isinstance(finished, PollFinished) and finished.freshness.error is None
+    # The newest jobs were on screen before this process sent a single request.
+    assert asked_when_painted == [[]]
+    first = next(r for r in reports if isinstance(r, JobsChanged))
+    newest, _ = await api.first_job_page("alice")
+    assert {job.id for job in first.diff.added} == {job.id for job in newest}
+    # Nothing the helper asked was asked again: no whoami, no prices, no first page.
+    assert not any("whoami" in url or "hardware" in url for url in client.asked)
+    assert "GET /api/jobs/alice" not in client.asked
+    assert any(url.startswith("GET http") and "/api/jobs/alice?" in url for url in client.asked)
+    everyone = {job.id for ns in ("alice", "acme-ml") for job in await api.list_jobs(ns)}
+    assert {job.id for job in poller.store} >= everyone - {job.id for job in newest}
+    assert len(poller.store) >= len(everyone) - 2  # jobs the Hub started meanwhile aside
+    assert poller.hardware, "the prices came from the helper"
+    assert client.budget.sent == len(client.asked) + 3, "the helper's requests are counted"
+
+
+async def test_a_refused_token_is_said_as_without_a_head_start(hub: SimulatedHub) -> None:
+    client = HubClient(hub.url, Token("hf_not_this_one", "--token"))
+    poller, reports = poller_for(client, begin(hub, "hf_not_this_one", namespace=None, whoami=True))
+    async with client:
+        await poller.poll_once()
+    freshness: Freshness = reports[-1].freshness  # type: ignore[union-attr]
+    assert freshness.token_refused and freshness.error is not None
+    assert "token" in freshness.error.lower()
+
+
+async def test_a_helper_that_fails_leaves_the_client_to_ask_everything(
+    hub: SimulatedHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(head_start_module, "HELPER", (sys.executable, "-c", "print('oops')"))
+    client = RecordingClient(hub.url, Token(hub.token, "--token"))
+    poller, reports = poller_for(client, begin(hub, namespace="alice", whoami=True))
+    async with client:
+        await poller.poll_once()
+    assert reports[-1].freshness.error is None  # type: ignore[union-attr]
+    assert "GET /api/whoami-v2" in client.asked and "GET /api/jobs/alice" in client.asked
+    assert len(poller.store) >= 100
+
+
+def test_a_helper_that_cannot_start_is_no_head_start(
+    hub: SimulatedHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(head_start_module, "HELPER", ("/nonexistent/python",))
+    token = Token(hub.token, "--token")
+    assert HeadStart.begin(hub.url, token, namespace=None, whoami=True) is None
+
+
+async def test_a_head_start_page_the_hub_refused_leaves_the_listing_to_the_client(
+    hub: SimulatedHub,
+) -> None:
+    """The cache was another account's (the token is alice's now): the Hub refuses the
+    helper that account's page, and alice's jobs are listed as usual."""
+    client = RecordingClient(hub.url, Token(hub.token, "--token"))
+    poller, _ = poller_for(client, begin(hub, namespace="nobody", whoami=True))
+    async with client:
+        await poller.poll_once()
+    assert {job.owner.name for job in poller.store} <= {"alice", "acme-ml"}
+    assert "GET /api/jobs/alice" in client.asked
