@@ -3,7 +3,10 @@ while the app starts, and the monitor goes on from its answers without asking tw
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sys
+import time
 from typing import Any
 
 import pytest
@@ -139,3 +142,23 @@ async def test_a_head_start_page_the_hub_refused_leaves_the_listing_to_the_clien
         await poller.poll_once()
     assert {job.owner.name for job in poller.store} <= {"alice", "acme-ml"}
     assert "GET /api/jobs/alice" in client.asked
+
+
+async def test_quitting_while_the_helper_still_waits_on_the_hub_stops_it_at_once(
+    hub: SimulatedHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slow = (sys.executable, "-c", "import sys, time; sys.stdin.read(); time.sleep(30)")
+    monkeypatch.setattr(head_start_module, "HELPER", slow)
+    head = begin(hub, namespace=None, whoami=True)
+    client = HubClient(hub.url, Token(hub.token, "--token"))
+    poller, _ = poller_for(client, head)
+    polling = asyncio.create_task(poller.poll_once())
+    await asyncio.sleep(0.3)
+    started = time.monotonic()
+    polling.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await polling
+    await asyncio.to_thread(head.process.wait, 5.0)
+    assert time.monotonic() - started < 2.0, "the quit waited for the helper"
+    assert head.process.returncode is not None
+    await client.aclose()

@@ -36,9 +36,11 @@ from jobtui.hub.ratelimit import Budget
 if TYPE_CHECKING:
     from jobtui.hub.auth import Token
 
-# The helper stops asking after this; the monitor waits a little longer for its answer.
-HELPER_SECONDS = 8.0
-WAIT_SECONDS = HELPER_SECONDS + 2.0
+# The helper stops asking after this, and the monitor waits a little longer for its answer:
+# on a network this slow the monitor's own client (with its retries) takes over, and a
+# start offline says so soon.
+HELPER_SECONDS = 4.0
+WAIT_SECONDS = HELPER_SECONDS + 1.0
 # -P: the current folder is not put on sys.path, so a folder named jobtui there is not run.
 # (Not `-m`: what it pickles must name this module, not `__main__`.)
 HELPER = (
@@ -100,7 +102,7 @@ class HeadStart:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
             )
-        except OSError:
+        except Exception:  # no interpreter to start (an embedded Python, say): no head start
             return None
         assert process.stdin is not None
         try:
@@ -116,7 +118,11 @@ class HeadStart:
     async def answers(self) -> FirstAnswers | None:
         """What the helper got (waiting for it in a thread, so the screen goes on drawing);
         None if it failed in any way."""
-        return await asyncio.to_thread(self._read)
+        try:
+            return await asyncio.to_thread(self._read)
+        except asyncio.CancelledError:  # the app quits: the thread must not hold its exit
+            self.close()
+            raise
 
     def _read(self) -> FirstAnswers | None:
         try:
