@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -162,3 +165,30 @@ async def test_quitting_while_the_helper_still_waits_on_the_hub_stops_it_at_once
     assert time.monotonic() - started < 2.0, "the quit waited for the helper"
     assert head.process.returncode is not None
     await client.aclose()
+
+
+def test_the_helper_starts_before_textual_or_httpx_is_imported(tmp_path: Path) -> None:
+    """What makes the head start pay: the helper asks while the monitor imports Textual, so it
+    must be started before that import (and before httpx's, which the monitor defers)."""
+    probe = """
+import sys
+from jobtui.hub import head_start
+def begin(*args, **kwargs):
+    print("textual" in sys.modules, "httpx2._client" in sys.modules)
+    raise SystemExit(0)
+head_start.HeadStart.begin = begin
+from jobtui.cli import main
+main([])
+"""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "HF_ENDPOINT": "http://127.0.0.1:9",
+        "HF_TOKEN": "hf_probe_token",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.split() == ["False", "False"], done.stdout + done.stderr
