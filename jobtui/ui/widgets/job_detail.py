@@ -23,6 +23,7 @@ from jobtui.monitor.costs import (
     running_seconds,
     time_left,
 )
+from jobtui.monitor.store import differs
 from jobtui.ui.format import (
     absolute,
     ago,
@@ -296,7 +297,9 @@ class JobDetail(VerticalScroll, can_focus=True):
         self._clock.display = self._tail.display = False
         self._parts: tuple[DrawnOnce, ...] = ()  # what the three Statics show, for a job
         # The head and tail grids of the jobs shown last, oldest first, by job id.
-        self._recent: dict[str, tuple[object, object, bool, DrawnOnce, DrawnOnce]] = {}
+        self._recent: dict[
+            str, tuple[JobInfo, JobHardwareInfo | None, bool, DrawnOnce, DrawnOnce]
+        ] = {}
         self._shown: tuple[object, ...] | None = None
         self._clock_text: tuple[tuple[str, str, str], ...] = ()
         self._clock_checked = 0.0  # when the clock rows were last worked out (Unix time)
@@ -351,7 +354,10 @@ class JobDetail(VerticalScroll, can_focus=True):
         in about a millisecond)."""
         timeout_row = bool(job.timeout_seconds) and time_left(job, now) is None  # see _tail
         kept = self._recent.pop(job.id, None)
-        if kept is None or kept[:3] != (job, flavor, timeout_row):
+        # A live job comes back from each poll with new durations, which these grids do not
+        # show: compared whole, it was never the same job for long, and its grids were drawn
+        # again on most keys.
+        if kept is None or kept[1:3] != (flavor, timeout_row) or differs(kept[0], job):
             head, tail = DrawnOnce(_head(job, flavor)), DrawnOnce(_tail(job, now))
             kept = (job, flavor, timeout_row, head, tail)
         self._recent[job.id] = kept
