@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 from rich.cells import cell_len
 
-from jobtui.ui.terminal_text import without_colour
+from jobtui.ui.terminal_text import clean_log_line, without_colour
 
 STAMP_MODES = ("off", "absolute", "relative")
 STAMP_STYLE = "bright_black"
@@ -38,6 +38,12 @@ def cells(line: str) -> int:
     Rich's measure would first look each unique line up in (and push it into) its cache."""
     plain = without_colour(line)
     return len(plain) if plain.isascii() and plain.isprintable() else cell_len(plain)
+
+
+def clean_lines(raw_lines: Sequence[str]) -> tuple[list[str], list[int]]:
+    """Lines as the view holds them (cleaned), and the cells each takes."""
+    cleaned = [clean_log_line(line) for line in raw_lines]
+    return cleaned, list(map(cells, cleaned))
 
 
 def sieve(lines: list[str], first: int, last: int, hint: re.Pattern[str]) -> Iterator[int]:

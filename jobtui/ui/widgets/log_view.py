@@ -14,9 +14,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from jobtui.monitor.log_lines import NO_STAMP, LogLines
-from jobtui.ui.terminal_text import clean_log_line, cleaned_line_to_text, without_colour
+from jobtui.ui.terminal_text import cleaned_line_to_text, without_colour
 from jobtui.ui.widgets.log_rows import DrawnLines, WrapRows
-from jobtui.ui.widgets.log_text import STAMP_STYLE, cells, sieve, stamp_prefix
+from jobtui.ui.widgets.log_text import STAMP_STYLE, clean_lines, sieve, stamp_prefix
 
 
 class LogView(ScrollView, can_focus=True):
@@ -248,9 +248,16 @@ class LogView(ScrollView, can_focus=True):
         self.following = True
         self.refresh()
 
-    def write_lines(self, raw_lines: Sequence[str], stamps: Sequence[float] = ()) -> int:
+    def write_lines(
+        self,
+        raw_lines: Sequence[str],
+        stamps: Sequence[float] = (),
+        widths: Sequence[int] | None = None,
+    ) -> int:
         """Clean and append lines (with their Hub stamps, seconds); keeps the view at the end
-        when following. Returns how many of the lines held before had to go to make room."""
+        when following. Returns how many of the lines held before had to go to make room.
+        With `widths`, the lines come cleaned already (`clean_lines`) and these are their
+        cells: a stream cleans its lines as they come, between keys, not all in one flush."""
         lines = self._lines
         # Lines that would leave the buffer in this same batch are counted, not cleaned:
         # a firehose costs a frame what the view can hold, not what arrived.
@@ -262,10 +269,14 @@ class LogView(ScrollView, can_focus=True):
             keep = max(0, room)
             raw_lines = [*raw_lines[:keep], *raw_lines[keep + skipped :]]
             stamps = [*stamps[:keep], *stamps[keep + skipped :]]
-        cleaned = [clean_log_line(line) for line in raw_lines]
+            if widths is not None:
+                widths = [*widths[:keep], *widths[keep + skipped :]]
+        if widths is None:
+            cleaned, widths = clean_lines(raw_lines)
+        else:
+            cleaned, widths = list(raw_lines), list(widths)
         if not cleaned:
             return 0
-        widths = list(map(cells, cleaned))
         self.written += skipped + len(cleaned)
         self.added = len(cleaned)
         overflow = lines.extend(cleaned, stamps, widths)
