@@ -70,8 +70,9 @@ def test_a_failed_job_points_to_its_first_error_in_the_log() -> None:
 
 async def test_details_take_the_rows_of_each_job_shown_in_turn() -> None:
     """Moving from job to job swaps the grids in place when they take as many rows, and lays
-    the pane out again when they do not: each grid always shows whole."""
-    from rich.console import RenderableType
+    the pane out again when they do not: each grid always shows whole. A job shown again
+    shows what it is now, not what it was (its grids are kept while it stays the same)."""
+    from rich.console import Group, RenderableType
     from textual.app import App, ComposeResult
     from textual.widgets import Static
 
@@ -96,10 +97,14 @@ async def test_details_take_the_rows_of_each_job_shown_in_turn() -> None:
     async with One().run_test(size=(60, 50)) as pilot:
         detail = pilot.app.query_one(JobDetail)
         statics = list(detail.query(Static))
-        for shown in (job("a", 1), job("b", 1), job("c", 9), job("d", 2), job("e", 2)):
+        shows = [job("a", 1), job("b", 1), job("c", 9), job("d", 2), job("a", 1), job("b", 4)]
+        for shown in (*shows, job("c", 9), job("a", 3)):
             detail.show_job(shown, None, now)
             await pilot.pause()
             console, options = pilot.app.console, pilot.app.console_options
+            text = rendered(Group(*(cast(RenderableType, static.content) for static in statics)))
+            assert f"label{len(shown.labels or {}) - 1}=x" in text, shown.id
+            assert f"label{len(shown.labels or {})}=x" not in text, shown.id
             heights = [
                 DrawnOnce(cast(RenderableType, static.content)).height(
                     console, options.update_width(static.size.width).update(highlight=False)

@@ -206,3 +206,45 @@ async def test_plain_lines_are_drawn_as_the_rich_text_of_them_would_be() -> None
         view.highlight(re.compile("matches nothing here"))
         slow = [list(view.render_line(y)) for y in range(len(lines))]
         assert fast == slow
+
+
+async def test_an_emptied_view_shows_the_next_lines_and_a_scrollbar_only_when_they_need_one() -> (
+    None
+):
+    """Another job's log: the view keeps its scroll range until the new lines come (no layout
+    in between), yet what it shows is always the new lines alone, scrolled as they need: a
+    long log followed to its end, a short one without a scrollbar, none at all without one
+    once the moment has passed."""
+    from textual.app import App, ComposeResult
+
+    from jobtui.ui.widgets.log_view import EMPTIED_SECONDS, LogView
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield LogView(max_lines=1_000)
+
+    def shown(view: LogView) -> list[str]:
+        return [view.render_line(y).text.strip() for y in range(view.size.height)]
+
+    async with One().run_test(size=(40, 12)) as pilot:
+        view = pilot.app.query_one(LogView)
+        view.write_lines([f"old {n}" for n in range(500)])
+        await pilot.pause()
+        assert view.show_vertical_scrollbar
+        view.clear()
+        await pilot.pause()
+        assert not any(shown(view)), "no old line stays"
+        view.write_lines([f"new {n}" for n in range(300)])
+        await pilot.pause()
+        assert view.scroll_y == view.max_scroll_y and view.virtual_size.height == 300
+        assert shown(view)[-1] == "new 299" and all(t.startswith("new") for t in shown(view))
+        view.clear()
+        view.write_lines(["short 0", "short 1"])
+        await pilot.pause()
+        assert not view.show_vertical_scrollbar and view.scroll_y == 0
+        assert shown(view)[:3] == ["short 0", "short 1", ""]
+        view.write_lines([f"more {n}" for n in range(50)])
+        await pilot.pause()
+        view.clear()
+        await pilot.pause(EMPTIED_SECONDS + 0.2)
+        assert not view.show_vertical_scrollbar and view.virtual_size.height == 0

@@ -28,6 +28,9 @@ from jobtui.ui.terminal_text import clean_text
 if TYPE_CHECKING:
     from jobtui.hub.client import HubClient
 
+# Middle collections between two full ones (Python's default is 10).
+FULL_COLLECTION_EVERY = 100
+
 
 class JobsApp(App[int]):
     """The monitor. Takes a ready HubClient, so tests hand it one for a local simulated Hub."""
@@ -56,6 +59,7 @@ class JobsApp(App[int]):
     ) -> None:
         super().__init__()
         self.settings = settings or Settings()
+        self._gc_thresholds = gc.get_threshold()  # put back when the app ends
         self.state = state
         self.keymap: dict[str, str] = dict(self.settings.keys)
         if self.keymap:
@@ -115,6 +119,12 @@ class JobsApp(App[int]):
         self.theme_changed_signal.subscribe(self, self.recolor)
         self.recolor()
         self.call_after_refresh(self.freeze_long_lived)
+        # A full collection stops everything for as long as it scans what lives (20-60 ms
+        # while a log pours in): with Python's default (every 10th middle collection, ~1-2 s
+        # apart under a firehose), one key in twenty or thirty waited for one. Ten times
+        # rarer; what is only freed by the collector (cycles) waits a little longer.
+        young, middle, _ = self._gc_thresholds
+        gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)
 
     def freeze_long_lived(self) -> None:
         """Move what exists now out of the cyclic garbage collector's way: by the first frame
@@ -172,3 +182,4 @@ class JobsApp(App[int]):
         self.workers.cancel_all()
         await self.client.aclose()
         gc.unfreeze()  # what was set aside is the collector's again (tests run many apps)
+        gc.set_threshold(*self._gc_thresholds)

@@ -23,6 +23,7 @@ from jobtui.monitor.costs import (
     running_seconds,
     time_left,
 )
+from jobtui.monitor.store import differs
 from jobtui.ui.format import (
     absolute,
     ago,
@@ -39,6 +40,7 @@ from jobtui.ui.widgets.drawn import DrawnOnce
 # What Details draws of one field at most: a Hub can send 100 kB in a field, and drawing it
 # every second pegged a core.
 MAX_FIELD_CHARS = 1_000
+RECENT_JOBS = 8  # whose drawn grids Details keeps
 MAX_PAIRS = 50
 
 
@@ -294,6 +296,10 @@ class JobDetail(VerticalScroll, can_focus=True):
         self._tail = Static(id="detail-tail")
         self._clock.display = self._tail.display = False
         self._parts: tuple[DrawnOnce, ...] = ()  # what the three Statics show, for a job
+        # The head and tail grids of the jobs shown last, oldest first, by job id.
+        self._recent: dict[
+            str, tuple[JobInfo, JobHardwareInfo | None, bool, DrawnOnce, DrawnOnce]
+        ] = {}
         self._shown: tuple[object, ...] | None = None
         self._clock_text: tuple[tuple[str, str, str], ...] = ()
         self._clock_checked = 0.0  # when the clock rows were last worked out (Unix time)
@@ -329,7 +335,8 @@ class JobDetail(VerticalScroll, can_focus=True):
         clock_text = tuple((label, value.plain, str(value.style)) for label, value in clock)
         if self._shown != (job, flavor):
             self._shown = (job, flavor)
-            self._show_parts(_head(job, flavor), clock_grid(clock), _tail(job, now))
+            head, tail = self._head_and_tail(job, flavor, now)
+            self._show_parts(head, DrawnOnce(clock_grid(clock)), tail)
         elif clock_text != self._clock_text:
             same_shape = [(a, len(b)) for a, b, _ in clock_text] == [
                 (a, len(b)) for a, b, _ in self._clock_text
@@ -339,12 +346,30 @@ class JobDetail(VerticalScroll, can_focus=True):
             self._clock.update(self._parts[1], layout=not same_shape)
         self._clock_text = clock_text
 
-    def _show_parts(self, *renderables: RenderableType) -> None:
+    def _head_and_tail(
+        self, job: JobInfo, flavor: JobHardwareInfo | None, now: datetime
+    ) -> tuple[DrawnOnce, DrawnOnce]:
+        """A job's first and last grids, drawn once while the job stays the same: moving back
+        and forth between a few jobs draws only their clock rows again (Rich draws a grid
+        in about a millisecond)."""
+        timeout_row = bool(job.timeout_seconds) and time_left(job, now) is None  # see _tail
+        kept = self._recent.pop(job.id, None)
+        # A live job comes back from each poll with new durations, which these grids do not
+        # show: compared whole, it was never the same job for long, and its grids were drawn
+        # again on most keys.
+        if kept is None or kept[1:3] != (flavor, timeout_row) or differs(kept[0], job):
+            head, tail = DrawnOnce(_head(job, flavor)), DrawnOnce(_tail(job, now))
+            kept = (job, flavor, timeout_row, head, tail)
+        self._recent[job.id] = kept
+        if len(self._recent) > RECENT_JOBS:
+            del self._recent[next(iter(self._recent))]
+        return kept[3], kept[4]
+
+    def _show_parts(self, *parts: DrawnOnce) -> None:
         """Another job's three grids. The screen is laid out again only if one of them takes
         another number of rows than the one it replaces: moving the cursor from job to job
         laid out every widget (most of the ~25 ms such a key cost to draw)."""
         statics = (self._body, self._clock, self._tail)
-        parts = tuple(map(DrawnOnce, renderables))
         same_rows = (
             len(self._parts) == len(parts)
             and all(static.display for static in statics)

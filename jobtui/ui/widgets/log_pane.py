@@ -26,6 +26,8 @@ from jobtui.monitor.log_lines import NO_STAMP
 from jobtui.monitor.logs import FAILURE_HINT, LogFeed, failure_kind, waiting_note
 from jobtui.ui.terminal_text import clean_text, without_colour
 from jobtui.ui.widgets.log_search import Search, SearchBox, compile_query
+from jobtui.ui.widgets.log_state import count_note
+from jobtui.ui.widgets.log_text import clean_lines
 from jobtui.ui.widgets.log_view import LogView
 
 log = logging.getLogger(__name__)
@@ -79,6 +81,7 @@ class LogPane(Vertical):
         self._search_box = SearchBox()
         self._pending: list[str] = []
         self._pending_stamps: list[float] = []
+        self._pending_widths: list[int] = []  # the cells of each pending (cleaned) line
         self._job: JobInfo | None = None
         self.whole = False
         """The pane holds the whole log (asked for with `f`), not the tail."""
@@ -289,6 +292,7 @@ class LogPane(Vertical):
         `whole`: the whole log comes, whose start is kept if it outgrows the view."""
         self._pending.clear()
         self._pending_stamps.clear()
+        self._pending_widths.clear()
         self._failure_at = None
         self._empty_note = empty_note
         if whole:
@@ -304,10 +308,13 @@ class LogPane(Vertical):
         self.add_lines([line], [stamp])
 
     def add_lines(self, lines: list[str], stamps: list[float]) -> None:
-        """Lines that came; the next flush hands them to the view."""
+        """Lines that came, cleaned now (between keys: cleaning a 50 ms batch of a firehose in
+        the flush held a key for 1-7 ms); the next flush hands them to the view."""
         if not self._pending and self._flusher is not None:
             self._flusher.resume()
-        self._pending += lines
+        cleaned, widths = clean_lines(lines)
+        self._pending += cleaned
+        self._pending_widths += widths
         self._pending_stamps += stamps
 
     def flush(self, *, now: bool = False) -> None:
@@ -321,8 +328,9 @@ class LogPane(Vertical):
         if self._pending:
             lines, self._pending = self._pending, []
             stamps, self._pending_stamps = self._pending_stamps, []
+            widths, self._pending_widths = self._pending_widths, []
             view = self.view
-            dropped = view.write_lines(lines, stamps)
+            dropped = view.write_lines(lines, stamps, widths)
             if math.isnan(view.origin):
                 view.origin = next((s for s in stamps if not math.isnan(s)), NO_STAMP)
             if self.fetching and self._job is not None and self._job.is_live:
@@ -342,40 +350,10 @@ class LogPane(Vertical):
         self._show_state()
 
     def _count_note(self) -> Text:
-        """How many lines, and which part of the log they are."""
-        view, dim = self.view, "bright_black"
-        lines = "line" if view.written == 1 else "lines"
-        if self.fetching:
-            return Text(
-                f" · loading the whole log: {view.written:,} {lines}… (f/escape: cancel)",
-                style="bold magenta",
-            )
         tail = self.feed.tail if self.feed is not None and not self.whole else 0
-        if tail and view.written >= tail:
-            # The stream opened on the Hub's tail: earlier lines may exist, not fetched.
-            total = self._totals.get(self.job_id or "")
-            of = f" of {total:,}" if total is not None and total > tail else ""
-            if view.written == tail:
-                text = Text(f" · last {tail:,}{of} lines", style=dim)
-            else:
-                text = Text(f" · {view.written:,} lines (from the last {tail:,}{of})", style=dim)
-            if view.written > view.line_count:
-                text.append(f" ({view.line_count:,} kept)", style=dim)
-            text.append(" · f loads the whole log", style=dim)
-            return text
-        text = Text(f" · {view.written:,} {lines}", style=dim)
-        if self.whole:
-            text.append(" (the whole log)", style=dim)
-            if view.dropped and view.head_len:
-                text.append(
-                    f" · {view.dropped:,} dropped in the middle (first {view.head_len:,} and "
-                    f"last {view.line_count - view.head_len:,} kept)",
-                    style="bold yellow",
-                )
-            return text
-        if view.written > view.line_count:
-            text.append(f" (last {view.line_count:,} kept)", style=dim)
-        return text
+        total = self._totals.get(self.job_id or "")
+        whole, fetching = self.whole, self.fetching
+        return count_note(self.view, tail=tail, total=total, whole=whole, fetching=fetching)
 
     def _show_state(self) -> None:
         state, detail = self._state

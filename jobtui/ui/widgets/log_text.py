@@ -1,16 +1,16 @@
-"""How a held log line reads: the stamp shown before it, the cells it takes, and a sieve for
-the lines a pattern may match."""
+"""How a held log line reads: the stamp shown before it, the cells it takes, and finding the
+lines a test accepts (with a sieve for the lines a pattern may match)."""
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 
 from rich.cells import cell_len
 
-from jobtui.ui.terminal_text import without_colour
+from jobtui.ui.terminal_text import clean_log_line, without_colour
 
 STAMP_MODES = ("off", "absolute", "relative")
 STAMP_STYLE = "bright_black"
@@ -40,6 +40,12 @@ def cells(line: str) -> int:
     return len(plain) if plain.isascii() and plain.isprintable() else cell_len(plain)
 
 
+def clean_lines(raw_lines: Sequence[str]) -> tuple[list[str], list[int]]:
+    """Lines as the view holds them (cleaned), and the cells each takes."""
+    cleaned = [clean_log_line(line) for line in raw_lines]
+    return cleaned, list(map(cells, cleaned))
+
+
 def sieve(lines: list[str], first: int, last: int, hint: re.Pattern[str]) -> Iterator[int]:
     """The indexes in [first, last) of the lines whose colourless lower-case text `hint` finds,
     in order: one search over the joined text, not one per line."""
@@ -52,3 +58,24 @@ def sieve(lines: list[str], first: int, last: int, hint: re.Pattern[str]) -> Ite
         if line != seen:
             seen = line
             yield line
+
+
+def next_match(
+    lines: list[str],
+    test: Callable[[str], object],
+    after: int | None,
+    hint: re.Pattern[str] | None = None,
+) -> int | None:
+    """The first line after `after` (from the top if None) whose text `test` accepts, wrapping
+    round once; its index. `hint`: a pattern (lower case) that every line `test` accepts
+    contains, to sieve the lines in one pass instead of testing each line."""
+    start = 0 if after is None else after + 1
+    for first, last in ((start, len(lines)), (0, min(start, len(lines)))):
+        if hint is None:
+            candidates: Iterable[int] = range(first, last)
+        else:
+            candidates = sieve(lines, first, last, hint)
+        for index in candidates:
+            if test(without_colour(lines[index])):
+                return index
+    return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 
 from rich.segment import Segment
 from rich.text import Text
@@ -12,11 +12,14 @@ from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from jobtui.monitor.log_lines import NO_STAMP, LogLines
-from jobtui.ui.terminal_text import clean_log_line, cleaned_line_to_text, without_colour
+from jobtui.ui.terminal_text import cleaned_line_to_text, without_colour
 from jobtui.ui.widgets.log_rows import DrawnLines, WrapRows
-from jobtui.ui.widgets.log_text import STAMP_STYLE, cells, sieve, stamp_prefix
+from jobtui.ui.widgets.log_text import STAMP_STYLE, clean_lines, next_match, stamp_prefix
+
+EMPTIED_SECONDS = 0.3
 
 
 class LogView(ScrollView, can_focus=True):
@@ -75,6 +78,8 @@ class LogView(ScrollView, can_focus=True):
         self._programmatic = False
         self.written = 0  # lines received since the last clear, kept or not
         self.added = 0  # lines the last write added (at the end of the buffer)
+        self._emptied = False  # cleared, and the scroll range not yet set for no lines
+        self._empty_timer: Timer | None = None
 
     @property
     def line_count(self) -> int:
@@ -164,8 +169,9 @@ class LogView(ScrollView, can_focus=True):
         width, height = self.container_size
         narrower = width - self.styles.scrollbar_size_vertical
         if (
-            size.height < old.height
+            (size.height < old.height and not self._emptied)  # just emptied: see clear
             or old.height <= height
+            or size.height <= height
             or not self.show_vertical_scrollbar
             or (old.width > width) != (size.width > width)
             or (old.width > narrower) != (size.width > narrower)
@@ -218,19 +224,8 @@ class LogView(ScrollView, can_focus=True):
         hint: re.Pattern[str] | None = None,
     ) -> int | None:
         """The first kept line after `after` (from the top if None) that `test` accepts,
-        wrapping round once; its index. `hint`: a pattern (lower case) that every line `test`
-        accepts contains, to sieve the buffer in one pass instead of testing each line."""
-        lines = self._lines.texts()
-        start = 0 if after is None else after + 1
-        for first, last in ((start, len(lines)), (0, min(start, len(lines)))):
-            if hint is None:
-                candidates: Iterable[int] = range(first, last)
-            else:
-                candidates = sieve(lines, first, last, hint)
-            for index in candidates:
-                if test(without_colour(lines[index])):
-                    return index
-        return None
+        wrapping round once; its index (see log_text.next_match)."""
+        return next_match(self._lines.texts(), test, after, hint)
 
     def show_line(self, index: int) -> None:
         """Bring a line into view near the top, and stop following so it stays there."""
@@ -238,19 +233,36 @@ class LogView(ScrollView, can_focus=True):
         self.scroll_to(y=max(0, self.row_of(index) - 2), animate=False, immediate=True)
 
     def clear(self) -> None:
+        """Empty the view; its scroll range stays until lines come (EMPTIED_SECONDS at most):
+        from one pouring log to another, the scrollbar went and came back (two layouts)."""
         self._lines.reset()
         self.written = 0
         self._widest = 0
         self._rows.clear()
         self._drawn.clear()
-        self.virtual_size = Size(0, 0)
+        self._emptied = True
+        if self._empty_timer is not None:
+            self._empty_timer.stop()  # an earlier clear's moment is not this one's
+        self._empty_timer = self.set_timer(EMPTIED_SECONDS, self._settle_empty)
         self._scroll_by_program(lambda: self.scroll_to(0, 0, animate=False, immediate=True))
         self.following = True
         self.refresh()
 
-    def write_lines(self, raw_lines: Sequence[str], stamps: Sequence[float] = ()) -> int:
+    def _settle_empty(self) -> None:
+        if self._emptied and not self._lines:
+            self.virtual_size = Size(0, 0)
+        self._emptied = False
+
+    def write_lines(
+        self,
+        raw_lines: Sequence[str],
+        stamps: Sequence[float] = (),
+        widths: Sequence[int] | None = None,
+    ) -> int:
         """Clean and append lines (with their Hub stamps, seconds); keeps the view at the end
-        when following. Returns how many of the lines held before had to go to make room."""
+        when following. Returns how many of the lines held before had to go to make room.
+        With `widths`, the lines come cleaned already (`clean_lines`) and these are their
+        cells: a stream cleans its lines as they come, between keys, not all in one flush."""
         lines = self._lines
         # Lines that would leave the buffer in this same batch are counted, not cleaned:
         # a firehose costs a frame what the view can hold, not what arrived.
@@ -262,10 +274,14 @@ class LogView(ScrollView, can_focus=True):
             keep = max(0, room)
             raw_lines = [*raw_lines[:keep], *raw_lines[keep + skipped :]]
             stamps = [*stamps[:keep], *stamps[keep + skipped :]]
-        cleaned = [clean_log_line(line) for line in raw_lines]
+            if widths is not None:
+                widths = [*widths[:keep], *widths[keep + skipped :]]
+        if widths is None:
+            cleaned, widths = clean_lines(raw_lines)
+        else:
+            cleaned, widths = list(raw_lines), list(widths)
         if not cleaned:
             return 0
-        widths = list(map(cells, cleaned))
         self.written += skipped + len(cleaned)
         self.added = len(cleaned)
         overflow = lines.extend(cleaned, stamps, widths)
@@ -275,6 +291,7 @@ class LogView(ScrollView, can_focus=True):
             self._wrap_more(widths, overflow)
         else:
             self._set_scroll_size(Size(self._widest + self._prefix_width(), len(lines)))
+        self._emptied = False
         if self.following:
             self._to_end()
             # The scroll range grows only once the new size is laid out: go again after that.
