@@ -6,7 +6,7 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import AsyncGenerator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from typing import Any
 
 import httpx2
@@ -16,6 +16,7 @@ from jobtui.hub.draft import expose_body
 from jobtui.hub.errors import ListingStopped
 from jobtui.hub.head_start import PageMark
 from jobtui.hub.http import MAX_PAGES, HubHTTP
+from jobtui.hub.job import unchanged
 from jobtui.hub.logs import StatusCallback
 from jobtui.hub.models import (
     Account,
@@ -62,9 +63,13 @@ class HubClient(ScheduleCalls, HubHTTP):
         expected_jobs: int | None = None,
         max_seconds: float = LIST_SECONDS,
         after: PageMark | None = None,
+        known: Callable[[str], JobInfo | None] | None = None,
     ) -> AsyncGenerator[list[JobInfo]]:
         """Yield each page of jobs as it arrives, following `Link: rel="next"`; `after`: go
         on from the page after one read already (`first_job_page`, the head start).
+
+        `known` finds a job read before (the store's): where the Hub's object for it shows
+        no change (see `unchanged`), that same JobInfo comes back, not a new one read again.
 
         A listing is bounded: it ends with `ListingStopped` (after yielding the pages read)
         when next-page links loop, when `NO_NEWS_PAGES` pages in a row bring no job not seen
@@ -84,7 +89,7 @@ class HubClient(ScheduleCalls, HubHTTP):
             seen.add(after.next_page)
             ids.update(after.ids)
         while url is not None:
-            page, response = await self._job_page(url, params, namespace, what)
+            page, response = await self._job_page(url, params, namespace, what, known)
             params = []  # the next link already carries the query
             pages += 1
             fresh = {job.id for job in page} - ids
@@ -122,15 +127,33 @@ class HubClient(ScheduleCalls, HubHTTP):
         return page, PageMark(following, frozenset(job.id for job in page))
 
     async def _job_page(
-        self, url: str, params: list[tuple[str, str]], namespace: str, what: str
+        self,
+        url: str,
+        params: list[tuple[str, str]],
+        namespace: str,
+        what: str,
+        known: Callable[[str], JobInfo | None] | None = None,
     ) -> tuple[list[JobInfo], httpx2.Response]:
         response = await self._request("GET", url, params=params, what=f"the job list of {what}")
-        page = parse_items(
-            lambda item: JobInfo.from_api(item, self.endpoint, namespace),
-            read_json(response),
-            f"the job list of {what}",
-        )
+        read = self._job_reader(namespace, known)
+        page = parse_items(read, read_json(response), f"the job list of {what}")
         return page, response
+
+    def _job_reader(
+        self, namespace: str, known: Callable[[str], JobInfo | None] | None
+    ) -> Callable[[Any], JobInfo]:
+        """Reads a job object of a listing; `known`: see `iter_job_pages`."""
+        endpoint = self.endpoint
+
+        def read(item: Any) -> JobInfo:
+            if known is not None and type(item) is dict:
+                job_id = item.get("id")
+                job = known(job_id) if type(job_id) is str else None
+                if job is not None and unchanged(item, job):
+                    return job
+            return JobInfo.from_api(item, endpoint, namespace)
+
+        return read
 
     def _next_page(self, response: httpx2.Response, seen: set[str]) -> str | None:
         """The `rel="next"` link, if it is one to follow: same Hub (the token goes with the
@@ -165,14 +188,16 @@ class HubClient(ScheduleCalls, HubHTTP):
         labels: Mapping[str, str] | None = None,
         max_pages: int | None = None,
         expected_jobs: int | None = None,
+        known: Callable[[str], JobInfo | None] | None = None,
     ) -> list[JobInfo]:
         """All jobs (newest first), or those of the first `max_pages` pages.
 
         A listing cut short raises `ListingStopped` with the jobs read so far as `.jobs`.
+        `known`: as for `iter_job_pages`.
         """
         jobs: list[JobInfo] = []
         pages = self.iter_job_pages(
-            namespace, stages=stages, labels=labels, expected_jobs=expected_jobs
+            namespace, stages=stages, labels=labels, expected_jobs=expected_jobs, known=known
         )
         read = 0
         try:
