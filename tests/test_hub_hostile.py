@@ -275,6 +275,29 @@ async def test_a_slow_endless_listing_stops_in_time() -> None:
     assert time.monotonic() - started < 2.0
 
 
+def three_pages(request: Request, reply: Reply) -> Any:
+    page = int(dict(request.query).get("page", "0"))
+    link = {"Link": f'</api/jobs/me?page={page + 1}>; rel="next"'} if page < 2 else {}
+    return reply.json([job(f"{page}-{n}", "RUNNING") for n in range(2)], headers=link)
+
+
+async def test_the_next_page_is_on_its_way_while_a_page_is_read_and_none_more() -> None:
+    async with serve(three_pages) as (hub, client):
+        read = 0
+        async for _ in client.iter_job_pages("me"):
+            read += 1
+            for _ in range(100):  # the next page is asked for before this one is done with
+                if len(hub.requests) > read or read == 3:
+                    break
+                await asyncio.sleep(0.01)
+            assert len(hub.requests) == min(read + 1, 3)
+        assert read == 3 == len(hub.requests)
+        hub.requests.clear()
+        assert len(await client.list_jobs("me", max_pages=1)) == 2
+        await asyncio.sleep(0.1)
+        assert len(hub.requests) == 1, "the newest page alone costs one request"
+
+
 # ---- #14: a slow first byte is an error, never an empty log ---------------------------
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import math
@@ -41,6 +42,23 @@ def _job(job_id: str) -> str:
     return f"job {shown(job_id)}"
 
 
+def _job_ids(payload: object) -> set[str]:
+    """The ids of a listed page's job objects (as `JobInfo.from_api` would take them)."""
+    if not isinstance(payload, list):
+        return set()
+    return {
+        job_id
+        for item in payload
+        if isinstance(item, dict) and isinstance(job_id := item.get("id"), str) and job_id
+    }
+
+
+def _retrieved(task: asyncio.Task[Any]) -> None:
+    """A page asked for ahead and then not wanted: its failure is nobody's news."""
+    if not task.cancelled():
+        task.exception()
+
+
 class HubClient(ScheduleCalls, HubHTTP):
     """One per app. Methods raise `HubError` subclasses only, never httpx errors."""
 
@@ -64,6 +82,7 @@ class HubClient(ScheduleCalls, HubHTTP):
         max_seconds: float = LIST_SECONDS,
         after: PageMark | None = None,
         known: Callable[[str], JobInfo | None] | None = None,
+        max_pages: int | None = None,
     ) -> AsyncGenerator[list[JobInfo]]:
         """Yield each page of jobs as it arrives, following `Link: rel="next"`; `after`: go
         on from the page after one read already (`first_job_page`, the head start).
@@ -74,48 +93,64 @@ class HubClient(ScheduleCalls, HubHTTP):
         A listing is bounded: it ends with `ListingStopped` (after yielding the pages read)
         when next-page links loop, when `NO_NEWS_PAGES` pages in a row bring no job not seen
         already, past `max_seconds`, or past the pages `expected_jobs` (say, what the last full
-        listing found) could fill twice over, else past `MAX_PAGES`.
+        listing found) could fill twice over, else past `MAX_PAGES`. With `max_pages`, it
+        ends quietly after that many (and asks for no more).
         """
         params: list[tuple[str, str]] = [("stage", str(s).upper()) for s in stages]
         params += [("label", f"{key}={value}") for key, value in (labels or {}).items()]
-        url: str | None = f"/api/jobs/{segment(namespace, 'namespace')}"
         what = shown(namespace)
+        listing = f"the job list of {what}"
+        read = self._job_reader(namespace, known)
         seen: set[str] = set()
         ids: set[str] = set()
         started = time.monotonic()
         limit, pages, stale = MAX_PAGES, 0, 0
-        if after is not None:
+        url = f"/api/jobs/{segment(namespace, 'namespace')}"
+        if after is not None:  # the first page was read already
             url, params, pages = after.next_page, [], 1
             seen.add(after.next_page)
             ids.update(after.ids)
-        while url is not None:
-            page, response = await self._job_page(url, params, namespace, what, known)
-            params = []  # the next link already carries the query
-            pages += 1
-            fresh = {job.id for job in page} - ids
-            ids |= fresh
-            stale = 0 if fresh else stale + 1
-            if pages == 1 and expected_jobs is not None and page:
-                limit = min(MAX_PAGES, math.ceil(2 * expected_jobs / len(page)) + 10)
-            yield page
-            url = self._next_page(response, seen)
-            reason = ""
-            if url is None:
-                break
-            if url == _LOOP:
-                reason = "a next-page link led back to a page already read"
-            elif stale >= NO_NEWS_PAGES:
-                reason = f"the last {stale} pages it linked to brought no new job"
-            elif pages >= limit:
-                reason = f"it linked to more pages than the {limit} expected"
-            elif time.monotonic() - started > max_seconds:
-                reason = f"reading it took over {max_seconds:.0f} s"
-            if reason:
-                raise ListingStopped(
-                    f"Stopped reading the job list of {what} after {pages} pages "
-                    f"({len(ids)} jobs): {reason}",
-                    pages=pages,
-                )
+        response = await self._request("GET", url, params=params, what=listing)
+        ahead: asyncio.Task[httpx2.Response] | None = None
+        try:
+            while True:
+                payload = read_json(response)
+                pages += 1
+                fresh = _job_ids(payload) - ids
+                ids |= fresh
+                stale = 0 if fresh else stale + 1
+                if pages == 1 and expected_jobs is not None and isinstance(payload, list):
+                    limit = min(MAX_PAGES, math.ceil(2 * expected_jobs / max(1, len(payload))) + 10)
+                following = None if pages == max_pages else self._next_page(response, seen)
+                reason = ""
+                if following == _LOOP:
+                    reason = "a next-page link led back to a page already read"
+                elif following is None:
+                    pass
+                elif stale >= NO_NEWS_PAGES:
+                    reason = f"the last {stale} pages it linked to brought no new job"
+                elif pages >= limit:
+                    reason = f"it linked to more pages than the {limit} expected"
+                elif time.monotonic() - started > max_seconds:
+                    reason = f"reading it took over {max_seconds:.0f} s"
+                if following is not None and not reason and isinstance(payload, list):
+                    # Asked for now, the next page is on its way while this one is read and
+                    # shown: the Hub's time and ours overlap instead of adding up.
+                    ahead = asyncio.create_task(self._request("GET", following, what=listing))
+                    ahead.add_done_callback(_retrieved)
+                yield parse_items(read, payload, listing)
+                if reason:
+                    raise ListingStopped(
+                        f"Stopped reading the job list of {what} after {pages} pages "
+                        f"({len(ids)} jobs): {reason}",
+                        pages=pages,
+                    )
+                if ahead is None:
+                    return
+                response, ahead = await ahead, None
+        finally:
+            if ahead is not None:  # the reader stopped early, or a page did not read
+                ahead.cancel()
 
     async def first_job_page(self, namespace: str) -> tuple[list[JobInfo], PageMark | None]:
         """The newest page of jobs, and where the listing goes on (None: it was the last)."""
@@ -127,15 +162,10 @@ class HubClient(ScheduleCalls, HubHTTP):
         return page, PageMark(following, frozenset(job.id for job in page))
 
     async def _job_page(
-        self,
-        url: str,
-        params: list[tuple[str, str]],
-        namespace: str,
-        what: str,
-        known: Callable[[str], JobInfo | None] | None = None,
+        self, url: str, params: list[tuple[str, str]], namespace: str, what: str
     ) -> tuple[list[JobInfo], httpx2.Response]:
         response = await self._request("GET", url, params=params, what=f"the job list of {what}")
-        read = self._job_reader(namespace, known)
+        read = self._job_reader(namespace, None)
         page = parse_items(read, read_json(response), f"the job list of {what}")
         return page, response
 
@@ -197,7 +227,12 @@ class HubClient(ScheduleCalls, HubHTTP):
         """
         jobs: list[JobInfo] = []
         pages = self.iter_job_pages(
-            namespace, stages=stages, labels=labels, expected_jobs=expected_jobs, known=known
+            namespace,
+            stages=stages,
+            labels=labels,
+            expected_jobs=expected_jobs,
+            known=known,
+            max_pages=max_pages,
         )
         read = 0
         try:
