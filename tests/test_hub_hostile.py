@@ -463,6 +463,38 @@ async def test_json_nested_too_deep_is_an_invalid_answer_not_a_crash() -> None:
     assert samples == [{"a": 1}]
 
 
+LOOSE_JSON = {
+    # What the standard library reads and stricter decoders refuse: jobtui reads it still.
+    "NaN and a huge number": b'[{"id": "j1", "retry": NaN, "timeoutSeconds": 1e400,'
+    b' "status": {"stage": "RUNNING"}}]',
+    "a lone surrogate": b'[{"id": "j1", "labels": {"name": "x\\ud800"},'
+    b' "status": {"stage": "RUNNING"}}]',
+    "a byte-order mark": b'\xef\xbb\xbf[{"id": "j1", "status": {"stage": "RUNNING"}}]',
+    "an integer past 64 bits": b'[{"id": "j1", "retry": 18446744073709551616,'
+    b' "status": {"stage": "RUNNING"}}]',
+}
+
+
+@pytest.mark.parametrize("body", LOOSE_JSON.values(), ids=LOOSE_JSON.keys())
+async def test_json_read_loosely_is_still_read(body: bytes) -> None:
+    async def handler(request: Request, reply: Reply) -> None:
+        await reply.send(200, body, {"Content-Type": "application/json"})
+
+    async with serve(handler) as (_, client):
+        (listed,) = await client.list_jobs("me")
+    assert listed.id == "j1" and listed.status.stage == "RUNNING"
+    assert listed.retry is None, "a number that is no count of retries is none"
+
+
+async def test_a_body_that_is_not_utf8_is_an_invalid_answer() -> None:
+    async def handler(request: Request, reply: Reply) -> None:
+        await reply.send(200, b'[{"id": "\xff"}]', {"Content-Type": "application/json"})
+
+    async with serve(handler, retries=0) as (_, client):
+        with pytest.raises(InvalidResponse, match="not JSON"):
+            await client.list_jobs("me")
+
+
 # ---- a re-queued job's log ---------------------------------------------------------------
 
 
