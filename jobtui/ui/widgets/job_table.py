@@ -192,7 +192,11 @@ class JobTable(ScrollView, can_focus=True):
         key = self._keys[job.id] = newest_first(job)
         self._rows.pop(job.id, None)
         if old is None:
-            bisect.insort(self._order, job.id, key=self._sort_key)
+            order = self._order
+            if not order or self._keys[order[-1]] < key:
+                order.append(job.id)  # a listing's pages come newest first: most rows go last
+            else:
+                bisect.insort(order, job.id, key=self._sort_key)
         elif old != key:
             self._order.remove(job.id)
             bisect.insort(self._order, job.id, key=self._sort_key)
