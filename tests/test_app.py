@@ -91,7 +91,9 @@ async def test_a_change_on_screen_is_drawn_and_the_scrollbar_spans_every_row(
         await wait_for(pilot, lambda: app.freshness.last_ok is not None)
         table = app.main_screen.table
         assert table.row_count > table.size.height, "the list runs past the screen"
-        assert table.vertical_scrollbar.window_virtual_size == table.row_count + 1
+        await wait_for(
+            pilot, lambda: table.vertical_scrollbar.window_virtual_size == table.row_count + 1
+        )
 
         def row(name: str) -> bool:  # the job's row in the list, not its details
             lines = screen_text(app).splitlines()
