@@ -119,8 +119,9 @@ class HubClient(ScheduleCalls, HubHTTP):
                 fresh = _job_ids(payload) - ids
                 ids |= fresh
                 stale = 0 if fresh else stale + 1
-                if pages == 1 and expected_jobs is not None and isinstance(payload, list):
-                    limit = min(MAX_PAGES, math.ceil(2 * expected_jobs / max(1, len(payload))) + 10)
+                listed = len(payload) if isinstance(payload, list) else 0
+                if pages == 1 and expected_jobs is not None and listed:
+                    limit = min(MAX_PAGES, math.ceil(2 * expected_jobs / listed) + 10)
                 following = None if pages == max_pages else self._next_page(response, seen)
                 reason = ""
                 if following == _LOOP:

@@ -34,7 +34,7 @@ class JobSource(Protocol):
         labels: Mapping[str, str] | None = ...,
         after: PageMark | None = ...,
         known: Known | None = ...,
-    ) -> AsyncIterator[list[JobInfo]]: ...
+    ) -> AsyncGenerator[list[JobInfo]]: ...
 
     async def list_jobs(
         self,
@@ -95,7 +95,7 @@ class PrimedSource:
         labels: Mapping[str, str] | None = None,
         after: PageMark | None = None,
         known: Known | None = None,
-    ) -> AsyncIterator[list[JobInfo]]:
+    ) -> AsyncGenerator[list[JobInfo]]:
         first, pages = self._first, self._pages
         if after is not None:
             return self.source.iter_job_pages(namespace, after=after, known=known)
@@ -254,15 +254,18 @@ class JobSync:
 
     async def _full(self, namespace: str) -> AsyncGenerator[StoreDiff]:
         jobs: list[JobInfo] = []
+        pages = self.source.iter_job_pages(namespace, known=self.store.get)
         try:
-            async for page in self.source.iter_job_pages(namespace, known=self.store.get):
-                page = as_listed(page, namespace)
-                jobs.extend(page)
-                if namespace not in self._listed:
-                    # The first load: show each page as it arrives.
-                    yield self.store.update(page)
-                    if self.query:
-                        return  # a filter came meanwhile: the Hub finds its jobs faster
+            # Closed at once when left early: the next page, asked for ahead, is not sent.
+            async with contextlib.aclosing(pages):
+                async for page in pages:
+                    page = as_listed(page, namespace)
+                    jobs.extend(page)
+                    if namespace not in self._listed:
+                        # The first load: show each page as it arrives.
+                        yield self.store.update(page)
+                        if self.query:
+                            return  # a filter came meanwhile: the Hub finds its jobs faster
         except ListingStopped:
             # A listing that would not end was cut short: keep what it read, remove nothing
             # (the rest may still exist), and let the poll say why.
