@@ -248,3 +248,19 @@ async def test_a_quick_poll_after_a_cached_start_reads_the_job_in_full(tmp_path:
             live = await client.list_jobs("me", stages=["RUNNING"], known=store.get)
     assert [job.environment for job in live] == [{"EPOCHS": "3"}]
     assert not any(job.partial for job in live)
+
+
+async def test_a_relisted_history_hands_back_the_jobs_already_read() -> None:
+    """A relisting (the newest page, the full list now and then) reads only what changed;
+    a job canceled before it started has no start time, and its durations no longer move."""
+    script = ScriptedHub()
+    never_started = hub_job("6a00000000000000000000c3", "CANCELED")
+    del never_started["startedAt"]
+    script.jobs[never_started["id"]] = never_started
+    with HostileHub(script.handle) as server:
+        async with HubClient(server.url, Token("hf_test", "HF_TOKEN")) as client:
+            store = JobStore()
+            store.update(await client.list_jobs("me"))
+            again = await client.list_jobs("me", known=store.get)
+    assert len(again) == 3
+    assert all(job is store.get(job.id) for job in again), "nothing was read again"

@@ -310,8 +310,9 @@ def unchanged(payload: object, job: JobInfo) -> bool:
     its exposed ports; its spec does not. Each is compared in the payload's own terms and
     read as `from_api` would, so a True is never wrong; a False only costs the full read
     (a stage spelt in lower case, a message that is a number). `durations` are ignored:
-    runtimes are worked out from the times, unless the job lacks them."""
-    if type(payload) is not dict or job.partial or job.created_at is None:
+    runtimes are worked out from the times, unless a live job lacks them; a finished job's
+    durations no longer change."""
+    if type(payload) is not dict or job.partial:
         return False
     status = payload.get("status")
     if type(status) is not dict:
@@ -320,8 +321,10 @@ def unchanged(payload: object, job: JobInfo) -> bool:
     stage = status.get("stage")
     if type(stage) is not str or stage != old.stage:
         return False
-    if job.started_at is None and stage != JobStage.SCHEDULING:
-        return False  # a runtime with no start: only the Hub's durations tell it
+    if job.is_live and (
+        job.created_at is None or (job.started_at is None and stage != JobStage.SCHEDULING)
+    ):
+        return False  # a live runtime its times cannot tell: only the Hub's durations do
     if (
         status.get("message") != old.message
         or status.get("sshUrl") != old.ssh_url
