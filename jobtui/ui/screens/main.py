@@ -44,8 +44,7 @@ if TYPE_CHECKING:
 
 NARROW_WIDTH = 110
 WARN_CHECK_SECONDS = 10.0
-SET_ASIDE_EVERY = 2_000
-"""Jobs of the first listing between two settings aside from the cyclic collector."""
+SET_ASIDE_EVERY = 2_000  # jobs of the first listing between two settings aside from the GC
 
 
 def cleaned_haystack(job: JobInfo) -> str:
@@ -161,9 +160,8 @@ class MainScreen(ScheduleActions, JobAccess, LabelActions, LogActions, JobAction
         self.apply(message.diff)
         if not self._saved and len(self.store) >= self._set_aside + SET_ASIDE_EVERY:
             # The first listing's jobs live as long as the app: set aside as they come, or
-            # the collector scans them all again at every full collection while the rest
-            # come in (1.4 s of a 100k-job listing's CPU). Not every page: each setting
-            # aside also keeps what garbage cycles exist then.
+            # full collections scan them all again while the rest come in. Not every page:
+            # each setting aside also keeps what garbage cycles exist then.
             self._set_aside = len(self.store)
             self.jobs_app.freeze_long_lived()
 
