@@ -77,6 +77,33 @@ async def test_a_finishing_job_updates_its_row_in_place(hub: SimulatedHub, api: 
         assert app.main_screen.table.row_count == rows
 
 
+async def test_a_change_on_screen_is_drawn_and_the_scrollbar_spans_every_row(
+    hub: SimulatedHub, api: HubClient
+) -> None:
+    """Rows read below the screen do not redraw it (a long first listing drew the same rows
+    again for every page); a row on screen that changes is drawn again all the same."""
+    ns = (await api.whoami()).name
+    nap = await api.run_job(
+        ns, {"dockerImage": "alpine", "command": ["sleep", "30"], "labels": {"name": "old-name"}}
+    )
+    app = make_app(hub)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.freshness.last_ok is not None)
+        table = app.main_screen.table
+        assert table.row_count > table.size.height, "the list runs past the screen"
+        await wait_for(
+            pilot, lambda: table.vertical_scrollbar.window_virtual_size == table.row_count + 1
+        )
+
+        def row(name: str) -> bool:  # the job's row in the list, not its details
+            lines = screen_text(app).splitlines()
+            return any(name in line and "alpine" in line and "cpu-basic" in line for line in lines)
+
+        await wait_for(pilot, lambda: row("old-name"))
+        await api.relabel_job(ns, nap.id, {"name": "new-name"})
+        await wait_for(pilot, lambda: row("new-name"), timeout=5)
+
+
 async def test_detail_shows_owner_flavor_status_and_price(
     hub: SimulatedHub, api: HubClient
 ) -> None:

@@ -275,6 +275,29 @@ async def test_a_slow_endless_listing_stops_in_time() -> None:
     assert time.monotonic() - started < 2.0
 
 
+def three_pages(request: Request, reply: Reply) -> Any:
+    page = int(dict(request.query).get("page", "0"))
+    link = {"Link": f'</api/jobs/me?page={page + 1}>; rel="next"'} if page < 2 else {}
+    return reply.json([job(f"{page}-{n}", "RUNNING") for n in range(2)], headers=link)
+
+
+async def test_the_next_page_is_on_its_way_while_a_page_is_read_and_none_more() -> None:
+    async with serve(three_pages) as (hub, client):
+        read = 0
+        async for _ in client.iter_job_pages("me"):
+            read += 1
+            for _ in range(100):  # the next page is asked for before this one is done with
+                if len(hub.requests) > read or read == 3:
+                    break
+                await asyncio.sleep(0.01)
+            assert len(hub.requests) == min(read + 1, 3)
+        assert read == 3 == len(hub.requests)
+        hub.requests.clear()
+        assert len(await client.list_jobs("me", max_pages=1)) == 2
+        await asyncio.sleep(0.1)
+        assert len(hub.requests) == 1, "the newest page alone costs one request"
+
+
 # ---- #14: a slow first byte is an error, never an empty log ---------------------------
 
 
@@ -438,6 +461,38 @@ async def test_json_nested_too_deep_is_an_invalid_answer_not_a_crash() -> None:
         samples = [sample async for sample in client.stream_metrics("me", "j")]
     assert len(lines) == 2 and lines[0].startswith("[[[[") and lines[1] == "after"
     assert samples == [{"a": 1}]
+
+
+LOOSE_JSON = {
+    # What the standard library reads and stricter decoders refuse: jobtui reads it still.
+    "NaN and a huge number": b'[{"id": "j1", "retry": NaN, "timeoutSeconds": 1e400,'
+    b' "status": {"stage": "RUNNING"}}]',
+    "a lone surrogate": b'[{"id": "j1", "labels": {"name": "x\\ud800"},'
+    b' "status": {"stage": "RUNNING"}}]',
+    "a byte-order mark": b'\xef\xbb\xbf[{"id": "j1", "status": {"stage": "RUNNING"}}]',
+    "an integer past 64 bits": b'[{"id": "j1", "retry": 18446744073709551616,'
+    b' "status": {"stage": "RUNNING"}}]',
+}
+
+
+@pytest.mark.parametrize("body", LOOSE_JSON.values(), ids=LOOSE_JSON.keys())
+async def test_json_read_loosely_is_still_read(body: bytes) -> None:
+    async def handler(request: Request, reply: Reply) -> None:
+        await reply.send(200, body, {"Content-Type": "application/json"})
+
+    async with serve(handler) as (_, client):
+        (listed,) = await client.list_jobs("me")
+    assert listed.id == "j1" and listed.status.stage == "RUNNING"
+    assert listed.retry is None, "a number that is no count of retries is none"
+
+
+async def test_a_body_that_is_not_utf8_is_an_invalid_answer() -> None:
+    async def handler(request: Request, reply: Reply) -> None:
+        await reply.send(200, b'[{"id": "\xff"}]', {"Content-Type": "application/json"})
+
+    async with serve(handler, retries=0) as (_, client):
+        with pytest.raises(InvalidResponse, match="not JSON"):
+            await client.list_jobs("me")
 
 
 # ---- a re-queued job's log ---------------------------------------------------------------

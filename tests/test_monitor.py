@@ -6,7 +6,7 @@ test is when the poller asks and what it reports, not HTTP (the stories cover th
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from typing import Any
 
 import pytest
@@ -62,7 +62,7 @@ class MemoryHub:
         await asyncio.sleep(self.hardware_delay)
         return []
 
-    async def iter_job_pages(self, namespace: str, **_: Any) -> AsyncIterator[list[JobInfo]]:
+    async def iter_job_pages(self, namespace: str, **_: Any) -> AsyncGenerator[list[JobInfo]]:
         self._ask()
         yield [j for j in self.jobs if j.owner.name == namespace]
 
@@ -204,7 +204,7 @@ async def test_a_listing_that_would_not_end_keeps_what_it_read_and_says_why() ->
 
     hub = MemoryHub([job("a1"), job("c3", owner="acme")])
 
-    async def endless(namespace: str, **_: Any) -> AsyncIterator[list[JobInfo]]:
+    async def endless(namespace: str, **_: Any) -> AsyncGenerator[list[JobInfo]]:
         yield [j for j in hub.jobs if j.owner.name == namespace]
         if namespace == "alice":
             raise ListingStopped("the job list of alice kept sending new pages", pages=2001)
@@ -221,7 +221,7 @@ async def _all(hub: MemoryHub) -> list[JobInfo]:
     return list(hub.jobs)
 
 
-async def _pages(pages: list[list[JobInfo]]) -> AsyncIterator[list[JobInfo]]:
+async def _pages(pages: list[list[JobInfo]]) -> AsyncGenerator[list[JobInfo]]:
     for page in pages:
         yield page
 
@@ -299,7 +299,7 @@ class ListingFirstHub(MemoryHub):
         await asyncio.wait_for(self._asked.wait(), timeout=5)
         return await super().whoami()
 
-    async def iter_job_pages(self, namespace: str, **_: Any) -> AsyncIterator[list[JobInfo]]:
+    async def iter_job_pages(self, namespace: str, **_: Any) -> AsyncGenerator[list[JobInfo]]:
         self.listed.append(namespace)
         self._asked.set()
         async for page in super().iter_job_pages(namespace):

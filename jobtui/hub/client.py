@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import math
 import time
-from collections.abc import AsyncGenerator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from typing import Any
 
 import httpx2
@@ -16,6 +17,7 @@ from jobtui.hub.draft import expose_body
 from jobtui.hub.errors import ListingStopped
 from jobtui.hub.head_start import PageMark
 from jobtui.hub.http import MAX_PAGES, HubHTTP
+from jobtui.hub.job import unchanged
 from jobtui.hub.logs import StatusCallback
 from jobtui.hub.models import (
     Account,
@@ -40,6 +42,23 @@ def _job(job_id: str) -> str:
     return f"job {shown(job_id)}"
 
 
+def _job_ids(payload: object) -> set[str]:
+    """The ids of a listed page's job objects (as `JobInfo.from_api` would take them)."""
+    if not isinstance(payload, list):
+        return set()
+    return {
+        job_id
+        for item in payload
+        if isinstance(item, dict) and isinstance(job_id := item.get("id"), str) and job_id
+    }
+
+
+def _retrieved(task: asyncio.Task[Any]) -> None:
+    """A page asked for ahead and then not wanted: its failure is nobody's news."""
+    if not task.cancelled():
+        task.exception()
+
+
 class HubClient(ScheduleCalls, HubHTTP):
     """One per app. Methods raise `HubError` subclasses only, never httpx errors."""
 
@@ -62,55 +81,77 @@ class HubClient(ScheduleCalls, HubHTTP):
         expected_jobs: int | None = None,
         max_seconds: float = LIST_SECONDS,
         after: PageMark | None = None,
+        known: Callable[[str], JobInfo | None] | None = None,
+        max_pages: int | None = None,
     ) -> AsyncGenerator[list[JobInfo]]:
         """Yield each page of jobs as it arrives, following `Link: rel="next"`; `after`: go
         on from the page after one read already (`first_job_page`, the head start).
 
+        `known` finds a job read before (the store's): where the Hub's object for it shows
+        no change (see `unchanged`), that same JobInfo comes back, not a new one read again.
+
         A listing is bounded: it ends with `ListingStopped` (after yielding the pages read)
         when next-page links loop, when `NO_NEWS_PAGES` pages in a row bring no job not seen
         already, past `max_seconds`, or past the pages `expected_jobs` (say, what the last full
-        listing found) could fill twice over, else past `MAX_PAGES`.
+        listing found) could fill twice over, else past `MAX_PAGES`. With `max_pages`, it
+        ends quietly after that many (and asks for no more).
         """
         params: list[tuple[str, str]] = [("stage", str(s).upper()) for s in stages]
         params += [("label", f"{key}={value}") for key, value in (labels or {}).items()]
-        url: str | None = f"/api/jobs/{segment(namespace, 'namespace')}"
         what = shown(namespace)
+        listing = f"the job list of {what}"
+        read = self._job_reader(namespace, known)
         seen: set[str] = set()
         ids: set[str] = set()
         started = time.monotonic()
         limit, pages, stale = MAX_PAGES, 0, 0
-        if after is not None:
+        url = f"/api/jobs/{segment(namespace, 'namespace')}"
+        if after is not None:  # the first page was read already
             url, params, pages = after.next_page, [], 1
             seen.add(after.next_page)
             ids.update(after.ids)
-        while url is not None:
-            page, response = await self._job_page(url, params, namespace, what)
-            params = []  # the next link already carries the query
-            pages += 1
-            fresh = {job.id for job in page} - ids
-            ids |= fresh
-            stale = 0 if fresh else stale + 1
-            if pages == 1 and expected_jobs is not None and page:
-                limit = min(MAX_PAGES, math.ceil(2 * expected_jobs / len(page)) + 10)
-            yield page
-            url = self._next_page(response, seen)
-            reason = ""
-            if url is None:
-                break
-            if url == _LOOP:
-                reason = "a next-page link led back to a page already read"
-            elif stale >= NO_NEWS_PAGES:
-                reason = f"the last {stale} pages it linked to brought no new job"
-            elif pages >= limit:
-                reason = f"it linked to more pages than the {limit} expected"
-            elif time.monotonic() - started > max_seconds:
-                reason = f"reading it took over {max_seconds:.0f} s"
-            if reason:
-                raise ListingStopped(
-                    f"Stopped reading the job list of {what} after {pages} pages "
-                    f"({len(ids)} jobs): {reason}",
-                    pages=pages,
-                )
+        response = await self._request("GET", url, params=params, what=listing)
+        ahead: asyncio.Task[httpx2.Response] | None = None
+        try:
+            while True:
+                payload = read_json(response)
+                pages += 1
+                fresh = _job_ids(payload) - ids
+                ids |= fresh
+                stale = 0 if fresh else stale + 1
+                listed = len(payload) if isinstance(payload, list) else 0
+                if pages == 1 and expected_jobs is not None and listed:
+                    limit = min(MAX_PAGES, math.ceil(2 * expected_jobs / listed) + 10)
+                following = None if pages == max_pages else self._next_page(response, seen)
+                reason = ""
+                if following == _LOOP:
+                    reason = "a next-page link led back to a page already read"
+                elif following is None:
+                    pass
+                elif stale >= NO_NEWS_PAGES:
+                    reason = f"the last {stale} pages it linked to brought no new job"
+                elif pages >= limit:
+                    reason = f"it linked to more pages than the {limit} expected"
+                elif time.monotonic() - started > max_seconds:
+                    reason = f"reading it took over {max_seconds:.0f} s"
+                if following is not None and not reason and isinstance(payload, list):
+                    # Asked for now, the next page is on its way while this one is read and
+                    # shown: the Hub's time and ours overlap instead of adding up.
+                    ahead = asyncio.create_task(self._request("GET", following, what=listing))
+                    ahead.add_done_callback(_retrieved)
+                yield parse_items(read, payload, listing)
+                if reason:
+                    raise ListingStopped(
+                        f"Stopped reading the job list of {what} after {pages} pages "
+                        f"({len(ids)} jobs): {reason}",
+                        pages=pages,
+                    )
+                if ahead is None:
+                    return
+                response, ahead = await ahead, None
+        finally:
+            if ahead is not None:  # the reader stopped early, or a page did not read
+                ahead.cancel()
 
     async def first_job_page(self, namespace: str) -> tuple[list[JobInfo], PageMark | None]:
         """The newest page of jobs, and where the listing goes on (None: it was the last)."""
@@ -125,12 +166,25 @@ class HubClient(ScheduleCalls, HubHTTP):
         self, url: str, params: list[tuple[str, str]], namespace: str, what: str
     ) -> tuple[list[JobInfo], httpx2.Response]:
         response = await self._request("GET", url, params=params, what=f"the job list of {what}")
-        page = parse_items(
-            lambda item: JobInfo.from_api(item, self.endpoint, namespace),
-            read_json(response),
-            f"the job list of {what}",
-        )
+        read = self._job_reader(namespace, None)
+        page = parse_items(read, read_json(response), f"the job list of {what}")
         return page, response
+
+    def _job_reader(
+        self, namespace: str, known: Callable[[str], JobInfo | None] | None
+    ) -> Callable[[Any], JobInfo]:
+        """Reads a job object of a listing; `known`: see `iter_job_pages`."""
+        endpoint = self.endpoint
+
+        def read(item: Any) -> JobInfo:
+            if known is not None and type(item) is dict:
+                job_id = item.get("id")
+                job = known(job_id) if type(job_id) is str else None
+                if job is not None and unchanged(item, job):
+                    return job
+            return JobInfo.from_api(item, endpoint, namespace)
+
+        return read
 
     def _next_page(self, response: httpx2.Response, seen: set[str]) -> str | None:
         """The `rel="next"` link, if it is one to follow: same Hub (the token goes with the
@@ -165,14 +219,21 @@ class HubClient(ScheduleCalls, HubHTTP):
         labels: Mapping[str, str] | None = None,
         max_pages: int | None = None,
         expected_jobs: int | None = None,
+        known: Callable[[str], JobInfo | None] | None = None,
     ) -> list[JobInfo]:
         """All jobs (newest first), or those of the first `max_pages` pages.
 
         A listing cut short raises `ListingStopped` with the jobs read so far as `.jobs`.
+        `known`: as for `iter_job_pages`.
         """
         jobs: list[JobInfo] = []
         pages = self.iter_job_pages(
-            namespace, stages=stages, labels=labels, expected_jobs=expected_jobs
+            namespace,
+            stages=stages,
+            labels=labels,
+            expected_jobs=expected_jobs,
+            known=known,
+            max_pages=max_pages,
         )
         read = 0
         try:

@@ -214,6 +214,9 @@ class JobInfo:
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """The few keys of the Hub's payload that have no field but a rerun sends back. Not the
     whole payload: that was 62% of what a job held in memory."""
+    partial: bool = field(default=False, compare=False, repr=False)
+    """Read back from somewhere that kept only part of it (the first-screen cache): it never
+    stands for the Hub's own object of the job (see `unchanged`)."""
 
     @classmethod
     def from_api(
@@ -296,3 +299,56 @@ class JobInfo:
     @property
     def timeout_seconds(self) -> int | None:
         return _int_or_none(_get(self.raw, "timeoutSeconds", "timeout"))
+
+
+def unchanged(payload: object, job: JobInfo) -> bool:
+    """Whether the Hub's job object `payload` tells nothing a user would see that `job` (read
+    from an earlier one) does not, so `job` may stand for it without reading it again.
+
+    A poll lists every live job, and the Hub recomputes their `durations` on every request:
+    the parts of a job that can change are its status, its start and finish, its labels and
+    its exposed ports; its spec does not. Each is compared in the payload's own terms and
+    read as `from_api` would, so a True is never wrong; a False only costs the full read
+    (a stage spelt in lower case, a message that is a number). `durations` are ignored:
+    runtimes are worked out from the times, unless a live job lacks them; a finished job's
+    durations no longer change."""
+    if type(payload) is not dict or job.partial:
+        return False
+    status = payload.get("status")
+    if type(status) is not dict:
+        return False
+    old = job.status
+    stage = status.get("stage")
+    if type(stage) is not str or stage != old.stage:
+        return False
+    if job.is_live and (
+        job.created_at is None or (job.started_at is None and stage != JobStage.SCHEDULING)
+    ):
+        return False  # a live runtime its times cannot tell: only the Hub's durations do
+    if (
+        status.get("message") != old.message
+        or status.get("sshUrl") != old.ssh_url
+        or not _same_strings(status.get("exposeUrls"), old.expose_urls)
+    ):
+        return False
+    labels = payload.get("labels")
+    if labels != job.labels or not (labels is None or type(labels) is dict):
+        return False
+    if parse_timestamp(_get(payload, "startedAt", "started_at")) != job.started_at:
+        return False
+    if parse_timestamp(_get(payload, "finishedAt", "finished_at")) != job.finished_at:
+        return False
+    expose = payload.get("expose")
+    if expose is None:
+        return job.expose is None and job.expose_public is None
+    expose = expose if isinstance(expose, MAPPINGS) else {}
+    return _ports(_get(expose, "ports")) == job.expose and (
+        _ports(_get(expose, "portsPublic", "ports_public")) == job.expose_public
+    )
+
+
+def _same_strings(value: object, kept: tuple[str, ...] | None) -> bool:
+    """Whether `_strings(value)` would read as `kept` (a str equals only a str)."""
+    if value is None or kept is None:
+        return value is None and kept is None
+    return type(value) is list and tuple(value) == kept

@@ -7,6 +7,7 @@ The file is the user's alone (mode 0600) and is replaced whole, never half-writt
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -71,7 +72,10 @@ class ScreenCache:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             if data.get("format") != FORMAT or data.get("endpoint") != self.endpoint:
                 return None
-            jobs = tuple(JobInfo.from_api(item, self.endpoint) for item in data["jobs"])
+            jobs = tuple(
+                dataclasses.replace(JobInfo.from_api(item, self.endpoint), partial=True)
+                for item in data["jobs"]
+            )
             user = data.get("user")
             return CachedScreen(
                 saved_at=float(data["saved_at"]),

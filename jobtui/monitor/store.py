@@ -118,16 +118,16 @@ class JobStore:
         stage_changes: list[StageChange] = []
         for job in jobs:
             old = self._jobs.get(job.id)
+            if old is job:
+                continue  # most jobs of a poll: the listing found them unchanged
             if old is None:
                 added.append(job)
             elif differs(old, job):
                 changed.append(job)
                 if old.status.stage != job.status.stage:
                     stage_changes.append(StageChange(job, str(old.status.stage)))
-            elif old is not job:
-                self._jobs[job.id] = job  # fresher durations, nothing a user would see
-                continue
             else:
+                self._jobs[job.id] = job  # fresher durations, nothing a user would see
                 continue
             self._put(job)
         return StoreDiff(tuple(added), tuple(changed), (), tuple(stage_changes))

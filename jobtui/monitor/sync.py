@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -18,6 +18,11 @@ from jobtui.monitor.store import JobStore, StoreDiff
 LIVE_QUERY = (JobStage.SCHEDULING, JobStage.RUNNING)
 
 
+Known = Callable[[str], JobInfo | None]
+"""Finds a job read before (the store's `get`): a listing hands back that same JobInfo for a
+job whose Hub object shows no change, rather than reading it again (`hub.job.unchanged`)."""
+
+
 class JobSource(Protocol):
     """What a sync reads: the part of the Hub client that lists and inspects jobs."""
 
@@ -28,10 +33,16 @@ class JobSource(Protocol):
         stages: Sequence[str] = ...,
         labels: Mapping[str, str] | None = ...,
         after: PageMark | None = ...,
-    ) -> AsyncIterator[list[JobInfo]]: ...
+        known: Known | None = ...,
+    ) -> AsyncGenerator[list[JobInfo]]: ...
 
     async def list_jobs(
-        self, namespace: str, *, stages: Sequence[str] = ..., max_pages: int | None = ...
+        self,
+        namespace: str,
+        *,
+        stages: Sequence[str] = ...,
+        max_pages: int | None = ...,
+        known: Known | None = ...,
     ) -> list[JobInfo]: ...
 
     async def inspect_job(self, namespace: str, job_id: str) -> JobInfo: ...
@@ -83,12 +94,13 @@ class PrimedSource:
         stages: Sequence[str] = (),
         labels: Mapping[str, str] | None = None,
         after: PageMark | None = None,
-    ) -> AsyncIterator[list[JobInfo]]:
+        known: Known | None = None,
+    ) -> AsyncGenerator[list[JobInfo]]:
         first, pages = self._first, self._pages
         if after is not None:
-            return self.source.iter_job_pages(namespace, after=after)
+            return self.source.iter_job_pages(namespace, after=after, known=known)
         if namespace != self.namespace or stages or labels or first is None:
-            return self.source.iter_job_pages(namespace, stages=stages, labels=labels)
+            return self.source.iter_job_pages(namespace, stages=stages, labels=labels, known=known)
         self._first = self._pages = None
         return self._go_on(first, pages)
 
@@ -105,9 +117,16 @@ class PrimedSource:
                 yield page
 
     async def list_jobs(
-        self, namespace: str, *, stages: Sequence[str] = (), max_pages: int | None = None
+        self,
+        namespace: str,
+        *,
+        stages: Sequence[str] = (),
+        max_pages: int | None = None,
+        known: Known | None = None,
     ) -> list[JobInfo]:
-        return await self.source.list_jobs(namespace, stages=stages, max_pages=max_pages)
+        return await self.source.list_jobs(
+            namespace, stages=stages, max_pages=max_pages, known=known
+        )
 
     async def inspect_job(self, namespace: str, job_id: str) -> JobInfo:
         return await self.source.inspect_job(namespace, job_id)
@@ -235,15 +254,18 @@ class JobSync:
 
     async def _full(self, namespace: str) -> AsyncGenerator[StoreDiff]:
         jobs: list[JobInfo] = []
+        pages = self.source.iter_job_pages(namespace, known=self.store.get)
         try:
-            async for page in self.source.iter_job_pages(namespace):
-                page = as_listed(page, namespace)
-                jobs.extend(page)
-                if namespace not in self._listed:
-                    # The first load: show each page as it arrives.
-                    yield self.store.update(page)
-                    if self.query:
-                        return  # a filter came meanwhile: the Hub finds its jobs faster
+            # Closed at once when left early: the next page, asked for ahead, is not sent.
+            async with contextlib.aclosing(pages):
+                async for page in pages:
+                    page = as_listed(page, namespace)
+                    jobs.extend(page)
+                    if namespace not in self._listed:
+                        # The first load: show each page as it arrives.
+                        yield self.store.update(page)
+                        if self.query:
+                            return  # a filter came meanwhile: the Hub finds its jobs faster
         except ListingStopped:
             # A listing that would not end was cut short: keep what it read, remove nothing
             # (the rest may still exist), and let the poll say why.
@@ -257,7 +279,7 @@ class JobSync:
         the jobs it does not return may well exist)."""
         query = self.query
         async for page in self.source.iter_job_pages(
-            namespace, stages=query.stages, labels=query.label_map
+            namespace, stages=query.stages, labels=query.label_map, known=self.store.get
         ):
             yield self.store.update(as_listed(page, namespace))
         if query == self.query:
@@ -268,10 +290,13 @@ class JobSync:
         if count % self.full_every == 0:
             self._listed.discard(namespace)  # the next poll lists its history again
         was_live = self.store.live_ids([namespace])
-        live = as_listed(await self.source.list_jobs(namespace, stages=LIVE_QUERY), namespace)
+        known = self.store.get
+        live = await self.source.list_jobs(namespace, stages=LIVE_QUERY, known=known)
+        live = as_listed(live, namespace)
         newest: list[JobInfo] = []
         if count % self.newest_every == 0:
-            newest = as_listed(await self.source.list_jobs(namespace, max_pages=1), namespace)
+            newest = await self.source.list_jobs(namespace, max_pages=1, known=known)
+            newest = as_listed(newest, namespace)
         seen = {job.id for job in live} | {job.id for job in newest}
         left = sorted(was_live - seen)
         finished = await asyncio.gather(*(self._inspect(namespace, job_id) for job_id in left))

@@ -1,5 +1,5 @@
-"""The main screen's keys. Each tooltip is also a line of the help screen and of the README's
-key table (see keys.py), so the three never drift apart."""
+"""The main screen's keys and the job list's. Each tooltip is also a line of the help screen
+and of the README's key table (see keys.py), so the three never drift apart."""
 
 from __future__ import annotations
 
@@ -226,4 +226,42 @@ MAIN_SCREEN_BINDINGS: list[BindingType] = [
         id="log.save",
         tooltip="log: save the whole log (from the Hub) to a file, plain text with timestamps",
     ),
+]
+
+# The job list's own keys (JobTable.BINDINGS): they apply while the list has focus.
+JOB_TABLE_BINDINGS: list[BindingType] = [
+    Binding(
+        "up,k",
+        "cursor_up",
+        "Up",
+        show=False,
+        tooltip="previous job (in the log or details: scroll up)",
+        id="jobs.up",
+    ),
+    Binding(
+        "down,j",
+        "cursor_down",
+        "Down",
+        show=False,
+        tooltip="next job (in the log or details: scroll down)",
+        id="jobs.down",
+    ),
+    Binding("pageup", "page_up", "Page up", show=False, tooltip="a page up", id="jobs.page_up"),
+    Binding(
+        "pagedown",
+        "page_down",
+        "Page down",
+        show=False,
+        tooltip="a page down",
+        id="jobs.page_down",
+    ),
+    Binding(
+        "home,g",
+        "first",
+        "First",
+        show=False,
+        tooltip="the newest job (in the log: its first line)",
+        id="jobs.first",
+    ),
+    # end and G are the log's: from the list they resume following (see MainScreen).
 ]

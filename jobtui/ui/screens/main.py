@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 NARROW_WIDTH = 110
 WARN_CHECK_SECONDS = 10.0
+SET_ASIDE_EVERY = 2_000  # jobs of the first listing between two settings aside from the GC
 
 
 def cleaned_haystack(job: JobInfo) -> str:
@@ -80,6 +81,7 @@ class MainScreen(ScheduleActions, JobAccess, LabelActions, LogActions, JobAction
         self._before_filter: str | None = None
         self._titles = ("", "")
         self._saved = False
+        self._set_aside = 0  # jobs in the store when the first listing's were last set aside
         self._timeout_warned: set[str] = set()
         self._live_key: tuple[object, ...] = ()
         self._live: list[JobInfo] = []
@@ -156,6 +158,12 @@ class MainScreen(ScheduleActions, JobAccess, LabelActions, LogActions, JobAction
     @on(messages.PollApplied)
     def _poll_applied(self, message: messages.PollApplied) -> None:
         self.apply(message.diff)
+        if not self._saved and len(self.store) >= self._set_aside + SET_ASIDE_EVERY:
+            # The first listing's jobs live as long as the app: set aside as they come, or
+            # full collections scan them all again while the rest come in. Not every page:
+            # each setting aside also keeps what garbage cycles exist then.
+            self._set_aside = len(self.store)
+            self.jobs_app.freeze_long_lived()
 
     def apply(self, diff: StoreDiff) -> None:
         if diff:

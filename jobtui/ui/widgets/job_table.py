@@ -13,16 +13,17 @@ from datetime import UTC, datetime
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding
 from textual.events import Click
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from jobtui.hub.models import JobInfo, JobStage
 from jobtui.monitor.store import newest_first
+from jobtui.ui.bindings import JOB_TABLE_BINDINGS
 from jobtui.ui.format import PALETTE
 from jobtui.ui.widgets.job_columns import (
     GAP,
@@ -33,47 +34,15 @@ from jobtui.ui.widgets.job_columns import (
     times_shown,
 )
 
+THUMB_EVERY = 0.1
+"""Seconds between moves of the scrollbar's thumb while a list grows past its pane."""
+
 
 class JobTable(ScrollView, can_focus=True):
     """Shows jobs, newest first. Knows nothing of the Hub: the screen tells it which jobs to
     show and `lookup` finds a job's latest state (the store's) when a row is drawn."""
 
-    BINDINGS = [
-        Binding(
-            "up,k",
-            "cursor_up",
-            "Up",
-            show=False,
-            tooltip="previous job (in the log or details: scroll up)",
-            id="jobs.up",
-        ),
-        Binding(
-            "down,j",
-            "cursor_down",
-            "Down",
-            show=False,
-            tooltip="next job (in the log or details: scroll down)",
-            id="jobs.down",
-        ),
-        Binding("pageup", "page_up", "Page up", show=False, tooltip="a page up", id="jobs.page_up"),
-        Binding(
-            "pagedown",
-            "page_down",
-            "Page down",
-            show=False,
-            tooltip="a page down",
-            id="jobs.page_down",
-        ),
-        Binding(
-            "home,g",
-            "first",
-            "First",
-            show=False,
-            tooltip="the newest job (in the log: its first line)",
-            id="jobs.first",
-        ),
-        # end and G are the log's: from the list they resume following (see MainScreen).
-    ]
+    BINDINGS = JOB_TABLE_BINDINGS
 
     COMPONENT_CLASSES = {"job-table--header", "job-table--cursor"}
 
@@ -113,6 +82,7 @@ class JobTable(ScrollView, can_focus=True):
         self._times: dict[str, tuple[str, ...]] = {}  # what a rendered row's clock cells read
         self._due: dict[str, float] = {}  # when they may read differently (Unix time)
         self._last_tick = 0.0
+        self._thumb_due: Timer | None = None  # the scrollbar is told the list's length then
         self._columns: list[Column] = []
         self._highlighted: str | None = None
         # Shown, not owned: the screen's Listing holds the marks and the cancels under way.
@@ -151,15 +121,17 @@ class JobTable(ScrollView, can_focus=True):
 
     def apply(self, put: Iterable[JobInfo], remove: Iterable[str]) -> None:
         """Apply one poll's diff: only the rows it touches move; the cursor keeps its job."""
-        with self._keeping_place():
+        with self._keeping_place() as touched:
             for job_id in remove:
                 self._remove(job_id)
+                touched.add(job_id)
             for job in put:
                 self._put(job)
+                touched.add(job.id)
 
     def show_jobs(self, jobs: Iterable[JobInfo]) -> None:
         """Make exactly these jobs the rows (when the filter changes)."""
-        with self._keeping_place():
+        with self._keeping_place(everything=True):
             self._keys = {job.id: newest_first(job) for job in jobs}
             self._order = sorted(self._keys, key=self._keys.__getitem__)
             self._rows.clear()
@@ -225,7 +197,11 @@ class JobTable(ScrollView, can_focus=True):
         key = self._keys[job.id] = newest_first(job)
         self._rows.pop(job.id, None)
         if old is None:
-            bisect.insort(self._order, job.id, key=self._sort_key)
+            order = self._order
+            if not order or self._keys[order[-1]] < key:
+                order.append(job.id)  # a listing's pages come newest first: most rows go last
+            else:
+                bisect.insort(order, job.id, key=self._sort_key)
         elif old != key:
             self._order.remove(job.id)
             bisect.insort(self._order, job.id, key=self._sort_key)
@@ -240,8 +216,8 @@ class JobTable(ScrollView, can_focus=True):
     def _sort_key(self, job_id: str) -> tuple[float, str]:
         return self._keys[job_id]
 
-    def _keeping_place(self) -> _KeepPlace:
-        return _KeepPlace(self)
+    def _keeping_place(self, everything: bool = False) -> _KeepPlace:
+        return _KeepPlace(self, everything)
 
     # ---- cursor and scrolling ----------------------------------------------------------
 
@@ -304,8 +280,28 @@ class JobTable(ScrollView, can_focus=True):
     def _update_size(self) -> None:
         # One line more than the rows: the header stays at the top.
         size = Size(self.scrollable_content_region.width, len(self._order) + 1)
-        if size != self.virtual_size:  # a new size lays out the screen again
+        old = self.virtual_size
+        if size == old:
+            return
+        if (
+            size.width == old.width
+            and old.height < size.height
+            and old.height > self.container_size.height
+            and self.show_vertical_scrollbar
+        ):
+            # A list growing past the pane moves only the scrollbar's thumb. Assigning
+            # virtual_size lays out the whole screen, which every page of a long first
+            # listing did (7 of its 20 s of CPU at 100k jobs); and the thumb, moved for
+            # each page, drew a frame for each (1.3 s more): it follows ten times a second.
+            self.set_reactive(JobTable.virtual_size, size)
+            if self._thumb_due is None:
+                self._thumb_due = self.set_timer(THUMB_EVERY, self._move_thumb)
+        else:
             self.virtual_size = size
+
+    def _move_thumb(self) -> None:
+        self._thumb_due = None
+        self.vertical_scrollbar.window_virtual_size = self.virtual_size.height
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -366,16 +362,26 @@ class JobTable(ScrollView, can_focus=True):
 
 class _KeepPlace:
     """Around a change of rows: the cursor stays on its job and that job stays put on screen
-    (unless the view was at the very top, where new jobs are meant to be seen)."""
+    (unless the view was at the very top, where new jobs are meant to be seen). The table is
+    drawn again only if the rows on screen changed: a page of old jobs read into a long list
+    lands below them, and drawing the same rows again cost 5 ms a page."""
 
-    def __init__(self, table: JobTable) -> None:
+    def __init__(self, table: JobTable, everything: bool) -> None:
         self.table = table
+        self.everything = everything
+        self.touched: set[str] = set()  # the jobs whose rows came, went or changed
 
-    def __enter__(self) -> None:
+    def __enter__(self) -> set[str]:
         table = self.table
         self.job_id = table.selected_job_id
         self.offset = table.cursor_row - int(table.scroll_y)
         self.at_top = table.scroll_y == 0
+        self.on_screen = self._on_screen()
+        return self.touched
+
+    def _on_screen(self) -> list[str]:
+        top = int(self.table.scroll_y)
+        return self.table._order[top : top + self.table.size.height]
 
     def __exit__(self, *_: object) -> None:
         table = self.table
@@ -384,7 +390,10 @@ class _KeepPlace:
             row = table._order.index(self.job_id)
             if not self.at_top:
                 table.scroll_to(y=max(0, row - self.offset), animate=False, immediate=True)
-            table.cursor_row = row
+            if row != table.cursor_row:
+                table.cursor_row = row
         else:
             table.cursor_row = min(table.cursor_row, max(0, len(table._order) - 1))
-        table.refresh()
+        on_screen = self._on_screen()
+        if self.everything or on_screen != self.on_screen or self.touched.intersection(on_screen):
+            table.refresh()
