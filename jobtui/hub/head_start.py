@@ -18,7 +18,6 @@ nowhere: it never draws on the terminal.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import copyreg
 import json
@@ -118,6 +117,8 @@ class HeadStart:
     async def answers(self) -> FirstAnswers | None:
         """What the helper got (waiting for it in a thread, so the screen goes on drawing);
         None if it failed in any way."""
+        import asyncio
+
         try:
             return await asyncio.to_thread(self._read)
         except asyncio.CancelledError:  # the app quits: the thread must not hold its exit
@@ -149,6 +150,8 @@ class HeadStart:
 
 
 async def _ask(order: dict[str, Any]) -> FirstAnswers:
+    import asyncio
+
     from jobtui.hub.auth import Token
     from jobtui.hub.client import HubClient
 
@@ -181,6 +184,8 @@ async def _ask(order: dict[str, Any]) -> FirstAnswers:
 
 
 async def _ask_in_time(order: dict[str, Any]) -> FirstAnswers:
+    import asyncio
+
     async with asyncio.timeout(HELPER_SECONDS):
         return await _ask(order)
 
@@ -201,6 +206,8 @@ def main() -> int:
     copyreg.pickle(MappingProxyType, _frozen_mapping)
     try:
         order = json.loads(sys.stdin.buffer.read())
+        import asyncio
+
         answers = asyncio.run(_ask_in_time(order))
         sys.stdout.buffer.write(pickle.dumps(answers))
         sys.stdout.buffer.flush()

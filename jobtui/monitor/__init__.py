@@ -1,19 +1,5 @@
 """The monitor: jobs in memory, kept in step with the Hub by a poller; what the list shows.
-No Textual here: the UI hands in a `report` sink and turns reports into messages."""
+No Textual here: the UI hands in a `report` sink and turns reports into messages.
 
-from jobtui.monitor.listing import Listing
-from jobtui.monitor.logs import LogFeed
-from jobtui.monitor.poller import Freshness, Poller
-from jobtui.monitor.store import JobStore, StageChange, StoreDiff
-from jobtui.monitor.sync import JobSync
-
-__all__ = [
-    "Freshness",
-    "JobStore",
-    "JobSync",
-    "Listing",
-    "LogFeed",
-    "Poller",
-    "StageChange",
-    "StoreDiff",
-]
+Nothing is imported here: `jobtui` reads its cache (`jobtui.monitor.cache`) before anything
+else at start, and must not pay for the poller to do so."""
