@@ -156,19 +156,13 @@ class HubClient(ScheduleCalls, HubHTTP):
     async def first_job_page(self, namespace: str) -> tuple[list[JobInfo], PageMark | None]:
         """The newest page of jobs, and where the listing goes on (None: it was the last)."""
         url = f"/api/jobs/{segment(namespace, 'namespace')}"
-        page, response = await self._job_page(url, [], namespace, shown(namespace))
+        listing = f"the job list of {shown(namespace)}"
+        response = await self._request("GET", url, what=listing)
+        page = parse_items(self._job_reader(namespace, None), read_json(response), listing)
         following = self._next_page(response, {url})
         if following is None or following == _LOOP:
             return page, None
         return page, PageMark(following, frozenset(job.id for job in page))
-
-    async def _job_page(
-        self, url: str, params: list[tuple[str, str]], namespace: str, what: str
-    ) -> tuple[list[JobInfo], httpx2.Response]:
-        response = await self._request("GET", url, params=params, what=f"the job list of {what}")
-        read = self._job_reader(namespace, None)
-        page = parse_items(read, read_json(response), f"the job list of {what}")
-        return page, response
 
     def _job_reader(
         self, namespace: str, known: Callable[[str], JobInfo | None] | None

@@ -305,22 +305,20 @@ class Poller:
         user = None
         source: JobSource = self.source
         answers = await self._first_answers()
+        # A filtered start lists with the Hub's query instead of the helper's page.
+        page = answers.page if answers is not None and not self._query else None
+        account = answers.account if answers is not None else None
+        if page is None or (account is None and not self.namespaces):
+            page = None
+            self._release()  # the client asks what the helper did not get, at once
         self._start_hardware()  # beside whoami and the first page
-        answered = answers.namespace if answers and answers.page is not None else None
-        if self._query:
-            answered = None  # a filtered start lists with the Hub's query instead
-        if answered is None:
-            self._release()
         if not self.namespaces:
             expected, self._expected_user = self._expected_user, None
             primed = None
-            if expected and not self._query and answered is None:
+            if expected and not self._query and page is None:
                 primed = PrimedSource.asking(self.source, expected)
             try:
-                account = answers.account if answers else None
-                if account is None:
-                    self._release()
-                    account = await self.source.whoami()
+                account = account or await self.source.whoami()
             except BaseException:
                 if primed is not None:
                     await primed.close()
@@ -331,11 +329,11 @@ class Poller:
                     source = primed
                 else:  # another account's token now: its jobs are not the cached ones
                     await primed.close()
-        if answers is not None and answered is not None and answered in self.namespaces:
-            assert answers.page is not None
-            source = PrimedSource.answered(self.source, answered, list(answers.page), answers.rest)
+        if answers is not None and page is not None and answers.namespace in self.namespaces:
+            assert answers.namespace is not None
+            source = PrimedSource.answered(self.source, answers.namespace, list(page), answers.rest)
             self._hold_until_shown = True
-        else:  # the client asks what the helper did not get, at once
+        else:
             self._release()
         self.report(Connected(user, tuple(self.namespaces)))
         self._sync = JobSync(source, self.store, self.namespaces)
