@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from jobtui.hub.models import JobInfo
 from jobtui.monitor.costs import burn_rate, time_left
@@ -35,6 +35,7 @@ from jobtui.ui.terminal_text import clean_text
 from jobtui.ui.widgets.filter_box import FilterBox
 from jobtui.ui.widgets.job_detail import JobDetail
 from jobtui.ui.widgets.job_table import JobTable
+from jobtui.ui.widgets.key_bar import KeyBar
 from jobtui.ui.widgets.log_pane import LogPane
 from jobtui.ui.widgets.metrics_panel import MetricsPanel
 from jobtui.ui.widgets.status_bar import StatusBar, status_line
@@ -93,17 +94,22 @@ class MainScreen(ScheduleActions, JobAccess, LabelActions, LogActions, JobAction
         return self.listing.filter_text
 
     def compose(self) -> ComposeResult:
+        # Narrow or not is known before the first styling: set after the mount, the class
+        # styled every widget a second time (~20 ms of the first frame).
+        narrow = self.app.size.width < NARROW_WIDTH
+        self.set_reactive(MainScreen.narrow, narrow)
+        self.set_class(narrow, "-narrow", update=False)
         yield self.status
         yield self.list_pane
         with Horizontal(id="bottom"):
             yield self.log_pane
             yield self.detail
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.detail.border_title = "Details"
         self.log_pane.border_title = "Log"
-        self.narrow = self.app.size.width < NARROW_WIDTH
+        self.narrow = self.app.size.width < NARROW_WIDTH  # the size may have changed since
         self.table.focus()
         # The selection follows the cursor in the same step, not by the table's message: the
         # key's frame then shows the cursor and the job's details together, where the

@@ -17,7 +17,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from jobtui.hub.errors import HubError
 from jobtui.hub.models import ScheduledJobInfo
@@ -43,6 +43,7 @@ from jobtui.ui.screens.schedule_dialogs import (
 )
 from jobtui.ui.screens.schedule_runs import ScheduleRunsScreen
 from jobtui.ui.terminal_text import clean_text
+from jobtui.ui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from jobtui.ui.app import JobsApp
@@ -111,7 +112,7 @@ class SchedulesScreen(Screen[None]):
         yield self.status
         yield self.table
         yield self.detail
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.table.border_title = "Scheduled jobs"

@@ -15,7 +15,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
 from jobtui.hub.errors import HubError
@@ -23,6 +23,7 @@ from jobtui.hub.models import JobInfo
 from jobtui.monitor.metrics import MetricsFeed, MetricsSample
 from jobtui.ui.keynames import keys_for
 from jobtui.ui.terminal_text import clean_text
+from jobtui.ui.widgets.key_bar import KeyBar
 from jobtui.ui.widgets.metrics_panel import percent, size
 
 MAX_STREAMS = 24
@@ -77,7 +78,7 @@ class StatsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield self.title_line
         yield self.table
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.table.add_column("Job", key="job")
