@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hostile_hub import HostileHub, Reply, Request
+from hostile_hub import job as hostile_job
 
 from jobtui.hub import HubClient, Token
 from jobtui.hub import head_start as head_start_module
@@ -192,3 +194,62 @@ main([])
         [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60
     )
     assert done.stdout.split() == ["False", "False"], done.stdout + done.stderr
+
+
+def test_with_a_proxy_set_there_is_no_head_start(
+    hub: SimulatedHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The helper's plain connection would go past the proxy httpx goes through: with one
+    set, the monitor asks everything itself, through it."""
+    for name in ("HTTPS_PROXY", "https_proxy", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.test:3128")
+    token = Token(hub.token, "--token")
+    assert HeadStart.begin(hub.url, token, namespace=None, whoami=True) is None
+    monkeypatch.delenv("HTTP_PROXY")
+    head = HeadStart.begin(hub.url, token, namespace=None, whoami=True)
+    assert head is not None
+    head.close()
+
+
+def linked_to(link: str, status: int = 200) -> Any:
+    async def handler(request: Request, reply: Reply) -> None:
+        if request.path == "/api/whoami-v2":
+            await reply.json({"name": "me", "orgs": []})
+        elif request.path == "/api/jobs/hardware":
+            await reply.json([], status=status)
+        else:
+            await reply.json([hostile_job("j1"), hostile_job("j2")], headers={"Link": link})
+
+    return handler
+
+
+async def test_the_helper_follows_no_next_page_link_to_another_host() -> None:
+    """The token goes with the next page's request: a link to another host is not where the
+    listing goes on (the monitor's client says the same, see test_client)."""
+    with HostileHub(linked_to('<http://evil.test/api/jobs/me?cursor=2>; rel="next"')) as hub:
+        head = begin_at(hub.url)
+        answers = await head.answers()
+    assert answers is not None and answers.page is not None
+    assert [job.id for job in answers.page] == ["j1", "j2"]
+    assert answers.rest is None
+    assert all("evil" not in request.path for request in hub.requests)
+
+
+async def test_the_helper_goes_on_from_a_relative_next_link_and_skips_what_it_cannot_read() -> None:
+    with HostileHub(
+        linked_to('<?cursor=2>; rel="prev", </api/jobs/me?cursor=3>; rel="next"', 500)
+    ) as hub:
+        head = begin_at(hub.url)
+        answers = await head.answers()
+    assert answers is not None and answers.rest is not None
+    assert answers.rest.next_page == f"{hub.url}/api/jobs/me?cursor=3"
+    assert answers.rest.ids == {"j1", "j2"}
+    assert answers.hardware is None, "a 500 is left to the monitor's client, which says why"
+    assert answers.budget.sent == 3
+
+
+def begin_at(url: str) -> HeadStart:
+    head = HeadStart.begin(url, Token("hf_probe_token", "--token"), namespace=None, whoami=True)
+    assert head is not None
+    return head

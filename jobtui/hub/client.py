@@ -27,7 +27,15 @@ from jobtui.hub.models import (
     ScheduledJobInfo,
 )
 from jobtui.hub.schedules import ScheduleCalls
-from jobtui.hub.wire import parse_items, parse_one, read_json, segment, shown
+from jobtui.hub.wire import (
+    next_link,
+    parse_items,
+    parse_one,
+    read_json,
+    same_hub,
+    segment,
+    shown,
+)
 
 log = logging.getLogger(__name__)
 
@@ -183,27 +191,17 @@ class HubClient(ScheduleCalls, HubHTTP):
     def _next_page(self, response: httpx2.Response, seen: set[str]) -> str | None:
         """The `rel="next"` link, if it is one to follow: same Hub (the token goes with the
         request); `_LOOP` if it was read already."""
-        try:
-            url = response.links.get("next", {}).get("url")
-            if not url:
-                return None
-            target = httpx2.URL(url)
-            if target.is_relative_url:
-                target = response.url.join(target)
-        except Exception:  # a Link header httpx cannot read ends the listing, not the app
-            log.warning("a next-page link that is not a URL ended a listing")
+        link = next_link(response.headers.get("link"))
+        if not link:
             return None
-        if (target.scheme, target.host, target.port) != (
-            self._http.base_url.scheme,
-            self._http.base_url.host,
-            self._http.base_url.port,
-        ):
-            log.warning("not following a next-page link to another host: %s", target.host)
+        target = same_hub(link, str(response.url), self.endpoint)
+        if target is None:
+            log.warning("not following a next-page link to another Hub, or no URL: %s", shown(link))
             return None
-        if str(target) in seen:
+        if target in seen:
             return _LOOP
-        seen.add(str(target))
-        return str(target)
+        seen.add(target)
+        return target
 
     async def list_jobs(
         self,

@@ -21,10 +21,11 @@ from __future__ import annotations
 import contextlib
 import copyreg
 import json
+import os
 import pickle
 import subprocess
 import sys
-from collections.abc import Awaitable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -34,6 +35,7 @@ from jobtui.hub.ratelimit import Budget
 
 if TYPE_CHECKING:
     from jobtui.hub.auth import Token
+    from jobtui.hub.plain_http import Answer, PlainHub
 
 # The helper stops asking after this, and the monitor waits a little longer for its answer:
 # on a network this slow the monitor's own client (with its retries) takes over, and a
@@ -50,6 +52,14 @@ HELPER = (
 )
 
 T = TypeVar("T")
+# The environment variables that send httpx through a proxy. With one set, there is no head
+# start: its plain connection would go past the proxy.
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")
+
+
+def proxy_set(environ: Mapping[str, str]) -> bool:
+    """Whether httpx would go through a proxy (any case of the usual variables)."""
+    return any(environ.get(name) or environ.get(name.upper()) for name in PROXY_VARIABLES)
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,8 @@ class HeadStart:
         """Start the helper: it asks for whoami (if `whoami`), the hardware, and the first
         page of `namespace` (the one named, or, without one, the account's own). None if it
         could not be started: the monitor then asks everything itself, as it always could."""
+        if proxy_set(os.environ):
+            return None
         order = {
             "endpoint": endpoint,
             "token": token.value,
@@ -119,11 +131,23 @@ class HeadStart:
         None if it failed in any way."""
         import asyncio
 
+        if self._answered():  # read at once: a thread would cost the first frame a turn
+            return self._read()
         try:
             return await asyncio.to_thread(self._read)
         except asyncio.CancelledError:  # the app quits: the thread must not hold its exit
             self.close()
             raise
+
+    def _answered(self) -> bool:
+        """Whether the helper has written its answer (or ended): reading it cannot wait."""
+        import select
+
+        out = self.process.stdout
+        try:
+            return out is not None and bool(select.select([out], [], [], 0)[0])
+        except (OSError, ValueError):
+            return False
 
     def _read(self) -> FirstAnswers | None:
         try:
@@ -149,45 +173,93 @@ class HeadStart:
             self.process.wait(timeout=1.0)
 
 
-async def _ask(order: dict[str, Any]) -> FirstAnswers:
-    import asyncio
+def _ask(order: dict[str, Any]) -> FirstAnswers:
+    """Whoami (if asked) then the first page on one connection, the hardware beside them on
+    another: on a real network that is two round trips after the handshakes, not three."""
+    import threading
 
-    from jobtui.hub.auth import Token
-    from jobtui.hub.client import HubClient
+    from jobtui.hub.plain_http import PlainHub  # noqa: F811 - the helper's only
+    from jobtui.hub.wire import (
+        MAX_BODY_BYTES,
+        next_link,
+        parse_items,
+        parse_one,
+        same_hub,
+        segment,
+    )
 
-    client = HubClient(order["endpoint"], Token(order["token"], order["token_source"]), retries=0)
+    endpoint: str = order["endpoint"]
+    answers: list[Answer] = []  # each request's, for the budget
+    sent = 0
 
-    async def get(call: Awaitable[T]) -> T | None:
+    def ask(hub: PlainHub, path: str) -> Answer | None:
+        nonlocal sent
+        sent += 1
         try:
-            return await call
+            answer = hub.get(path)
         except Exception:  # the monitor asks again and says what went wrong
             return None
+        answers.append(answer)
+        return answer
 
+    def connection() -> PlainHub:
+        return PlainHub(endpoint, order["token"], deadline=HELPER_SECONDS, max_body=MAX_BODY_BYTES)
+
+    hardware: list[Any] = []
+    beside = threading.Thread(
+        target=lambda: hardware.append(ask(connection(), "/api/jobs/hardware")), daemon=True
+    )
+    beside.start()
+    hub = connection()
     namespace: str | None = order.get("namespace")
-    hardware = asyncio.create_task(get(client.list_hardware()))
-    whoami = asyncio.create_task(get(client.whoami())) if order.get("whoami") else None
-    if namespace is None and whoami is not None:
-        account = await whoami
-        namespace = account.name if account is not None else None
-    first = await get(client.first_job_page(namespace)) if namespace else None
-    account = await whoami if whoami is not None else None
-    flavors = await hardware
-    await client.aclose()
+    account = None
+    if order.get("whoami"):
+        whoami = ask(hub, "/api/whoami-v2")
+        account = _read(lambda: parse_one(Account.from_api, _payload(whoami), ""))
+        namespace = namespace or (account.name if account is not None else None)
+    page = rest = None
+    if namespace:
+        path = f"/api/jobs/{segment(namespace, 'namespace')}"
+        listed = ask(hub, path)
+        read = _job_reader(endpoint, namespace)
+        page = _read(lambda: tuple(parse_items(read, _payload(listed), "")))
+        if page is not None and listed is not None:
+            link = next_link(listed.headers.get("link"))
+            following = same_hub(link, listed.url, endpoint) if link else None
+            rest = PageMark(following, frozenset(job.id for job in page)) if following else None
+    hub.close()
+    beside.join(HELPER_SECONDS)
+    flavors = _read(lambda: tuple(parse_items(JobHardwareInfo.from_api, _payload(hardware[0]), "")))
+    budget = Budget(sent=sent)
+    for answer in answers:
+        budget.note(answer.headers)
+        budget.limited += answer.status == 429
     return FirstAnswers(
         account=account,
-        hardware=tuple(flavors) if flavors is not None else None,
-        namespace=namespace if first is not None else None,
-        page=tuple(first[0]) if first is not None else None,
-        rest=first[1] if first is not None else None,
-        budget=client.budget,
+        hardware=flavors,
+        namespace=namespace if page is not None else None,
+        page=page,
+        rest=rest,
+        budget=budget,
     )
 
 
-async def _ask_in_time(order: dict[str, Any]) -> FirstAnswers:
-    import asyncio
+def _payload(answer: Answer | None) -> Any:
+    """The JSON of a 200 answer with a plain body (anything else, the monitor asks again)."""
+    if answer is None or not answer.readable:
+        raise ValueError("not answered")
+    return answer.json()
 
-    async with asyncio.timeout(HELPER_SECONDS):
-        return await _ask(order)
+
+def _read(read: Callable[[], T]) -> T | None:
+    try:
+        return read()
+    except Exception:  # not answered, or not readable: the monitor asks itself
+        return None
+
+
+def _job_reader(endpoint: str, namespace: str) -> Callable[[Any], JobInfo]:
+    return lambda item: JobInfo.from_api(item, endpoint, namespace)
 
 
 def _frozen_mapping(mapping: MappingProxyType[Any, Any]) -> tuple[Any, ...]:
@@ -203,12 +275,14 @@ def main() -> int:
     """The helper: one order on stdin, one pickled `FirstAnswers` on stdout."""
     # Jobs keep their labels and environment in read-only mappings, which pickle cannot
     # take by itself (in this process only: it exits after one answer).
+    from jobtui.deferred import import_when_used
+
     copyreg.pickle(MappingProxyType, _frozen_mapping)
     try:
         order = json.loads(sys.stdin.buffer.read())
-        import asyncio
-
-        answers = asyncio.run(_ask_in_time(order))
+        # `jobtui.hub.wire` and `.http` name httpx; this process never sends with it.
+        import_when_used("httpx2")
+        answers = _ask(order)
         sys.stdout.buffer.write(pickle.dumps(answers))
         sys.stdout.buffer.flush()
     except BaseException:  # noqa: BLE001 - anything: the monitor asks itself

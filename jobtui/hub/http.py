@@ -32,6 +32,7 @@ from jobtui.hub.errors import (
 from jobtui.hub.ratelimit import Budget
 from jobtui.hub.sse import Event, SSEParser
 from jobtui.hub.wire import (
+    MAX_BODY_BYTES,
     MB,
     encode_json,
     held_response,
@@ -54,8 +55,6 @@ RETRYABLE = (HubUnreachable, ServerError, RateLimitedError, InvalidResponse)
 MAX_PAGES = 2_000
 # Room for a log stream, a metrics stream and several polls at once without a PoolTimeout.
 MAX_CONNECTIONS, MAX_KEEPALIVE = 32, 16
-# A whole answer (lists and inspects), once decoded: a gzip bomb stops here, not in RAM.
-MAX_BODY_BYTES = 64 * MB
 # An error answer is read for its reason only.
 ERROR_BODY_BYTES = 1 * MB
 # Every request must have its whole answer within this, however slowly the Hub trickles it.

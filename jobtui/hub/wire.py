@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json as jsonlib
 import logging
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import SplitResult, quote, urljoin, urlsplit
 
 import httpx2
 import msgspec
@@ -20,6 +21,8 @@ from jobtui.hub.ratelimit import parse_ratelimit
 log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
+# A whole answer (lists and inspects), once decoded: a gzip bomb stops here, not in RAM.
+MAX_BODY_BYTES = 64 * MB
 # A Retry-After past a day is nonsense (or inf): it is not believed.
 MAX_RETRY_AFTER = 86_400.0
 T = TypeVar("T")
@@ -27,6 +30,38 @@ _decode_json = msgspec.json.Decoder().decode
 
 # Headers that describe the body as it came over the wire, not as it is held once decoded.
 _DECODED = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+_LINK = re.compile(r"<(?P<url>[^>]*)>(?P<params>[^,<]*)")
+_REL = re.compile(r';\s*rel\s*=\s*(?:"(?P<quoted>[^"]*)"|(?P<bare>[^;\s]+))', re.IGNORECASE)
+
+
+def next_link(header: str | None) -> str | None:
+    """The URL of a `Link` header's `rel="next"` entry, as written (maybe relative)."""
+    for match in _LINK.finditer(header or ""):
+        for rel in _REL.finditer(match["params"]):
+            if "next" in (rel["quoted"] or rel["bare"] or "").lower().split():
+                return match["url"].strip()
+    return None
+
+
+def same_hub(url: str, page_url: str, endpoint: str) -> str | None:
+    """`url` (from a page's Link header) made absolute against the page's own URL, if it
+    is on the Hub the token is for (same scheme, host and port); else None: the token would
+    go with the request."""
+    try:
+        target = urlsplit(urljoin(page_url, url))
+        hub = urlsplit(endpoint)
+        same = (target.scheme, target.hostname, _port(target)) == (
+            hub.scheme,
+            hub.hostname,
+            _port(hub),
+        )
+    except ValueError:  # a port that is not a number, say
+        return None
+    return target.geturl() if same and target.scheme in ("http", "https") else None
+
+
+def _port(url: SplitResult) -> int | None:
+    return url.port or {"http": 80, "https": 443}.get(url.scheme)
 
 
 def held_response(response: httpx2.Response, body: bytes) -> httpx2.Response:
@@ -130,15 +165,18 @@ def read_json(response: httpx2.Response) -> Any:
     refuses and the standard library reads loosely (NaN, 1e400, a lone surrogate, a
     byte-order mark) goes the standard way, so what jobtui accepts does not change."""
     try:
-        return _decode_json(response.content)
-    except (msgspec.DecodeError, ValueError):
-        pass
-    except RecursionError:  # deep nesting is not JSON to us
-        raise _not_json(response) from None
-    try:
-        return response.json()
+        return decode_json(response.content)
     except (ValueError, RecursionError):
         raise _not_json(response) from None
+
+
+def decode_json(body: bytes) -> Any:
+    """JSON from bytes, as `read_json` reads it; ValueError or RecursionError if it is not."""
+    try:
+        return _decode_json(body)
+    except (msgspec.DecodeError, ValueError):
+        pass
+    return jsonlib.loads(body)
 
 
 def _not_json(response: httpx2.Response) -> InvalidResponse:
