@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from hostile_hub import HostileHub, Reply, Request
 from hostile_hub import job as hostile_job
+from uihelpers import wait_for
 
 from jobtui.hub import HubClient, Token
 from jobtui.hub import head_start as head_start_module
@@ -253,3 +254,37 @@ def begin_at(url: str) -> HeadStart:
     head = HeadStart.begin(url, Token("hf_probe_token", "--token"), namespace=None, whoami=True)
     assert head is not None
     return head
+
+
+async def test_an_answer_there_before_the_screen_is_in_its_first_frame_then_the_rest_comes(
+    hub: SimulatedHub,
+) -> None:
+    """The helper usually answers before the screen mounts: its page is in the first frame
+    (not cached rows, then a frame later these), and the listing goes on from it."""
+    head = begin(hub, namespace=None, whoami=True)
+    await asyncio.to_thread(head.process.wait, 10)
+    client = RecordingClient(hub.url, Token(hub.token, "--token"), retries=0)
+    app = make_app_with(client, head)
+    first_frame: list[tuple[int, int]] = []
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.call_after_refresh(
+            lambda: first_frame.append((app.main_screen.table.row_count, len(client.asked)))
+        )
+        await wait_for(pilot, lambda: first_frame)
+        answers = head.answered_now()
+        assert answers is not None and answers.page is not None
+        # The helper's page, whole, in the first frame, before this process sent a request.
+        assert first_frame == [(len(answers.page), 0)]
+        await wait_for(pilot, lambda: app.freshness.last_ok is not None, timeout=30)
+        assert app.main_screen.table.row_count > 100, "the rest of the listing came"
+        assert "GET /api/whoami-v2" not in client.asked
+        assert not any(ask.endswith("/api/jobs/alice") for ask in client.asked), "not asked twice"
+
+
+def make_app_with(client: HubClient, head: HeadStart) -> Any:
+    from jobtui.ui.app import JobsApp
+
+    app = JobsApp(client, interval=0.5)
+    app.poller.head_start = head
+    client.hold()
+    return app

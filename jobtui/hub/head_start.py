@@ -89,6 +89,8 @@ class HeadStart:
 
     def __init__(self, process: subprocess.Popen[bytes]) -> None:
         self.process = process
+        self._read_already = False
+        self._answers: FirstAnswers | None = None
 
     @classmethod
     def begin(
@@ -131,13 +133,20 @@ class HeadStart:
         None if it failed in any way."""
         import asyncio
 
-        if self._answered():  # read at once: a thread would cost the first frame a turn
-            return self._read()
+        if self._read_already or self._answered():  # no thread: it costs the frame a turn
+            return self.answered_now()
         try:
-            return await asyncio.to_thread(self._read)
+            return await asyncio.to_thread(self.answered_now, wait=True)
         except asyncio.CancelledError:  # the app quits: the thread must not hold its exit
             self.close()
             raise
+
+    def answered_now(self, *, wait: bool = False) -> FirstAnswers | None:
+        """The answers if the helper has given them already (read once, without waiting
+        unless `wait`); None if it has not yet, or failed."""
+        if not self._read_already and (wait or self._answered()):
+            self._answers, self._read_already = self._read(), True
+        return self._answers
 
     def _answered(self) -> bool:
         """Whether the helper has written its answer (or ended): reading it cannot wait."""

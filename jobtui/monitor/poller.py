@@ -32,7 +32,15 @@ from jobtui.monitor.pacing import (
     budget_delay,
     offline_delay,
 )
-from jobtui.monitor.store import JobStore, StoreDiff
+from jobtui.monitor.reports import (
+    Connected,
+    Freshness,
+    HardwareLoaded,
+    JobsChanged,
+    PollFinished,
+    Report,
+)
+from jobtui.monitor.store import JobStore
 from jobtui.monitor.sync import JobSource, JobSync, PrimedSource
 
 log = logging.getLogger(__name__)
@@ -48,6 +56,8 @@ class FirstAsker(Protocol):
 
     async def answers(self) -> FirstAnswers | None: ...
 
+    def answered_now(self) -> FirstAnswers | None: ...
+
 
 class HubSource(JobSource, Protocol):
     """The part of the Hub client a poller uses."""
@@ -55,57 +65,6 @@ class HubSource(JobSource, Protocol):
     async def whoami(self) -> Account: ...
 
     async def list_hardware(self) -> list[JobHardwareInfo]: ...
-
-
-@dataclass(frozen=True)
-class Freshness:
-    """Where the data stands: last good poll, and the error and next try while offline."""
-
-    last_ok: datetime | None = None
-    error: str | None = None
-    next_try: datetime | None = None
-    refused: tuple[str, ...] = ()
-    """Namespaces the token may not list."""
-    failing: tuple[tuple[str, str], ...] = ()
-    """Namespaces that failed while others answered, with the reason."""
-    token_refused: bool = False
-    """The error is a 401: retrying will not help until the token changes."""
-    slowed: str | None = None
-    """Why polls come further apart than the interval asks (the API budget), if they do."""
-    cached_at: datetime | None = None
-    """When the rows on screen were saved, while they come from the cache."""
-
-
-# ---- what a poller reports ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Connected:
-    """The namespaces to watch are known (from the command line, or the token's account)."""
-
-    user: str | None
-    namespaces: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class JobsChanged:
-    """A piece of a poll reached the store."""
-
-    diff: StoreDiff
-
-
-@dataclass(frozen=True)
-class PollFinished:
-    freshness: Freshness
-    manual: bool = False
-
-
-@dataclass(frozen=True)
-class HardwareLoaded:
-    hardware: dict[str, JobHardwareInfo]
-
-
-Report = Connected | JobsChanged | PollFinished | HardwareLoaded
 
 
 @dataclass
@@ -145,6 +104,7 @@ class Poller:
     painted: Callable[[], Awaitable[None]] | None = None
     """Returns once the screen shows what was reported (the app's next frame)."""
     _hold_until_shown: bool = field(default=False, init=False)
+    _shown_early: bool = field(default=False, init=False)  # see head_start_page
     spent_elsewhere: Callable[[float], float] | None = None
     """Requests per `window` seconds other readers of the same budget spend (the idle
     watch): the polls are paced to leave them their part of the share."""
@@ -154,6 +114,20 @@ class Poller:
         were (their first page is asked for beside whoami, see `PrimedSource`)."""
         self.freshness = Freshness(cached_at=datetime.fromtimestamp(saved_at, UTC))
         self._expected_user = user
+
+    def head_start_page(self) -> FirstAnswers | None:
+        """The head start's answers if they are here already and the first poll will list
+        their page as it is (see `_connect`): then the first frame can show that page."""
+        answers = self.head_start.answered_now() if self.head_start is not None else None
+        if answers is None or answers.page is None or self._query:
+            return None
+        account = answers.account
+        namespaces = self.namespaces or (account.namespaces if account is not None else ())
+        if answers.namespace not in namespaces:
+            return None
+        self._hold_until_shown = False  # shown before the first poll: nothing to hold for
+        self._shown_early = True
+        return answers
 
     def show(self, namespaces: Sequence[str]) -> None:
         """These namespaces are on screen: poll them at the full rate, and at once."""
@@ -332,7 +306,9 @@ class Poller:
         if answers is not None and page is not None and answers.namespace in self.namespaces:
             assert answers.namespace is not None
             source = PrimedSource.answered(self.source, answers.namespace, list(page), answers.rest)
-            self._hold_until_shown = True
+            self._hold_until_shown = not self._shown_early
+            if self._shown_early:
+                self._release()
         else:
             self._release()
         self.report(Connected(user, tuple(self.namespaces)))

@@ -24,6 +24,7 @@ from jobtui.monitor.store import StoreDiff
 from jobtui.ui import messages
 from jobtui.ui.bindings import MAIN_SCREEN_BINDINGS
 from jobtui.ui.commands import PROVIDERS
+from jobtui.ui.first_rows import FirstRows
 from jobtui.ui.format import long_duration, shell_command
 from jobtui.ui.job_access import JobAccess
 from jobtui.ui.job_actions import JobActions
@@ -54,7 +55,9 @@ def cleaned_haystack(job: JobInfo) -> str:
     return clean_text(" ".join((*parts, job.status.stage)))
 
 
-class MainScreen(ScheduleActions, JobAccess, LabelActions, LogActions, JobActions, Screen[None]):
+class MainScreen(
+    FirstRows, ScheduleActions, JobAccess, LabelActions, LogActions, JobActions, Screen[None]
+):
     BINDINGS = MAIN_SCREEN_BINDINGS
     COMMANDS = PROVIDERS
 
@@ -116,13 +119,20 @@ class MainScreen(ScheduleActions, JobAccess, LabelActions, LogActions, JobAction
         # message came after the cursor's own frame and waited for the next (17 ms at 60 fps).
         self.watch(self.table, "cursor_row", self._cursor_moved, init=False)
         self.set_interval(1.0, self._tick)
-        self.show_cached()
+        fresh = self.show_first_rows()
         self.refresh_headers()
+        # With the Hub's page in the first frame, nothing is urgent: poll after that frame.
+        if fresh:
+            self.call_after_refresh(self._start_polling)
+        else:
+            self._start_polling()
+        watch = self.jobs_app.idle_watch
+        self.run_worker(watch.run(), group="idle", exit_on_error=False, description="idle GPUs")
+
+    def _start_polling(self) -> None:
         self.run_worker(
             self.jobs_app.poller.run(), group="poll", exit_on_error=False, description="poll"
         )
-        watch = self.jobs_app.idle_watch
-        self.run_worker(watch.run(), group="idle", exit_on_error=False, description="idle GPUs")
 
     # ---- layout -------------------------------------------------------------------------
 
@@ -196,21 +206,6 @@ class MainScreen(ScheduleActions, JobAccess, LabelActions, LogActions, JobAction
                 app.bell()
         # Counts in the header and the list title are redrawn by the clock tick and at the
         # end of each poll: counting every page of a 10,000-job first load would be waste.
-
-    def show_cached(self) -> None:
-        """Rows from the last run at once, marked cached, until the Hub answers."""
-        app = self.jobs_app
-        cached = app.cache.load() if app.cache is not None else None
-        if cached is None:
-            return
-        watched = set(app.namespaces or cached.namespaces)
-        jobs = [job for job in cached.jobs if job.owner.name in watched]
-        if not app.namespaces:
-            self.listing.namespaces, self.listing.user = cached.namespaces, cached.user
-            self.listing.shown_namespace = cached.user
-            self.table.set_layout(show_owner=self.listing.show_owner)
-        app.poller.from_cache(cached.saved_at, user=None if app.namespaces else cached.user)
-        self.apply(self.store.update(jobs))
 
     @on(messages.PollFinished)
     def _poll_finished(self, message: messages.PollFinished) -> None:
