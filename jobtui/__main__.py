@@ -1,3 +1,3 @@
-from jobtui.cli import main
+from jobtui.start import main
 
 raise SystemExit(main())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -158,6 +159,7 @@ def build_sim_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["sim"]:
+        gc.enable()  # a server runs for hours (jobtui.start turned it off for a quick start)
         from jobtui.sim.cli import run
 
         return run(build_sim_parser().parse_args(argv[1:]))

@@ -288,3 +288,22 @@ def make_app_with(client: HubClient, head: HeadStart) -> Any:
     app.poller.head_start = head
     client.hold()
     return app
+
+
+async def test_the_garbage_collector_the_command_turns_off_is_on_from_the_first_frame(
+    hub: SimulatedHub,
+) -> None:
+    """`jobtui` starts with the cyclic collector off (jobtui.start): a session that runs for
+    days must have it back once the first frame is on screen."""
+    import gc
+
+    from uihelpers import make_app
+
+    app = make_app(hub)
+    gc.disable()
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: gc.isenabled())
+            assert app.main_screen.is_mounted
+    finally:
+        gc.enable()

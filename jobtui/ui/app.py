@@ -132,8 +132,10 @@ class JobsApp(App[int]):
         what exists lives as long as the app. A full collection scanned it all again every
         second or two while a log poured in, 30-70 ms each with keys waiting. Objects set
         aside are still freed when nothing refers to them; only a cycle among them would stay
-        (until the app ends: see on_unmount)."""
+        (until the app ends: see on_unmount). The collector is turned on here: `jobtui`
+        starts with it off (jobtui.start)."""
         gc.freeze()
+        gc.enable()
 
     def recolor(self, *_: object) -> None:
         """The stage colours drawn as Rich styles follow the theme (CSS ones do by themselves)."""
