@@ -129,3 +129,18 @@ def times_change_at(job: JobInfo, now: datetime) -> float:
         if left is not None and not left.last_stretch:
             due = min(due, stamp + left.left - left.limit * LAST_STRETCH)
     return math.ceil(due / TIMES_GRID) * TIMES_GRID if math.isfinite(due) else due
+
+
+def join_cells(columns: list[Column], cells: dict[str, Text]) -> Text:
+    """One row: each column's cell cut or padded to its width, GAP cells apart."""
+    line = Text(no_wrap=True, end="")
+    for number, column in enumerate(columns):
+        cell = cells[column.key].copy()
+        cell.truncate(column.width, overflow="ellipsis", pad=True)
+        if column.justify == "right":
+            plain = cell.plain.rstrip()
+            cell = Text(" " * (column.width - len(plain))) + cell[: len(plain)]
+        if number:
+            line.append(" " * GAP)
+        line.append_text(cell)
+    return line

@@ -26,8 +26,8 @@ from jobtui.monitor.store import newest_first
 from jobtui.ui.bindings import JOB_TABLE_BINDINGS
 from jobtui.ui.format import PALETTE
 from jobtui.ui.widgets.job_columns import (
-    GAP,
     Column,
+    join_cells,
     layout_columns,
     row_cells,
     times_change_at,
@@ -84,6 +84,7 @@ class JobTable(ScrollView, can_focus=True):
         self._last_tick = 0.0
         self._thumb_due: Timer | None = None  # the scrollbar is told the list's length then
         self._columns: list[Column] = []
+        self._fitted: tuple[int, bool] | None = None  # (width, show_owner) of _columns
         self._highlighted: str | None = None
         # Shown, not owned: the screen's Listing holds the marks and the cancels under way.
         self.marked: frozenset[str] = frozenset()
@@ -268,14 +269,22 @@ class JobTable(ScrollView, can_focus=True):
         self._fit_columns()
 
     def _fit_columns(self) -> None:
-        self._columns = layout_columns(
-            self.scrollable_content_region.width - 1, show_owner=self.show_owner
-        )
+        fitted = self._fit(self.scrollable_content_region.width)
+        self._update_size()
+        if fitted:
+            self.refresh()
+
+    def _fit(self, width: int) -> bool:
+        """Columns for `width`; False if they were already. Also done by the first frame's
+        render, so its rows show at once, not a frame later, after the table's Resize."""
+        if (width, self.show_owner) == self._fitted or width <= 0:
+            return False
+        self._fitted = (width, self.show_owner)
+        self._columns = layout_columns(width - 1, show_owner=self.show_owner)
         self._rows.clear()
         self._times.clear()
         self._due.clear()
-        self._update_size()
-        self.refresh()
+        return True
 
     def _update_size(self) -> None:
         # One line more than the rows: the header stays at the top.
@@ -305,10 +314,13 @@ class JobTable(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
+        self._fit(width)
         base = self.rich_style
         if y == 0:
             header = Text(" ")
-            header.append_text(self._join({c.key: Text(c.label) for c in self._columns}))
+            header.append_text(
+                join_cells(self._columns, {c.key: Text(c.label) for c in self._columns})
+            )
             return self._strip(
                 header, width, base + self.get_component_rich_style("job-table--header")
             )
@@ -335,25 +347,12 @@ class JobTable(ScrollView, can_focus=True):
                 cells["stage"] = Text(
                     "idle GPU", style=PALETTE.style("bold black on $text-warning")
                 )
-            row.append_text(self._join(cells))
+            row.append_text(join_cells(self._columns, cells))
             strip = self._rows[job_id] = self._strip(row, width, base)
         if index == self.cursor_row:
             cursor = self.get_component_rich_style("job-table--cursor")
             strip = Strip(Segment.apply_style(strip, post_style=cursor), strip.cell_length)
         return strip
-
-    def _join(self, cells: dict[str, Text]) -> Text:
-        line = Text(no_wrap=True, end="")
-        for number, column in enumerate(self._columns):
-            cell = cells[column.key].copy()
-            cell.truncate(column.width, overflow="ellipsis", pad=True)
-            if column.justify == "right":
-                plain = cell.plain.rstrip()
-                cell = Text(" " * (column.width - len(plain))) + cell[: len(plain)]
-            if number:
-                line.append(" " * GAP)
-            line.append_text(cell)
-        return line
 
     def _strip(self, text: Text, width: int, style: Style) -> Strip:
         segments = list(Segment.apply_style(text.render(self.app.console), style))
