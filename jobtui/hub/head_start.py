@@ -10,10 +10,14 @@ what the Hub answered. The monitor then goes on from there with its own client (
 listing continues from the page after, so nothing is asked twice).
 
 The helper is told the endpoint and token on its stdin (never on its command line, which
-`ps` shows), sends each request once (no retries: the monitor asks again itself, with its
-own retries and error messages, for anything the helper did not get), gives up after
-`HELPER_SECONDS`, and writes one pickled `FirstAnswers` to its stdout. Its stderr goes
-nowhere: it never draws on the terminal.
+`ps` shows), sends each request once with the standard library (`plain_http`: no asyncio,
+no httpx to import; no retries: the monitor asks again itself, with its own retries and
+error messages, for anything the helper did not get), gives up after `HELPER_SECONDS`, and
+writes one pickled `FirstAnswers` to its stdout. Its stderr goes nowhere: it never draws on
+the terminal. With a proxy set there is no helper (it would not go through the proxy).
+
+The monitor reads the answer when its screen mounts; it is usually there by then, and its
+page is in the first frame (`Poller.head_start_page`, `ui.first_rows`).
 """
 
 from __future__ import annotations
@@ -104,7 +108,6 @@ class HeadStart:
         order = {
             "endpoint": endpoint,
             "token": token.value,
-            "token_source": token.source,
             "namespace": namespace,
             "whoami": whoami,
         }
