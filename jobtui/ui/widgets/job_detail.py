@@ -338,12 +338,12 @@ class JobDetail(VerticalScroll, can_focus=True):
             head, tail = self._head_and_tail(job, flavor, now)
             self._show_parts(head, DrawnOnce(clock_grid(clock)), tail)
         elif clock_text != self._clock_text:
-            same_shape = [(a, len(b)) for a, b, _ in clock_text] == [
-                (a, len(b)) for a, b, _ in self._clock_text
-            ]
-            head, _, tail = self._parts
-            self._parts = (head, DrawnOnce(clock_grid(clock)), tail)
-            self._clock.update(self._parts[1], layout=not same_shape)
+            # Laid out again only if the rows take more or fewer lines: "9 minutes ago"
+            # becoming "10 minutes ago" is longer, but on the same line.
+            head, old, tail = self._parts
+            new = DrawnOnce(clock_grid(clock))
+            self._parts = (head, new, tail)
+            self._clock.update(new, layout=not self._same_rows((old,), (new,)))
         self._clock_text = clock_text
 
     def _head_and_tail(
