@@ -58,12 +58,6 @@ class ScreenClock:
         """The first tick, at once: it works everything out and arms the next."""
         self.wake_at(-math.inf)
 
-    def stop(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        self._due = math.inf
-
     def _arm(self) -> None:
         if self._timer is not None:
             self._timer.stop()
