@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from jobtui.hub.models import JobInfo
-from jobtui.ui.format import ago, ago_changes_at
-from jobtui.ui.widgets.job_columns import TIMES_GRID, times_change_at, times_shown
+from jobtui.ui.format import TIMES_GRID, ago, ago_changes_at
+from jobtui.ui.widgets.job_columns import times_change_at, times_shown
 
 T0 = datetime(2026, 11, 28, 9, 0, 0, 250_000, tzinfo=UTC)
 

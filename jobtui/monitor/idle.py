@@ -105,6 +105,12 @@ class IdleWatch:
     _sent: deque[float] = field(default_factory=deque, init=False)
     sent: int = field(default=0, init=False)
     """Short reads sent so far."""
+    _gpu_key: tuple[int, int, int] = field(default=(-1, 0, 0), init=False)
+    _gpu_jobs: list[JobInfo] = field(default_factory=list, init=False)
+    _checked: tuple[int, int, int] = field(default=(-1, 0, 0), init=False)
+    """The running GPU jobs' key when jobs not among them were last forgotten..."""
+    _running: set[str] = field(default_factory=set, init=False)
+    """...and their ids then."""
 
     @property
     def idle(self) -> frozenset[str]:
@@ -125,6 +131,8 @@ class IdleWatch:
     def observe(self, job_id: str, sample: MetricsSample) -> None:
         """A sample of a job, from any reader (the Details panel, the stats view, ours)."""
         self._seen[job_id] = sample.at
+        if job_id not in self._running:
+            self._checked = (-1, 0, 0)  # forgotten at the next check unless it runs on GPUs
         values = [gpu.utilization for gpu in sample.gpus if gpu.utilization is not None]
         if not values:
             return  # no GPU figures: nothing learnt
@@ -143,27 +151,38 @@ class IdleWatch:
             await asyncio.sleep(max(1.0, min(5.0, self.period / 3)))
 
     def gpu_jobs(self) -> list[JobInfo]:
+        """The running GPU jobs. Worked out again only when the jobs or the hardware list
+        changed: going through 700 live jobs every few seconds was most of an idle minute's
+        CPU."""
         hardware = self.hardware()
-        return [
-            job
-            for job_id in self.store.live_ids()
-            if (job := self.store.get(job_id)) is not None
-            and job.status.stage == JobStage.RUNNING
-            and has_gpu(hardware.get(job.flavor or ""))
-        ]
+        key = (self.store.version, id(hardware), len(hardware))
+        if key != self._gpu_key:
+            self._gpu_key = key
+            self._gpu_jobs = [
+                job
+                for job_id in self.store.live_ids()
+                if (job := self.store.get(job_id)) is not None
+                and job.status.stage == JobStage.RUNNING
+                and has_gpu(hardware.get(job.flavor or ""))
+            ]
+        return list(self._gpu_jobs)
 
     async def check_once(self) -> None:
         """Forget jobs no longer running; read one sample of each job due, within the cap."""
         now = self.clock()
         jobs = self.gpu_jobs()
-        running = {job.id for job in jobs}
-        for gone in set(self._seen) - running:
-            self._seen.pop(gone, None)
-        for gone in set(self._since) - running:
-            self._since.pop(gone, None)
-        self._update(now)
+        if self._checked != self._gpu_key:  # the running GPU jobs may have changed
+            self._checked = self._gpu_key
+            self._running = running = {job.id for job in jobs}
+            for gone in set(self._seen) - running:
+                self._seen.pop(gone, None)
+            for gone in set(self._since) - running:
+                self._since.pop(gone, None)
+            self._update(now)
         self._forget_sent(now)
         room = self.settings.samples_per_minute - len(self._sent)
+        if room <= 0:
+            return  # most checks with many GPU jobs: the minute's reads are spent
         due = [job for job in jobs if now - self._seen.get(job.id, -1e18) >= self.period]
         due.sort(key=lambda job: (self._seen.get(job.id, -1e18), job.id))  # longest unseen first
         chosen = due[: max(0, room)]

@@ -125,6 +125,17 @@ def ago_changes_at(moment: datetime | None, now: datetime) -> float:
     return moment.timestamp() + 60.0 * (math.floor(max(since, 0.0) / 60.0) + 1)
 
 
+# Relative times that move on to their next minute are shown on a shared 15-second grid (a
+# Unix time that is a multiple of it): thirty rows, Details and the status line, each on its
+# own minute, were a redraw every two seconds between them; on the grid they are one.
+TIMES_GRID = 15.0
+
+
+def on_times_grid(moment: float) -> float:
+    """The first step of TIMES_GRID at or after `moment` (a Unix time)."""
+    return math.ceil(moment / TIMES_GRID) * TIMES_GRID if math.isfinite(moment) else moment
+
+
 def ago_coarse(moment: datetime, now: datetime) -> str:
     """`ago` that changes at most twice a minute within the first minute: for a header
     that would otherwise be redrawn every second for nothing."""
@@ -134,6 +145,26 @@ def ago_coarse(moment: datetime, now: datetime) -> str:
     if delta < timedelta(minutes=1):
         return "under a minute ago"
     return humanize.naturaltime(delta)
+
+
+def ago_coarse_changes_at(moment: datetime, now: datetime) -> float:
+    """The first moment (a Unix time) after `now` at which `ago_coarse(moment, ...)` may read
+    differently. humanize counts whole seconds and rounds them to the nearest minute (hour,
+    past the first), half to even: it moves on half a unit past a whole one or the second
+    after; past a day, on whole days."""
+    since = (now - moment).total_seconds()
+    base = moment.timestamp()
+    if since < 10:
+        return base + 10
+    if since < 60:
+        return base + 60
+    whole = math.floor(since)
+    if whole >= 86_400:
+        return base + 86_400 * (whole // 86_400 + 1)
+    unit, regime_ends = (60, 3_600) if whole < 3_600 else (3_600, 86_400)
+    start = whole - whole % unit + unit // 2
+    marks = (start, start + 1, start + unit, start + unit + 1, regime_ends)
+    return base + min(mark for mark in marks if mark > whole)
 
 
 def absolute(moment: datetime | None) -> str:

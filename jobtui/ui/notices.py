@@ -1,5 +1,5 @@
-"""What a stage change says in a notification (one per job, or one for a burst), and what an
-idle GPU job's does."""
+"""What a stage change says in a notification (one per job, or one for a burst), what an
+idle GPU job's does, and a job near its timeout's."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from jobtui.hub.models import JobInfo, JobStage
+from jobtui.monitor.costs import TimeLeft
 from jobtui.monitor.idle import IdleSettings, IdleStretch
 from jobtui.monitor.store import StageChange
 from jobtui.ui.format import long_duration, money
@@ -64,4 +65,12 @@ def idle_notice(job: JobInfo | None, stretch: IdleStretch, settings: IdleSetting
     return (
         f"Idle GPU: {name}: {gpus} sat under {settings.gpu_percent:g}% for "
         f"{long_duration(stretch.seconds)}; {cost}. Stuck? c cancels it."
+    )
+
+
+def timeout_notice(job: JobInfo, left: TimeLeft) -> str:
+    return (
+        f"{clean_text(job.display_name, max_length=40)} has used {left.used:.0%} of its "
+        f"{long_duration(left.limit)} timeout: {long_duration(left.left)} left before "
+        "the Hub stops it."
     )

@@ -6,7 +6,7 @@ list's state (namespace, filter, marks) lives in a Listing, not in the widgets.
 
 from __future__ import annotations
 
-from datetime import datetime
+import math
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -18,20 +18,21 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from jobtui.hub.models import JobInfo
-from jobtui.monitor.costs import burn_rate, time_left
+from jobtui.monitor.costs import burn_rate, timeout_warnings
 from jobtui.monitor.listing import Listing, count_line
 from jobtui.monitor.store import StoreDiff
 from jobtui.ui import messages
 from jobtui.ui.bindings import MAIN_SCREEN_BINDINGS
 from jobtui.ui.commands import PROVIDERS
 from jobtui.ui.first_rows import FirstRows
-from jobtui.ui.format import long_duration, shell_command
+from jobtui.ui.format import shell_command
 from jobtui.ui.job_access import JobAccess
 from jobtui.ui.job_actions import JobActions
 from jobtui.ui.label_actions import LabelActions
 from jobtui.ui.log_actions import LogActions
-from jobtui.ui.notices import idle_notice, stage_notices
+from jobtui.ui.notices import idle_notice, stage_notices, timeout_notice
 from jobtui.ui.schedule_actions import ScheduleActions
+from jobtui.ui.screen_clock import ScreenClock
 from jobtui.ui.terminal_text import clean_text
 from jobtui.ui.widgets.filter_box import FilterBox
 from jobtui.ui.widgets.job_detail import JobDetail
@@ -39,13 +40,12 @@ from jobtui.ui.widgets.job_table import JobTable
 from jobtui.ui.widgets.key_bar import KeyBar
 from jobtui.ui.widgets.log_pane import LogPane
 from jobtui.ui.widgets.metrics_panel import MetricsPanel
-from jobtui.ui.widgets.status_bar import StatusBar, status_line
+from jobtui.ui.widgets.status_bar import StatusBar, status_changes_at, status_line
 
 if TYPE_CHECKING:
     from jobtui.ui.app import JobsApp
 
 NARROW_WIDTH = 110
-WARN_CHECK_SECONDS = 10.0
 SET_ASIDE_EVERY = 2_000  # jobs of the first listing between two settings aside from the GC
 
 
@@ -75,7 +75,10 @@ class MainScreen(
         self.listing = Listing(namespaces=tuple(app.namespaces), haystack=cleaned_haystack)
         # Held, not queried: a message or a tick may land while the app shuts down.
         self.status = StatusBar(id="status")
-        self.table = JobTable(lookup=app.store.get, clock=app.now, id="jobs")
+        self.screen_clock = ScreenClock(self, self._tick, app.clock)
+        self.table = JobTable(
+            lookup=app.store.get, clock=app.now, wake=self.screen_clock.wake_at, id="jobs"
+        )
         self.filter_box = FilterBox(id="filter")
         self.list_pane = Vertical(self.table, self.filter_box, id="list-pane")
         self.log_pane = LogPane(app.log_feed, max_lines=app.log_lines, id="logs")
@@ -90,7 +93,7 @@ class MainScreen(
         self._live_key: tuple[object, ...] = ()
         self._live: list[JobInfo] = []
         self._burning = 0.0
-        self._timeouts_checked: datetime | None = None
+        self._warn_due = math.inf  # when a live job next reaches its timeout warning
 
     @property
     def filter_text(self) -> str:
@@ -118,7 +121,7 @@ class MainScreen(
         # key's frame then shows the cursor and the job's details together, where the
         # message came after the cursor's own frame and waited for the next (17 ms at 60 fps).
         self.watch(self.table, "cursor_row", self._cursor_moved, init=False)
-        self.set_interval(1.0, self._tick)
+        self.screen_clock.start()
         fresh = self.show_first_rows()
         self.refresh_headers()
         # With the Hub's page in the first frame, nothing is urgent: poll after that frame.
@@ -199,13 +202,15 @@ class MainScreen(
             ):
                 self.show_detail()
                 self.metrics.show_job(self.selected_job())  # it may have ended
+            # Counts in the header and the list title are redrawn at the end of each poll,
+            # and by a clock tick within a second of a change: counting every page of a
+            # 10,000-job first load would be waste.
+            self.screen_clock.wake_at(self.jobs_app.clock() + 1.0)
         app = self.jobs_app
         for notice in stage_notices(diff.stage_changes):
             app.say(notice.message, severity="error" if notice.failed else "information", timeout=8)
             if notice.failed and app.bell_on_failure:
                 app.bell()
-        # Counts in the header and the list title are redrawn by the clock tick and at the
-        # end of each poll: counting every page of a 10,000-job first load would be waste.
 
     @on(messages.PollFinished)
     def _poll_finished(self, message: messages.PollFinished) -> None:
@@ -243,6 +248,7 @@ class MainScreen(
     @on(messages.PricesKnown)
     def _prices_known(self) -> None:
         self.show_detail()
+        self.refresh_headers()  # what the running jobs burn
 
     def action_refresh(self) -> None:
         self.jobs_app.poller.poll_now()
@@ -326,7 +332,7 @@ class MainScreen(
             return
         app = self.jobs_app
         flavor = app.poller.hardware.get(job.flavor or "")
-        self.detail.show_job(job, flavor, app.now())
+        self.screen_clock.wake_at(self.detail.show_job(job, flavor, app.now()))
 
     def recolor(self) -> None:
         if self.is_mounted:
@@ -342,26 +348,11 @@ class MainScreen(
     # ---- time passing -------------------------------------------------------------------
 
     def _tick(self) -> None:
-        """Every second: whatever the clock changed on screen, and only that (each part
-        compares what it would show with what it shows)."""
+        """When the clock may have changed something on screen: whatever it changed, and
+        only that (each part compares what it would show with what it shows, and says when
+        it may next read differently: `self.screen_clock` sleeps until the first of those)."""
         self.refresh_headers()
         self.refresh_times()
-
-    def _warn_timeouts(self, live: list[JobInfo], now: datetime) -> None:
-        """Once per job, when it has used the share of its timeout the settings say (0.9)."""
-        warn_at = self.jobs_app.settings.timeout_warning
-        for job in live:
-            left = time_left(job, now)
-            if left is None or left.used < warn_at or job.id in self._timeout_warned:
-                continue
-            self._timeout_warned.add(job.id)
-            self.jobs_app.say(
-                f"{clean_text(job.display_name, max_length=40)} has used {left.used:.0%} of its "
-                f"{long_duration(left.limit)} timeout: {long_duration(left.left)} left before "
-                "the Hub stops it.",
-                severity="warning",
-                timeout=15,
-            )
 
     def refresh_times(self) -> None:
         """Relative times and live runtimes moved on: in the rows on screen and in Details."""
@@ -376,19 +367,23 @@ class MainScreen(
         fresh, now = app.poller.freshness, app.now()
         # The live jobs and what they burn change with the jobs, not with the clock: worked
         # out again only when the store or the namespaces shown moved (700 live jobs, each
-        # second, was most of an idle tick). Timeouts are checked every WARN_CHECK_SECONDS.
+        # second, was most of an idle tick). Timeouts are looked at when one is due.
         key = (tuple(watched), self.store.version, len(app.poller.hardware))
         if key != self._live_key:
             self._live_key = key
             live = [j for job_id in self.store.live_ids(watched) if (j := self.store.get(job_id))]
             self._live, self._burning = live, burn_rate(live, app.poller.hardware)
-            self._timeouts_checked = None
+            self._warn_due = -math.inf
         burning = self._burning
         self.status.show(status_line(watched, counts, fresh, now, demo=app.demo, burning=burning))
-        checked = self._timeouts_checked
-        if checked is None or (now - checked).total_seconds() >= WARN_CHECK_SECONDS:
-            self._timeouts_checked = now
-            self._warn_timeouts(self._live, now)
+        if now.timestamp() >= self._warn_due:
+            # Once per job, when it has used the share of its timeout the settings say (0.9).
+            unwarned = (job for job in self._live if job.id not in self._timeout_warned)
+            due, self._warn_due = timeout_warnings(unwarned, app.settings.timeout_warning, now)
+            for job, left in due:
+                self._timeout_warned.add(job.id)
+                app.say(timeout_notice(job, left), severity="warning", timeout=15)
+        self.screen_clock.wake_at(min(self._warn_due, status_changes_at(fresh, now)))
         title = listing.title(clean_text)
         if listing.marked:
             title += f" · {len(listing.marked)} marked (M clears)"

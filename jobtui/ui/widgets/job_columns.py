@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
 
-from jobtui.hub.models import JobInfo
+from jobtui.hub.models import JobInfo, JobStage
 from jobtui.monitor.costs import LAST_STRETCH, running_seconds, time_left
 from jobtui.ui.format import (
     LIST_SECONDS_FOR,
@@ -16,6 +15,7 @@ from jobtui.ui.format import (
     ago,
     ago_changes_at,
     compact_duration,
+    on_times_grid,
     shell_command,
     stage_style,
 )
@@ -89,6 +89,43 @@ def row_cells(job: JobInfo, now: datetime) -> dict[str, Text]:
     }
 
 
+def row_line(
+    job: JobInfo,
+    now: datetime,
+    columns: list[Column],
+    *,
+    marked: bool = False,
+    canceling: bool = False,
+    idle_gpu: bool = False,
+) -> Text:
+    """A row as the list draws it: its mark, then its cells (a cancel under way, or GPUs
+    sitting idle, in place of the stage)."""
+    row = Text()  # a style given to Text() itself would tint the whole row
+    row.append("●" if marked else " ", style=PALETTE.style("bold $text-accent"))
+    cells = row_cells(job, now)
+    if canceling:
+        cells["stage"] = Text("canceling…", style=PALETTE.style("bold $text-warning"))
+    elif idle_gpu and job.status.stage == JobStage.RUNNING:
+        cells["stage"] = Text("idle GPU", style=PALETTE.style("bold black on $text-warning"))
+    row.append_text(join_cells(cells, columns))
+    return row
+
+
+def join_cells(cells: dict[str, Text], columns: list[Column]) -> Text:
+    """The cells of `columns`, each cut or padded to its width, GAP apart."""
+    line = Text(no_wrap=True, end="")
+    for number, column in enumerate(columns):
+        cell = cells[column.key].copy()
+        cell.truncate(column.width, overflow="ellipsis", pad=True)
+        if column.justify == "right":
+            plain = cell.plain.rstrip()
+            cell = Text(" " * (column.width - len(plain))) + cell[: len(plain)]
+        if number:
+            line.append(" " * GAP)
+        line.append_text(cell)
+    return line
+
+
 def time_cells(job: JobInfo, now: datetime) -> dict[str, Text]:
     """The cells of a row that the clock changes: when it was created, and its runtime."""
     live = job.is_live
@@ -108,11 +145,6 @@ def times_shown(job: JobInfo, now: datetime) -> tuple[str, ...]:
     return tuple(f"{cell.plain}\0{cell.style}" for cell in time_cells(job, now).values())
 
 
-# Minute changes ("2 minutes ago" -> "3 minutes ago") are shown on a shared 15-second grid:
-# thirty rows, each on its own minute, were half a redraw a second between them.
-TIMES_GRID = 15.0
-
-
 def times_change_at(job: JobInfo, now: datetime) -> float:
     """The moment (a Unix time) after `now` at which the clock cells of this job's row are
     next worked out: each second while its runtime shows seconds (a live job's first minute),
@@ -128,19 +160,4 @@ def times_change_at(job: JobInfo, now: datetime) -> float:
         left = time_left(job, now)
         if left is not None and not left.last_stretch:
             due = min(due, stamp + left.left - left.limit * LAST_STRETCH)
-    return math.ceil(due / TIMES_GRID) * TIMES_GRID if math.isfinite(due) else due
-
-
-def join_cells(columns: list[Column], cells: dict[str, Text]) -> Text:
-    """One row: each column's cell cut or padded to its width, GAP cells apart."""
-    line = Text(no_wrap=True, end="")
-    for number, column in enumerate(columns):
-        cell = cells[column.key].copy()
-        cell.truncate(column.width, overflow="ellipsis", pad=True)
-        if column.justify == "right":
-            plain = cell.plain.rstrip()
-            cell = Text(" " * (column.width - len(plain))) + cell[: len(plain)]
-        if number:
-            line.append(" " * GAP)
-        line.append_text(cell)
-    return line
+    return on_times_grid(due)

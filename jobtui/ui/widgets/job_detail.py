@@ -31,6 +31,7 @@ from jobtui.ui.format import (
     hardware_summary,
     long_duration,
     money,
+    on_times_grid,
     shell_command,
     stage_style,
 )
@@ -319,18 +320,19 @@ class JobDetail(VerticalScroll, can_focus=True):
         self._body.update(renderable)
         self._clock.display = self._tail.display = False
 
-    def show_job(self, job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> None:
-        """The job's details. When only the clock moved (same job, same flavor), only the
-        clock rows are redrawn, and without a layout pass unless their height may change:
-        a second ticking in Details cost a layout of the whole screen. A finished job's clock
-        rows are not even worked out again before one of its times may read differently."""
+    def show_job(self, job: JobInfo, flavor: JobHardwareInfo | None, now: datetime) -> float:
+        """The job's details; returns when its clock rows may next read differently (a Unix
+        time). When only the clock moved (same job, same flavor), only the clock rows are
+        redrawn, and without a layout pass unless their height changes: a second ticking in
+        Details cost a layout of the whole screen. A finished job's clock rows are not even
+        worked out again before one of its times may read differently."""
         stamp = now.timestamp()
         if self._shown == (job, flavor) and self._clock_checked <= stamp < self._clock_due:
-            return
+            return self._clock_due
         self._clock_checked = stamp
         times = (job.created_at, job.started_at, job.finished_at)
         due = min(ago_changes_at(moment, now) for moment in times)
-        self._clock_due = stamp + 1.0 if job.is_live else due
+        self._clock_due = stamp + 1.0 if job.is_live else on_times_grid(due)
         clock = _clock(job, flavor, now)
         clock_text = tuple((label, value.plain, str(value.style)) for label, value in clock)
         if self._shown != (job, flavor):
@@ -338,13 +340,14 @@ class JobDetail(VerticalScroll, can_focus=True):
             head, tail = self._head_and_tail(job, flavor, now)
             self._show_parts(head, DrawnOnce(clock_grid(clock)), tail)
         elif clock_text != self._clock_text:
-            same_shape = [(a, len(b)) for a, b, _ in clock_text] == [
-                (a, len(b)) for a, b, _ in self._clock_text
-            ]
-            head, _, tail = self._parts
-            self._parts = (head, DrawnOnce(clock_grid(clock)), tail)
-            self._clock.update(self._parts[1], layout=not same_shape)
+            # Laid out again only if the rows take more or fewer lines: "9 minutes ago"
+            # becoming "10 minutes ago" is longer, but on the same line.
+            head, old, tail = self._parts
+            new = DrawnOnce(clock_grid(clock))
+            self._parts = (head, new, tail)
+            self._clock.update(new, layout=not self._same_rows((old,), (new,)))
         self._clock_text = clock_text
+        return self._clock_due
 
     def _head_and_tail(
         self, job: JobInfo, flavor: JobHardwareInfo | None, now: datetime

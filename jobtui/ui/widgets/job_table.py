@@ -21,15 +21,15 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from jobtui.hub.models import JobInfo, JobStage
+from jobtui.hub.models import JobInfo
 from jobtui.monitor.store import newest_first
 from jobtui.ui.bindings import JOB_TABLE_BINDINGS
-from jobtui.ui.format import PALETTE
 from jobtui.ui.widgets.job_columns import (
     Column,
     join_cells,
     layout_columns,
     row_cells,
+    row_line,
     times_change_at,
     times_shown,
 )
@@ -70,11 +70,15 @@ class JobTable(ScrollView, can_focus=True):
         *,
         lookup: Callable[[str], JobInfo | None],
         clock: Callable[[], datetime] | None = None,
+        wake: Callable[[float], None] | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._lookup = lookup
         self._clock = clock or (lambda: datetime.now(UTC))
+        # Told when a row on screen may next read differently (a Unix time): the screen
+        # calls refresh_times then, not every second.
+        self._wake = wake or (lambda moment: None)
         self.show_owner = False  # an Owner column, when several namespaces are shown
         self._keys: dict[str, tuple[float, str]] = {}  # sort key of each row's job
         self._order: list[str] = []  # job ids, newest first
@@ -122,7 +126,7 @@ class JobTable(ScrollView, can_focus=True):
 
     def apply(self, put: Iterable[JobInfo], remove: Iterable[str]) -> None:
         """Apply one poll's diff: only the rows it touches move; the cursor keeps its job."""
-        with self._keeping_place() as touched:
+        with _KeepPlace(self) as touched:
             for job_id in remove:
                 self._remove(job_id)
                 touched.add(job_id)
@@ -132,17 +136,16 @@ class JobTable(ScrollView, can_focus=True):
 
     def show_jobs(self, jobs: Iterable[JobInfo]) -> None:
         """Make exactly these jobs the rows (when the filter changes)."""
-        with self._keeping_place(everything=True):
+        with _KeepPlace(self, everything=True):
             self._keys = {job.id: newest_first(job) for job in jobs}
             self._order = sorted(self._keys, key=self._keys.__getitem__)
-            self._rows.clear()
-            self._times.clear()
-        self._due.clear()
+            self._forget_rows()
 
     def refresh_times(self) -> None:
         """The clock moved: redraw the rows on screen whose times now read differently, and
-        nothing else. Called every second, it redraws a row when "2 minutes ago" becomes
-        "3 minutes ago" or a young live job's runtime gains a second, never for nothing."""
+        nothing else: a row when "2 minutes ago" becomes "3 minutes ago" or a young live
+        job's runtime gains a second, never for nothing. Each row on screen says when it is
+        next due (a row drawn again says so as it is drawn)."""
         now = self._clock()
         stamp = now.timestamp()
         if stamp < self._last_tick:  # the clock went back: every row is due
@@ -151,8 +154,10 @@ class JobTable(ScrollView, can_focus=True):
         top = int(self.scroll_y)
         width = self.size.width
         for line, job_id in enumerate(self._order[top : top + self.size.height - 1], start=1):
-            if stamp < self._due.get(job_id, 0.0):
-                continue  # most rows, most seconds: nothing to work out
+            due = self._due.get(job_id, 0.0)
+            if stamp < due:
+                self._wake(due)  # most rows, most ticks: nothing to work out
+                continue
             job = self._lookup(job_id)
             if job is None:
                 continue
@@ -160,14 +165,18 @@ class JobTable(ScrollView, can_focus=True):
                 self._rows.pop(job_id, None)  # drawn again, due again, by render_line
                 self.refresh(Region(0, line, width, 1))
             else:
-                self._due[job_id] = times_change_at(job, now)
+                self._due[job_id] = due = times_change_at(job, now)
+                self._wake(due)
 
     def redraw_all(self) -> None:
         """Every row drawn again (the theme changed)."""
-        self._rows.clear()
-        self._times.clear()
-        self._due.clear()
+        self._forget_rows()
         self.refresh()
+
+    def _forget_rows(self) -> None:
+        """Drawn rows, and what their clocks showed, are worked out again when next drawn."""
+        for kept in (self._rows, self._times, self._due):
+            kept.clear()
 
     def set_layout(self, *, show_owner: bool) -> None:
         if show_owner != self.show_owner:
@@ -209,16 +218,12 @@ class JobTable(ScrollView, can_focus=True):
 
     def _remove(self, job_id: str) -> None:
         if self._keys.pop(job_id, None) is not None:
-            self._rows.pop(job_id, None)
-            self._times.pop(job_id, None)
-            self._due.pop(job_id, None)
+            for kept in (self._rows, self._times, self._due):
+                kept.pop(job_id, None)
             self._order.remove(job_id)
 
     def _sort_key(self, job_id: str) -> tuple[float, str]:
         return self._keys[job_id]
-
-    def _keeping_place(self, everything: bool = False) -> _KeepPlace:
-        return _KeepPlace(self, everything)
 
     # ---- cursor and scrolling ----------------------------------------------------------
 
@@ -281,9 +286,7 @@ class JobTable(ScrollView, can_focus=True):
             return False
         self._fitted = (width, self.show_owner)
         self._columns = layout_columns(width - 1, show_owner=self.show_owner)
-        self._rows.clear()
-        self._times.clear()
-        self._due.clear()
+        self._forget_rows()
         return True
 
     def _update_size(self) -> None:
@@ -319,7 +322,7 @@ class JobTable(ScrollView, can_focus=True):
         if y == 0:
             header = Text(" ")
             header.append_text(
-                join_cells(self._columns, {c.key: Text(c.label) for c in self._columns})
+                join_cells({c.key: Text(c.label) for c in self._columns}, self._columns)
             )
             return self._strip(
                 header, width, base + self.get_component_rich_style("job-table--header")
@@ -333,22 +336,20 @@ class JobTable(ScrollView, can_focus=True):
             job = self._lookup(job_id)
             if job is None:  # gone from the store; the next diff removes the row
                 return Strip.blank(width, base)
-            row = Text()  # a style given to Text() itself would tint the whole row
-            row.append(
-                "●" if job_id in self.marked else " ", style=PALETTE.style("bold $text-accent")
-            )
             now = self._clock()
-            cells = row_cells(job, now)
+            row = row_line(
+                job,
+                now,
+                self._columns,
+                marked=job_id in self.marked,
+                canceling=job_id in self.canceling,
+                idle_gpu=job_id in self.idle_gpu,
+            )
             self._times[job_id] = times_shown(job, now)
             self._due[job_id] = times_change_at(job, now)
-            if job_id in self.canceling:
-                cells["stage"] = Text("canceling…", style=PALETTE.style("bold $text-warning"))
-            elif job_id in self.idle_gpu and job.status.stage == JobStage.RUNNING:
-                cells["stage"] = Text(
-                    "idle GPU", style=PALETTE.style("bold black on $text-warning")
-                )
-            row.append_text(join_cells(self._columns, cells))
             strip = self._rows[job_id] = self._strip(row, width, base)
+        # A row kept from before may come back on screen after its time to move on.
+        self._wake(self._due.get(job_id, 0.0))
         if index == self.cursor_row:
             cursor = self.get_component_rich_style("job-table--cursor")
             strip = Strip(Segment.apply_style(strip, post_style=cursor), strip.cell_length)
@@ -365,7 +366,7 @@ class _KeepPlace:
     drawn again only if the rows on screen changed: a page of old jobs read into a long list
     lands below them, and drawing the same rows again cost 5 ms a page."""
 
-    def __init__(self, table: JobTable, everything: bool) -> None:
+    def __init__(self, table: JobTable, everything: bool = False) -> None:
         self.table = table
         self.everything = everything
         self.touched: set[str] = set()  # the jobs whose rows came, went or changed

@@ -13,7 +13,15 @@ from textual.widgets import Static
 
 from jobtui.hub.models import JobStage
 from jobtui.monitor.poller import Freshness
-from jobtui.ui.format import STAGE_ORDER, ago, ago_coarse, stage_style
+from jobtui.ui.format import (
+    STAGE_ORDER,
+    ago,
+    ago_changes_at,
+    ago_coarse,
+    ago_coarse_changes_at,
+    on_times_grid,
+    stage_style,
+)
 from jobtui.ui.terminal_text import clean_text
 
 LIVE = (JobStage.RUNNING, JobStage.SCHEDULING)
@@ -83,6 +91,18 @@ def status_line(
     if freshness.slowed and not freshness.slowed.startswith("slowed:"):
         line.append(clean_text(freshness.slowed), style="bright_black")
     return line
+
+
+def status_changes_at(freshness: Freshness, now: datetime) -> float:
+    """When the clock next changes what `status_line` says (its other parts change with the
+    data, not the clock): a Unix time, on the grid the other relative times share."""
+    if freshness.error is not None:
+        if freshness.next_try is not None:
+            return now.timestamp() + 1.0  # "retry in 7 s" counts down
+        return on_times_grid(ago_changes_at(freshness.last_ok or freshness.cached_at, now))
+    if freshness.last_ok is not None:
+        return on_times_grid(ago_coarse_changes_at(freshness.last_ok, now))
+    return on_times_grid(ago_changes_at(freshness.cached_at, now))
 
 
 class StatusBar(Static):
