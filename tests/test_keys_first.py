@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from typing import cast
 
 import pytest
+from uihelpers import make_app, screen_text, wait_for
 
 from jobtui.sim import SimulatedHub
 from jobtui.sim.jobs import Plan
 from jobtui.sim.logs import LogScript
 from jobtui.sim.spec import spec_for_image
 from jobtui.sim.world import World
-from uihelpers import make_app, screen_text, wait_for
 
 RATE = 5_000  # lines a second each: faster than a pane a flush, slow enough for CI
 SECONDS = 30.0
