@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App
 from textual.notifications import SeverityLevel
 
@@ -21,6 +22,7 @@ from jobtui.monitor.poller import Freshness, Poller, Report
 from jobtui.monitor.store import JobStore
 from jobtui.settings import Settings, StateFile
 from jobtui.ui.format import PALETTE, now_utc
+from jobtui.ui.key_first import KeyFirst
 from jobtui.ui.messages import IdleGpusChanged, from_report
 from jobtui.ui.screens.main import MainScreen
 from jobtui.ui.terminal_text import clean_text
@@ -80,6 +82,7 @@ class JobsApp(App[int]):
         self.poller.token_file = token_file
         self.poller.painted = self.painted
         self.log_feed = LogFeed(client)
+        self.key_first = KeyFirst()
         self.metrics_feed = MetricsFeed(client, clock)
         # Idle GPUs: sparse short reads of its own, plus every sample streamed anyway; its
         # reads come out of the polls' share of the API budget.
@@ -108,6 +111,17 @@ class JobsApp(App[int]):
 
         self.main_screen.call_later(self.call_after_refresh, done)
         await shown
+
+    async def on_event(self, event: events.Event) -> None:
+        # A key from the terminal: the log holds its lines until the key's frame is out.
+        # The key goes on to the focused widget's queue; the callback queued behind it asks
+        # for the frame after whatever the key changed.
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self.key_first.key_pressed()
+            await super().on_event(event)
+            self.call_later(self.screen.call_after_refresh, self.key_first.key_shown)
+            return
+        await super().on_event(event)
 
     def get_default_screen(self) -> MainScreen:
         return self.main_screen

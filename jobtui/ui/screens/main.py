@@ -81,7 +81,7 @@ class MainScreen(
         )
         self.filter_box = FilterBox(id="filter")
         self.list_pane = Vertical(self.table, self.filter_box, id="list-pane")
-        self.log_pane = LogPane(app.log_feed, max_lines=app.log_lines, id="logs")
+        self.log_pane = LogPane(app.log_feed, app.log_lines, app.key_first, id="logs")
         self.metrics = MetricsPanel(app.metrics_feed, id="metrics")
         self.detail = JobDetail(metrics=self.metrics, id="detail")
         self._said_error: str | None = None

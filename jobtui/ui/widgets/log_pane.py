@@ -24,6 +24,7 @@ from jobtui.hub.errors import HubError
 from jobtui.hub.models import JobInfo
 from jobtui.monitor.log_lines import NO_STAMP
 from jobtui.monitor.logs import FAILURE_HINT, LogFeed, failure_kind, waiting_note
+from jobtui.ui.key_first import KeyFirst
 from jobtui.ui.terminal_text import clean_text, without_colour
 from jobtui.ui.widgets.log_search import Search, SearchBox, compile_query
 from jobtui.ui.widgets.log_state import count_note
@@ -39,6 +40,9 @@ YIELD_SECONDS = 0.0005
 # say where the replay ends and the live lines begin).
 SETTLED_SECONDS = 1.0
 WHOLE_FLUSH_SECONDS = 0.25
+# A log pouring in faster than a pane a flush is unreadable at any rate: drawn 10 times a
+# second instead of 20, half the frames to render and for the terminal to parse.
+POURING_FLUSH_SECONDS = 0.09
 
 STATE_STYLES = {
     "connecting": "yellow",
@@ -67,10 +71,17 @@ class LogPane(Vertical):
             self.detail = detail
 
     def __init__(
-        self, feed: LogFeed | None = None, max_lines: int = 10_000, **kwargs: object
+        self,
+        feed: LogFeed | None = None,
+        max_lines: int = 10_000,
+        key_first: KeyFirst | None = None,
+        **kwargs: object,
     ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.feed = feed
+        self.key_first = key_first
+        """While it holds (a key's frame on its way), lines wait: no reading, no flush."""
+        self._pouring = False  # the last flush brought more lines than the pane has rows
         self.job_id: str | None = None
         """The job whose log is open (or about to open)."""
         self._switch: Timer | None = None
@@ -250,6 +261,10 @@ class LogPane(Vertical):
             yielded = time.monotonic()
             async for lines, stamps in self.feed.batches(job, report, whole=whole):
                 self.add_lines(lines, stamps)
+                if self.key_first is not None and self.key_first.held:
+                    await self.key_first.wait()
+                    yielded = time.monotonic()
+                    continue
                 # Keys and redraws come in between every half ms: each step of a key's way
                 # waits for one such slice (not after each read: a pouring log is ~16,000
                 # small HTTP chunks a second, and a pass of the event loop each is costly).
@@ -322,9 +337,15 @@ class LogPane(Vertical):
         if not self._pending and self._flusher is not None:
             self._flusher.pause()
         at = time.monotonic()
-        if self.fetching and not now and at - self._flushed_at < WHOLE_FLUSH_SECONDS:
-            return  # a whole log pours in: fewer, bigger batches leave the loop to the stream
+        if not now:
+            if self.key_first is not None and self.key_first.held:
+                return  # a key's frame comes first, and without the log's rows in it
+            if self.fetching and at - self._flushed_at < WHOLE_FLUSH_SECONDS:
+                return  # a whole log pours in: fewer, bigger batches leave the loop to it
+            if self._pouring and at - self._flushed_at < POURING_FLUSH_SECONDS:
+                return
         self._flushed_at = at
+        self._pouring = len(self._pending) > self.view.size.height
         if self._pending:
             lines, self._pending = self._pending, []
             stamps, self._pending_stamps = self._pending_stamps, []
