@@ -339,8 +339,8 @@ class HubHTTP:
                 parser = SSEParser()
                 async for chunk in response.aiter_bytes():
                     events = parser.feed(chunk)
-                    # A read of a pouring log holds ~500 events, ~5 ms of parsing and
-                    # cleaning in one turn of the event loop; in pieces, a key waits ~1 ms.
+                    # One read can hold hundreds of events (most hold a few): in pieces,
+                    # a key waits for ~1 ms of parsing and cleaning, not for all of it.
                     for start in range(0, len(events), BATCH_EVENTS):
                         yield events[start : start + BATCH_EVENTS]
             finally:
