@@ -6,13 +6,11 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual import events
 from textual.command import CommandPalette
-from textual.pilot import Pilot
-from uihelpers import Notices, make_app, screen_text, wait_for
+from uihelpers import Notices, listed, make_app, screen_text, wait_for
 
 from jobtui.settings import Settings, StateFile
 from jobtui.sim import SimulatedHub
@@ -23,12 +21,6 @@ from jobtui.ui.widgets.log_view import LogView
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 from screenshots import SEED, demo_app, frozen, loaded, select  # noqa: E402
-
-
-async def listed(pilot: Pilot[Any], app: JobsApp) -> None:
-    await wait_for(
-        pilot, lambda: app.freshness.last_ok is not None and app.main_screen.table.row_count > 5
-    )
 
 
 async def test_a_rebound_key_works_and_the_help_and_footer_say_so(hub: SimulatedHub) -> None:

@@ -3,22 +3,13 @@ on the right at any width, a hovered key's tooltip, and a click that presses the
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual.command import CommandPalette
-from textual.pilot import Pilot
-from uihelpers import make_app, screen_text, wait_for
+from uihelpers import listed, make_app, screen_text, wait_for
 
 from jobtui.sim import SimulatedHub
 from jobtui.ui.app import JobsApp
 from jobtui.ui.screens.help import HelpScreen
 from jobtui.ui.widgets.key_bar import KeyBar
-
-
-async def listed(pilot: Pilot[Any], app: JobsApp) -> None:
-    await wait_for(
-        pilot, lambda: app.freshness.last_ok is not None and app.main_screen.table.row_count > 5
-    )
 
 
 def bar_line(app: JobsApp) -> str:

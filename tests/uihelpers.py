@@ -77,3 +77,10 @@ class Notices(list[str]):
 
     def said(self, *parts: str) -> bool:
         return any(all(part in notice for part in parts) for notice in self)
+
+
+async def listed(pilot: Pilot[Any], app: JobsApp) -> None:
+    """Until the first poll has answered and the list shows some rows."""
+    await wait_for(
+        pilot, lambda: app.freshness.last_ok is not None and app.main_screen.table.row_count > 5
+    )
