@@ -9,11 +9,14 @@ from __future__ import annotations
 import logging
 
 from humanize import naturalsize
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import work
-from textual.containers import Horizontal, Vertical
+from textual.renderables.sparkline import Sparkline as SparklineRenderable
 from textual.timer import Timer
-from textual.widgets import Sparkline, Static
+from textual.widget import Widget
 
 from jobtui.hub.errors import HubError
 from jobtui.hub.models import JobInfo, JobStage
@@ -22,6 +25,7 @@ from jobtui.monitor.metrics import MetricsFeed, MetricsSample
 log = logging.getLogger(__name__)
 
 SWITCH_DELAY = 0.3
+FIGURE_WIDTH = 26  # cells for a figure's label: one '/s' for both rates fits at any rate
 
 
 def size(value: float | None) -> str:
@@ -76,12 +80,16 @@ def series(samples: list[MetricsSample], key: str) -> list[float]:
     return [value or 0.0 for value in values]
 
 
-class MetricsPanel(Vertical):
+class MetricsPanel(Widget):
+    """One widget draws every line: as seven rows of a label and a sparkline (22 widgets),
+    a key moving between two running jobs redrew 14 of them in its frame."""
+
+    COMPONENT_CLASSES = {"metrics-panel--figure", "metrics-panel--min", "metrics-panel--max"}
     DEFAULT_CSS = """
     MetricsPanel { height: auto; display: none; margin-bottom: 1; }
-    MetricsPanel > Horizontal { height: 1; }
-    MetricsPanel .figure { width: 26; height: 1; color: $text-muted; }
-    MetricsPanel Sparkline { width: 1fr; height: 1; }
+    MetricsPanel > .metrics-panel--figure { color: $text-muted; }
+    MetricsPanel > .metrics-panel--max { color: $primary; }
+    MetricsPanel > .metrics-panel--min { color: $primary 30%; }
     """
 
     KEYS = ("cpu", "memory", "gpu0", "gpu1", "gpu2", "gpu3", "network")
@@ -91,18 +99,27 @@ class MetricsPanel(Vertical):
         self.feed = feed
         self.job_id: str | None = None
         self._switch: Timer | None = None
-        self._labels = {key: Static("", classes="figure") for key in self.KEYS}
-        self._lines = {key: Sparkline([], summary_function=max) for key in self.KEYS}
-        # One line per figure: the value, then its last few minutes.
-        self._rows = {key: Horizontal(self._labels[key], self._lines[key]) for key in self.KEYS}
-        self._rows_mounted = False
+        # One line per figure shown: its value, then its last few minutes.
+        self._labels: dict[str, str] = {}
+        self._series: dict[str, list[float]] = {}
 
-    def _mount_rows(self) -> None:
-        """The rows are mounted with the first sample, not with the screen: 22 widgets less
-        to style before the first frame, and never any for an account with nothing running."""
-        if not self._rows_mounted:
-            self._rows_mounted = True
-            self.mount_all(self._rows.values())
+    def render(self) -> RenderableType:
+        _, base = self.background_colors
+        figure = self.get_component_rich_style("metrics-panel--figure")
+        low = (base + self.get_component_styles("metrics-panel--min").color).rich_color
+        high = (base + self.get_component_styles("metrics-panel--max").color).rich_color
+        width = max(1, self.size.width - FIGURE_WIDTH)
+        return _Lines(
+            [
+                (
+                    _label(label, figure),
+                    SparklineRenderable(
+                        self._series.get(key, []), width=width, min_color=low, max_color=high
+                    ),
+                )
+                for key, label in self._labels.items()
+            ]
+        )
 
     def show_job(self, job: JobInfo | None) -> None:
         """Stream this job's metrics if it runs; stop the moment it is deselected or ends."""
@@ -143,21 +160,37 @@ class MetricsPanel(Vertical):
 
     def _clear(self) -> None:
         """The rows shown, without figures: another job's are not this one's."""
-        for key in self.KEYS:
-            if self._rows[key].display:
-                self._labels[key].update(Text(no_figure(key)), layout=False)
-                self._lines[key].data = []
+        self._labels = {key: no_figure(key) for key in self._labels}
+        self._series = {}
+        self.refresh()
 
     def _draw(self, samples: list[MetricsSample]) -> None:
         if not samples:
             return
-        self._mount_rows()
         self.display = True
         shown = figures(samples[-1])
-        for key in self.KEYS:
-            present = key in shown
-            self._rows[key].display = present
-            if present:
-                # A fixed cell: no layout of the screen for a new figure (one a second).
-                self._labels[key].update(Text(shown[key]), layout=False)
-                self._lines[key].data = series(samples, key)
+        labels = {key: shown[key] for key in self.KEYS if key in shown}
+        # A fixed line each: the screen is laid out again only when a line comes or goes.
+        layout = labels.keys() != self._labels.keys()
+        self._labels = labels
+        self._series = {key: series(samples, key) for key in labels}
+        self.refresh(layout=layout)
+
+
+def _label(text: str, style: Style) -> Text:
+    label = Text(text[:FIGURE_WIDTH], style=style, end="")
+    label.append(" " * (FIGURE_WIDTH - label.cell_len))
+    return label
+
+
+class _Lines:
+    """The panel's lines: a label FIGURE_WIDTH cells wide, then its sparkline."""
+
+    def __init__(self, lines: list[tuple[Text, SparklineRenderable[float]]]) -> None:
+        self.lines = lines
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for label, line in self.lines:
+            yield label
+            yield line
+            yield Segment.line()
