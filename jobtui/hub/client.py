@@ -17,7 +17,7 @@ from jobtui.hub.draft import expose_body
 from jobtui.hub.errors import ListingStopped
 from jobtui.hub.head_start import PageMark
 from jobtui.hub.http import MAX_PAGES, HubHTTP
-from jobtui.hub.job import unchanged
+from jobtui.hub.job import job_reader
 from jobtui.hub.logs import StatusCallback
 from jobtui.hub.models import (
     Account,
@@ -108,7 +108,7 @@ class HubClient(ScheduleCalls, HubHTTP):
         params += [("label", f"{key}={value}") for key, value in (labels or {}).items()]
         what = shown(namespace)
         listing = f"the job list of {what}"
-        read = self._job_reader(namespace, known)
+        read = job_reader(self.endpoint, namespace, known)
         seen: set[str] = set()
         ids: set[str] = set()
         started = time.monotonic()
@@ -166,27 +166,11 @@ class HubClient(ScheduleCalls, HubHTTP):
         url = f"/api/jobs/{segment(namespace, 'namespace')}"
         listing = f"the job list of {shown(namespace)}"
         response = await self._request("GET", url, what=listing)
-        page = parse_items(self._job_reader(namespace, None), read_json(response), listing)
+        page = parse_items(job_reader(self.endpoint, namespace), read_json(response), listing)
         following = self._next_page(response, {url})
         if following is None or following == _LOOP:
             return page, None
         return page, PageMark(following, frozenset(job.id for job in page))
-
-    def _job_reader(
-        self, namespace: str, known: Callable[[str], JobInfo | None] | None
-    ) -> Callable[[Any], JobInfo]:
-        """Reads a job object of a listing; `known`: see `iter_job_pages`."""
-        endpoint = self.endpoint
-
-        def read(item: Any) -> JobInfo:
-            if known is not None and type(item) is dict:
-                job_id = item.get("id")
-                job = known(job_id) if type(job_id) is str else None
-                if job is not None and unchanged(item, job):
-                    return job
-            return JobInfo.from_api(item, endpoint, namespace)
-
-        return read
 
     def _next_page(self, response: httpx2.Response, seen: set[str]) -> str | None:
         """The `rel="next"` link, if it is one to follow: same Hub (the token goes with the

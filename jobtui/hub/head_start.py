@@ -39,7 +39,7 @@ from jobtui.hub.ratelimit import Budget
 
 if TYPE_CHECKING:
     from jobtui.hub.auth import Token
-    from jobtui.hub.plain_http import Answer, PlainHub
+    from jobtui.hub.plain_http import Answer
 
 # The helper stops asking after this, and the monitor waits a little longer for its answer:
 # on a network this slow the monitor's own client (with its retries) takes over, and a
@@ -190,7 +190,8 @@ def _ask(order: dict[str, Any]) -> FirstAnswers:
     another: on a real network that is two round trips after the handshakes, not three."""
     import threading
 
-    from jobtui.hub.plain_http import PlainHub  # noqa: F811 - the helper's only
+    from jobtui.hub.job import job_reader
+    from jobtui.hub.plain_http import PlainHub
     from jobtui.hub.wire import (
         MAX_BODY_BYTES,
         next_link,
@@ -201,17 +202,14 @@ def _ask(order: dict[str, Any]) -> FirstAnswers:
     )
 
     endpoint: str = order["endpoint"]
-    answers: list[Answer] = []  # each request's, for the budget
-    sent = 0
+    asked: list[Answer | None] = []  # each request's answer (None: none came), for the budget
 
     def ask(hub: PlainHub, path: str) -> Answer | None:
-        nonlocal sent
-        sent += 1
         try:
-            answer = hub.get(path)
+            answer: Answer | None = hub.get(path)
         except Exception:  # the monitor asks again and says what went wrong
-            return None
-        answers.append(answer)
+            answer = None
+        asked.append(answer)  # from two threads: one append each, no count to race on
         return answer
 
     def connection() -> PlainHub:
@@ -233,7 +231,7 @@ def _ask(order: dict[str, Any]) -> FirstAnswers:
     if namespace:
         path = f"/api/jobs/{segment(namespace, 'namespace')}"
         listed = ask(hub, path)
-        read = _job_reader(endpoint, namespace)
+        read = job_reader(endpoint, namespace)
         page = _read(lambda: tuple(parse_items(read, _payload(listed), "")))
         if page is not None and listed is not None:
             link = next_link(listed.headers.get("link"))
@@ -242,8 +240,8 @@ def _ask(order: dict[str, Any]) -> FirstAnswers:
     hub.close()
     beside.join(HELPER_SECONDS)
     flavors = _read(lambda: tuple(parse_items(JobHardwareInfo.from_api, _payload(hardware[0]), "")))
-    budget = Budget(sent=sent)
-    for answer in answers:
+    budget = Budget(sent=len(asked))
+    for answer in filter(None, asked):
         budget.note(answer.headers)
         budget.limited += answer.status == 429
     return FirstAnswers(
@@ -268,10 +266,6 @@ def _read(read: Callable[[], T]) -> T | None:
         return read()
     except Exception:  # not answered, or not readable: the monitor asks itself
         return None
-
-
-def _job_reader(endpoint: str, namespace: str) -> Callable[[Any], JobInfo]:
-    return lambda item: JobInfo.from_api(item, endpoint, namespace)
 
 
 def _frozen_mapping(mapping: MappingProxyType[Any, Any]) -> tuple[Any, ...]:

@@ -7,7 +7,7 @@ stages are kept as plain strings, and a payload that cannot be a job raises `Mal
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
@@ -352,3 +352,20 @@ def _same_strings(value: object, kept: tuple[str, ...] | None) -> bool:
     if value is None or kept is None:
         return value is None and kept is None
     return type(value) is list and tuple(value) == kept
+
+
+def job_reader(
+    endpoint: str, namespace: str, known: Callable[[str], JobInfo | None] | None = None
+) -> Callable[[Any], JobInfo]:
+    """Reads a job object of `namespace`'s listing. `known` finds a job read before (the
+    store's): where the Hub's object shows no change (`unchanged`), that JobInfo comes back."""
+
+    def read(item: Any) -> JobInfo:
+        if known is not None and type(item) is dict:
+            job_id = item.get("id")
+            job = known(job_id) if type(job_id) is str else None
+            if job is not None and unchanged(item, job):
+                return job
+        return JobInfo.from_api(item, endpoint, namespace)
+
+    return read
