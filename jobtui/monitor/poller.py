@@ -125,8 +125,7 @@ class Poller:
         namespaces = self.namespaces or (account.namespaces if account is not None else ())
         if answers.namespace not in namespaces:
             return None
-        self._hold_until_shown = False  # shown before the first poll: nothing to hold for
-        self._shown_early = True
+        self._shown_early = True  # shown before the first poll: `_connect` holds nothing
         return answers
 
     def show(self, namespaces: Sequence[str]) -> None:
@@ -307,9 +306,7 @@ class Poller:
             assert answers.namespace is not None
             source = PrimedSource.answered(self.source, answers.namespace, list(page), answers.rest)
             self._hold_until_shown = not self._shown_early
-            if self._shown_early:
-                self._release()
-        else:
+        if not self._hold_until_shown:
             self._release()
         self.report(Connected(user, tuple(self.namespaces)))
         self._sync = JobSync(source, self.store, self.namespaces)

@@ -37,9 +37,7 @@ class FirstRows(_Base):
             return False
         account = answers.account
         if not app.namespaces and account is not None:
-            self.listing.namespaces, self.listing.user = account.namespaces, account.name
-            self.listing.shown_namespace = account.name
-            self.table.set_layout(show_owner=self.listing.show_owner)
+            self._list_account(account.namespaces, account.name)
         self.apply(self.store.update(answers.page))
         return True
 
@@ -52,8 +50,12 @@ class FirstRows(_Base):
         watched = set(app.namespaces or cached.namespaces)
         jobs = [job for job in cached.jobs if job.owner.name in watched]
         if not app.namespaces:
-            self.listing.namespaces, self.listing.user = cached.namespaces, cached.user
-            self.listing.shown_namespace = cached.user
-            self.table.set_layout(show_owner=self.listing.show_owner)
+            self._list_account(cached.namespaces, cached.user)
         app.poller.from_cache(cached.saved_at, user=None if app.namespaces else cached.user)
         self.apply(self.store.update(jobs))
+
+    def _list_account(self, namespaces: tuple[str, ...], user: str | None) -> None:
+        """Before the Hub says whose token it is: the account these rows belong to."""
+        self.listing.namespaces, self.listing.user = namespaces, user
+        self.listing.shown_namespace = user
+        self.table.set_layout(show_owner=self.listing.show_owner)
