@@ -19,14 +19,11 @@ from jobtui.hub.auth import Token
 from jobtui.hub.errors import (
     AuthError,
     DeadlineExceeded,
-    ForbiddenError,
     HubError,
     HubUnreachable,
     InvalidRequest,
     InvalidResponse,
-    NotFoundError,
     RateLimitedError,
-    RequestRejected,
     ServerError,
 )
 from jobtui.hub.ratelimit import Budget
@@ -37,10 +34,9 @@ from jobtui.hub.wire import (
     encode_json,
     held_response,
     http_date,
+    hub_error,
     network_message,
-    rate_limit_wait,
     read_capped,
-    server_reason,
 )
 
 log = logging.getLogger(__name__)
@@ -205,7 +201,7 @@ class HubHTTP:
                 continue
             if response.status_code < 400:
                 return response
-            error = self._error(response, what)
+            error = hub_error(response, what, self.token)
             retryable = idempotent and (response.status_code == 429 or response.status_code >= 500)
             if not retryable or attempt > self.retries:
                 raise error
@@ -327,7 +323,7 @@ class HubHTTP:
                 if response.status_code >= 400:
                     async with asyncio.timeout(self.deadline):
                         body = await read_capped(response, ERROR_BODY_BYTES, what, truncate=True)
-                    raise self._error(held_response(response, body), what)
+                    raise hub_error(held_response(response, body), what, self.token)
                 meta["date"] = http_date(response.headers.get("date"))
                 meta["connected"] = True
                 if on_connect is not None:
@@ -358,39 +354,6 @@ class HubHTTP:
     def _delay(self, attempt: int) -> float:
         base = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
         return base * random.uniform(0.8, 1.2)
-
-    def _error(self, response: httpx2.Response, what: str) -> HubError:
-        error = self._error_for(response, what)
-        error.reason = server_reason(response)
-        if not error.status:
-            error.status = response.status_code
-        return error
-
-    def _error_for(self, response: httpx2.Response, what: str) -> HubError:
-        status = response.status_code
-        reason = server_reason(response)
-        suffix = f": {reason}" if reason else ""
-        if status == 401:
-            fix = self.token.how_to_fix()
-            return AuthError(
-                f"The Hub refused the {self.token} (401 Unauthorized){suffix}. {fix}", fix=fix
-            )
-        if status == 403:
-            return ForbiddenError(f"No access to {what or 'that'} (403 Forbidden){suffix}")
-        if status == 404:
-            return NotFoundError(f"{(what or 'That').capitalize()} was not found (404){suffix}")
-        if status == 429:
-            retry_after = rate_limit_wait(response.headers)
-            wait = f"; try again in {retry_after:.0f} s" if retry_after is not None else ""
-            error: HubError = RateLimitedError(
-                f"The Hub is rate limiting requests (429){suffix}{wait}", retry_after=retry_after
-            )
-            if retry_after is not None:
-                error.fix = f"Try again in {retry_after:.0f} s."
-            return error
-        if status >= 500:
-            return ServerError(f"The Hub had an internal error ({status}){suffix}", status=status)
-        return RequestRejected(f"The Hub rejected the request ({status}){suffix}", status=status)
 
 
 class _SendFailed(Exception):

@@ -1,5 +1,6 @@
 """What goes over the wire, both ways: path segments and JSON bodies jobtui can always send,
-answers read within a size cap, and the Hub's reasons, dates and waits read tolerantly."""
+answers read within a size cap, the Hub's reasons, dates and waits read tolerantly, and an
+error answer as the HubError that says it."""
 
 from __future__ import annotations
 
@@ -9,14 +10,28 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import SplitResult, quote, urljoin, urlsplit
 
 import httpx2
 import msgspec
 
-from jobtui.hub.errors import InvalidRequest, InvalidResponse, ResponseTooLarge
+from jobtui.hub.errors import (
+    AuthError,
+    ForbiddenError,
+    HubError,
+    InvalidRequest,
+    InvalidResponse,
+    NotFoundError,
+    RateLimitedError,
+    RequestRejected,
+    ResponseTooLarge,
+    ServerError,
+)
 from jobtui.hub.ratelimit import parse_ratelimit
+
+if TYPE_CHECKING:
+    from jobtui.hub.auth import Token
 
 log = logging.getLogger(__name__)
 
@@ -233,3 +248,34 @@ def network_message(exc: Exception, endpoint: str) -> str:
     if isinstance(exc, httpx2.ConnectError):
         return f"cannot connect to {endpoint}"
     return f"the connection to {endpoint} broke ({type(exc).__name__})"
+
+
+def hub_error(response: httpx2.Response, what: str, token: Token) -> HubError:
+    """The error an answer of 400 or more stands for, with the Hub's reason in it."""
+    status = response.status_code
+    reason = server_reason(response)
+    suffix = f": {reason}" if reason else ""
+    error: HubError
+    if status == 401:
+        fix = token.how_to_fix()
+        error = AuthError(f"The Hub refused the {token} (401 Unauthorized){suffix}. {fix}", fix=fix)
+    elif status == 403:
+        error = ForbiddenError(f"No access to {what or 'that'} (403 Forbidden){suffix}")
+    elif status == 404:
+        error = NotFoundError(f"{(what or 'That').capitalize()} was not found (404){suffix}")
+    elif status == 429:
+        retry_after = rate_limit_wait(response.headers)
+        wait = f"; try again in {retry_after:.0f} s" if retry_after is not None else ""
+        error = RateLimitedError(
+            f"The Hub is rate limiting requests (429){suffix}{wait}", retry_after=retry_after
+        )
+        if retry_after is not None:
+            error.fix = f"Try again in {retry_after:.0f} s."
+    elif status >= 500:
+        error = ServerError(f"The Hub had an internal error ({status}){suffix}", status=status)
+    else:
+        error = RequestRejected(f"The Hub rejected the request ({status}){suffix}", status=status)
+    error.reason = reason
+    if not error.status:
+        error.status = status
+    return error
