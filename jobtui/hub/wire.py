@@ -182,7 +182,10 @@ def read_json(response: httpx2.Response) -> Any:
     try:
         return decode_json(response.content)
     except (ValueError, RecursionError):
-        raise _not_json(response) from None
+        raise InvalidResponse(
+            f"The Hub answered {response.request.method} {response.request.url.path} "
+            "with something that is not JSON"
+        ) from None
 
 
 def decode_json(body: bytes) -> Any:
@@ -192,13 +195,6 @@ def decode_json(body: bytes) -> Any:
     except (msgspec.DecodeError, ValueError):
         pass
     return jsonlib.loads(body)
-
-
-def _not_json(response: httpx2.Response) -> InvalidResponse:
-    return InvalidResponse(
-        f"The Hub answered {response.request.method} {response.request.url.path} "
-        "with something that is not JSON"
-    )
 
 
 def http_date(value: str | None) -> datetime | None:
