@@ -294,7 +294,7 @@ def idle_settings(settings: Settings, *, demo: bool = False) -> IdleSettings:
     because the demo watches a 30-second window (and reads more often, the simulated Hub's
     budget being nobody's), unless the minutes were set by a flag, the environment or the
     config file."""
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     from jobtui.monitor.idle import DEMO_IDLE, IdleSettings
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rich.pretty import pretty_repr
 
 from jobtui.hub.auth import find_endpoint, find_token
 from jobtui.hub.errors import NoTokenError
@@ -35,6 +36,9 @@ def test_token_path_overrides_hf_home_and_empty_counts_as_none(tmp_path: Path) -
 def test_token_value_never_in_repr_or_str() -> None:
     token = find_token("hf_supersecret", {})
     assert "hf_supersecret" not in repr(token) and "hf_supersecret" not in str(token)
+    # Rich's pretty printer (Textual's log, tracebacks with locals) asks the record itself
+    assert "hf_supersecret" not in pretty_repr({"token": token})
+    assert "--token" in pretty_repr(token)
 
 
 def test_endpoint_order_and_trailing_slash() -> None:

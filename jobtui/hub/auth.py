@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
+
+from msgspec import Struct
 
 from jobtui.hub.errors import NoTokenError
 from jobtui.hub.models import DEFAULT_ENDPOINT
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(Struct, frozen=True):
     """A token and where it came from. The value never appears in repr or str."""
 
-    value: str = field(repr=False)
+    value: str
     source: str
+
+    def __repr__(self) -> str:
+        return f"Token(source={self.source!r})"
+
+    def __rich_repr__(self) -> list[tuple[str, Any]]:  # Rich's pretty printer, tracebacks
+        return [("source", self.source)]
 
     def __str__(self) -> str:
         return f"token from {self.source}"

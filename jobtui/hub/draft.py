@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from jobtui.hub.label_rule import label_text_ok
 from jobtui.hub.models import JobInfo
@@ -35,8 +36,7 @@ class DraftError(ValueError):
     """What is wrong with a field, said so that the user can fix it."""
 
 
-@dataclass(frozen=True)
-class JobDraft:
+class JobDraft(Struct, frozen=True):
     """Everything the form edits. `secret_names` are names only: values come at send time."""
 
     image: str

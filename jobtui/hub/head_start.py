@@ -30,9 +30,10 @@ import pickle
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from msgspec import Struct, field
 
 from jobtui.hub.models import Account, JobHardwareInfo, JobInfo
 from jobtui.hub.ratelimit import Budget
@@ -66,16 +67,14 @@ def proxy_set(environ: Mapping[str, str]) -> bool:
     return any(environ.get(name) or environ.get(name.upper()) for name in PROXY_VARIABLES)
 
 
-@dataclass(frozen=True)
-class PageMark:
+class PageMark(Struct, frozen=True):
     """Where a listing goes on: the next page's URL, and the jobs read before it."""
 
     next_page: str
     ids: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
-class FirstAnswers:
+class FirstAnswers(Struct, frozen=True):
     """What the helper got. None: not asked, or not answered (the monitor asks itself)."""
 
     account: Account | None = None

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from msgspec import Struct, field
+
+from jobtui.hub.compare import compare_without
 from jobtui.hub.parsing import (
     DEFAULT_ENDPOINT,
     MAPPINGS,
@@ -59,8 +61,7 @@ _NO_RAW: Mapping[str, Any] = MappingProxyType({})
 RERUN_KEYS = ("timeoutSeconds", "timeout", "attempts", "resourceGroupId")
 
 
-@dataclass(frozen=True, slots=True)
-class JobStatus:
+class JobStatus(Struct, frozen=True):
     stage: JobStage | str
     message: str | None = None
     expose_urls: tuple[str, ...] | None = None
@@ -77,8 +78,7 @@ class JobStatus:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class JobOwner:
+class JobOwner(Struct, frozen=True):
     id: str
     name: str
     type: str
@@ -93,8 +93,7 @@ class JobOwner:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class JobDurations:
+class JobDurations(Struct, frozen=True):
     scheduling_secs: int | None = None
     running_secs: int | None = None
     total_secs: int | None = None
@@ -108,8 +107,7 @@ class JobDurations:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class JobInitiator:
+class JobInitiator(Struct, frozen=True):
     type: str
     id: str
     name: str | None = None
@@ -123,8 +121,7 @@ class JobInitiator:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Volume:
+class Volume(Struct, frozen=True):
     type: str
     source: str
     mount_path: str
@@ -159,8 +156,7 @@ class Volume:
         return data
 
 
-@dataclass(frozen=True, slots=True)
-class JobNetwork:
+class JobNetwork(Struct, frozen=True):
     """The network group a job joined (`network_group=`) and the aliases it claims there."""
 
     group: str
@@ -185,8 +181,7 @@ def _ports(value: object) -> tuple[int, ...] | None:
     return tuple(port for port in ports if port is not None and 0 < port < 65536)
 
 
-@dataclass(frozen=True, slots=True)
-class JobInfo:
+class JobInfo(Struct, frozen=True):
     """One job as the Hub describes it. `raw` keeps the whole payload (rerun needs its spec)."""
 
     id: str
@@ -211,10 +206,10 @@ class JobInfo:
     expose: tuple[int, ...] | None = None  # every exposed port, public ones included
     expose_public: tuple[int, ...] | None = None  # exposed ports open without a token
     endpoint: str = DEFAULT_ENDPOINT
-    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    raw: Mapping[str, Any] = field(default_factory=dict)
     """The few keys of the Hub's payload that have no field but a rerun sends back. Not the
     whole payload: that was 62% of what a job held in memory."""
-    partial: bool = field(default=False, compare=False, repr=False)
+    partial: bool = False
     """Read back from somewhere that kept only part of it (the first-screen cache): it never
     stands for the Hub's own object of the job (see `unchanged`)."""
 
@@ -299,6 +294,9 @@ class JobInfo:
     @property
     def timeout_seconds(self) -> int | None:
         return _int_or_none(_get(self.raw, "timeoutSeconds", "timeout"))
+
+
+compare_without(JobInfo, "raw", "partial")  # neither is the Hub's word on the job
 
 
 def unchanged(payload: object, job: JobInfo) -> bool:

@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import http.client
 import time
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
+
+from msgspec import Struct
 
 from jobtui import __version__
 from jobtui.hub.wire import decode_json
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(Struct, frozen=True):
     status: int
     headers: dict[str, str]  # names in lower case
     body: bytes

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from msgspec import Struct
 
 from jobtui.hub.job import JobOwner
 from jobtui.hub.parsing import (
@@ -18,8 +19,7 @@ from jobtui.hub.parsing import (
 )
 
 
-@dataclass(frozen=True)
-class JobAccelerator:
+class JobAccelerator(Struct, frozen=True):
     type: str
     model: str
     quantity: str
@@ -37,8 +37,7 @@ class JobAccelerator:
         )
 
 
-@dataclass(frozen=True)
-class JobHardwareInfo:
+class JobHardwareInfo(Struct, frozen=True):
     """A hardware flavor and its price, from `GET /api/jobs/hardware`."""
 
     name: str
@@ -87,8 +86,7 @@ class JobHardwareInfo:
         return self.price_per_hour / 3600
 
 
-@dataclass(frozen=True)
-class Account:
+class Account(Struct, frozen=True):
     """Who the token belongs to (`GET /api/whoami-v2`)."""
 
     name: str
@@ -115,8 +113,7 @@ class Account:
         return (self.name, *self.orgs)
 
 
-@dataclass(frozen=True)
-class ScheduledJobInfo:
+class ScheduledJobInfo(Struct, frozen=True):
     id: str
     created_at: datetime | None
     schedule: str | None
@@ -152,8 +149,7 @@ class ScheduledJobInfo:
 JOB_STARTED_MARKER = "===== Job started"
 
 
-@dataclass(frozen=True)
-class LogLine:
+class LogLine(Struct, frozen=True):
     """One line of a job's log, as the log stream sends it."""
 
     text: str

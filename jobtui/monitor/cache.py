@@ -7,7 +7,6 @@ The file is the user's alone (mode 0600) and is replaced whole, never half-writt
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import logging
@@ -15,10 +14,12 @@ import os
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from jobtui.hub.models import JobInfo
 
@@ -28,8 +29,7 @@ JOBS_PER_NAMESPACE = 100
 FORMAT = 1
 
 
-@dataclass(frozen=True)
-class CachedScreen:
+class CachedScreen(Struct, frozen=True):
     saved_at: float
     user: str | None
     namespaces: tuple[str, ...]
@@ -73,7 +73,7 @@ class ScreenCache:
             if data.get("format") != FORMAT or data.get("endpoint") != self.endpoint:
                 return None
             jobs = tuple(
-                dataclasses.replace(JobInfo.from_api(item, self.endpoint), partial=True)
+                replace(JobInfo.from_api(item, self.endpoint), partial=True)
                 for item in data["jobs"]
             )
             user = data.get("user")

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
+
+from msgspec import Struct
 
 from jobtui.hub.models import JobHardwareInfo, JobInfo, JobStage
 
@@ -61,8 +62,7 @@ def burn_rate(jobs: Iterable[JobInfo], hardware: Mapping[str, JobHardwareInfo]) 
     )
 
 
-@dataclass(frozen=True)
-class TimeLeft:
+class TimeLeft(Struct, frozen=True):
     limit: float
     """The timeout in seconds."""
     left: float

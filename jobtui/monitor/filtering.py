@@ -8,8 +8,10 @@ from __future__ import annotations
 import fnmatch
 import shlex
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 
+from msgspec import Struct
+
+from jobtui.hub.compare import compare_without
 from jobtui.hub.models import JobInfo, JobStage
 from jobtui.monitor.labels import label_problem
 
@@ -32,8 +34,7 @@ class FilterError(ValueError):
     """A term the filter cannot read; the message says what is wrong and how to write it."""
 
 
-@dataclass(frozen=True)
-class HubQuery:
+class HubQuery(Struct, frozen=True):
     """What the Hub's list endpoint can filter on itself: repeated `stage=` (any of them)
     and repeated `label=key=value` (all of them)."""
 
@@ -48,15 +49,14 @@ class HubQuery:
         return dict(self.labels)
 
 
-@dataclass(frozen=True)
-class JobFilter:
+class JobFilter(Struct, frozen=True):
     words: tuple[str, ...] = ()
     stages: frozenset[str] = frozenset()
     labels: tuple[tuple[str, str | None], ...] = ()
     """(key, value) pairs; value None means "has the key"."""
     flavors: tuple[str, ...] = ()
     namespaces: frozenset[str] = frozenset()
-    text: str = field(default="", compare=False)
+    text: str = ""
 
     def __bool__(self) -> bool:
         return bool(self.words or self.stages or self.labels or self.flavors or self.namespaces)
@@ -85,6 +85,9 @@ class JobFilter:
         stages = tuple(sorted(self.stages)) if self.stages <= known else ()
         labels = tuple((key, value) for key, value in self.labels if value is not None)
         return HubQuery(stages=stages, labels=labels)
+
+
+compare_without(JobFilter, "text")  # two ways of typing the same filter are one filter
 
 
 def has_labels(labels: Mapping[str, str], wanted: tuple[tuple[str, str | None], ...]) -> bool:

@@ -20,6 +20,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from msgspec import Struct
+
 from jobtui.hub.errors import HubError
 from jobtui.hub.models import JobHardwareInfo, JobInfo, JobStage
 from jobtui.monitor.costs import stretch_cost
@@ -33,8 +35,7 @@ SAMPLE_TIMEOUT = 10.0
 MIN_SAMPLE_EVERY, MAX_SAMPLE_EVERY = 10.0, 60.0
 
 
-@dataclass(frozen=True)
-class IdleSettings:
+class IdleSettings(Struct, frozen=True):
     """What counts as an idle GPU job, and what watching costs. The command line fills it
     (`--idle-gpu-percent`, `--idle-gpu-minutes`); a config file may later too."""
 
@@ -60,8 +61,7 @@ DEMO_IDLE = IdleSettings(minutes=0.5, samples_per_minute=30)
 in the first minute), and the simulated Hub's budget is nobody's."""
 
 
-@dataclass(frozen=True)
-class IdleStretch:
+class IdleStretch(Struct, frozen=True):
     """A job whose GPUs have sat idle for the whole window: since when, and what it cost."""
 
     job_id: str
@@ -73,8 +73,7 @@ class IdleStretch:
     gpus: int
 
 
-@dataclass(frozen=True)
-class IdleChanged:
+class IdleChanged(Struct, frozen=True):
     """The set of idle jobs changed; `started` are the stretches that just reached the
     window (each says so once)."""
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import time
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
+
+from msgspec import Struct
 
 from jobtui.hub.models import JobInfo, JobStage
 
@@ -23,15 +24,13 @@ def _number(value: Any) -> float | None:
     return number if 0 <= number < 1e18 else None
 
 
-@dataclass(frozen=True)
-class GpuSample:
+class GpuSample(Struct, frozen=True):
     utilization: float | None
     memory_used: float | None
     memory_total: float | None
 
 
-@dataclass(frozen=True)
-class MetricsSample:
+class MetricsSample(Struct, frozen=True):
     """One second of a job, as the Hub's `event: metric` says it; odd fields become None."""
 
     at: float

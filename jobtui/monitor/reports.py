@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+
+from msgspec import Struct
 
 from jobtui.hub.models import JobHardwareInfo
 from jobtui.monitor.store import StoreDiff
 
 
-@dataclass(frozen=True)
-class Freshness:
+class Freshness(Struct, frozen=True):
     """Where the data stands: last good poll, and the error and next try while offline."""
 
     last_ok: datetime | None = None
@@ -31,29 +31,25 @@ class Freshness:
 # ---- what a poller reports ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Connected:
+class Connected(Struct, frozen=True):
     """The namespaces to watch are known (from the command line, or the token's account)."""
 
     user: str | None
     namespaces: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class JobsChanged:
+class JobsChanged(Struct, frozen=True):
     """A piece of a poll reached the store."""
 
     diff: StoreDiff
 
 
-@dataclass(frozen=True)
-class PollFinished:
+class PollFinished(Struct, frozen=True):
     freshness: Freshness
     manual: bool = False
 
 
-@dataclass(frozen=True)
-class HardwareLoaded:
+class HardwareLoaded(Struct, frozen=True):
     hardware: dict[str, JobHardwareInfo]
 
 

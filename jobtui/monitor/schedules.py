@@ -8,7 +8,6 @@ mapped to the five fields the official client documents for them first.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import functools
 import re
 import shlex
@@ -17,6 +16,7 @@ from datetime import datetime
 from typing import Protocol
 
 from cronsim import CronSim, CronSimError
+from msgspec.structs import replace
 
 from jobtui.hub.errors import HubError
 from jobtui.hub.label_rule import label_text_ok
@@ -221,9 +221,7 @@ class ScheduleBook:
     async def trigger(self, scheduled: ScheduledJobInfo) -> JobInfo:
         job = await self.client.trigger_scheduled_job(scheduled.owner.name, scheduled.id)
         if scheduled.id in self.schedules:
-            self.schedules[scheduled.id] = dataclasses.replace(
-                self.schedules[scheduled.id], last_job_id=job.id
-            )
+            self.schedules[scheduled.id] = replace(self.schedules[scheduled.id], last_job_id=job.id)
         return job
 
     async def reschedule(self, scheduled: ScheduledJobInfo, schedule: str) -> None:

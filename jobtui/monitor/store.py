@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from jobtui.hub.models import JobInfo
 
 
-@dataclass(frozen=True)
-class StageChange:
+class StageChange(Struct, frozen=True):
     job: JobInfo
     before: str
 
@@ -20,8 +20,7 @@ class StageChange:
         return self.job.status.stage
 
 
-@dataclass(frozen=True)
-class StoreDiff:
+class StoreDiff(Struct, frozen=True):
     """What one poll changed: only this reaches the UI."""
 
     added: tuple[JobInfo, ...] = ()
@@ -52,7 +51,7 @@ def differs(old: JobInfo, new: JobInfo) -> bool:
     finish times instead, and durations alone are no change."""
     if old == new:
         return False
-    return old != dataclasses.replace(new, durations=old.durations)
+    return old != replace(new, durations=old.durations)
 
 
 class JobStore:

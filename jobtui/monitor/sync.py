@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
+
+from msgspec.structs import replace
 
 from jobtui.hub.errors import ForbiddenError, HubError, ListingStopped, NotFoundError
 from jobtui.hub.head_start import PageMark
@@ -321,6 +322,6 @@ def as_listed(jobs: list[JobInfo], namespace: str) -> list[JobInfo]:
     return [
         job
         if job.owner.name == namespace
-        else dataclasses.replace(job, owner=dataclasses.replace(job.owner, name=namespace))
+        else replace(job, owner=replace(job.owner, name=namespace))
         for job in jobs
     ]

@@ -9,7 +9,6 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -178,7 +177,11 @@ def resolve(
     env_values, env_origins = read_env(env, opts)
     flag_values, flag_origins = read_flags(args, opts)
     values: dict[str, Any] = {}
-    origins = {f.name: "default" for f in fields(Settings) if f.name not in ("origins", "warnings")}
+    origins = {
+        name: "default"
+        for name in Settings.__struct_fields__
+        if name not in ("origins", "warnings")
+    }
     # The theme last chosen in the app holds until the config file is edited after it.
     remembered = (
         remembered_theme is not None

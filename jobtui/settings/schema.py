@@ -10,10 +10,12 @@ from __future__ import annotations
 import math
 import zoneinfo
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
+from msgspec import Struct, field
+
 from jobtui.hub.auth import check_endpoint
+from jobtui.hub.compare import compare_without
 from jobtui.hub.parsing import DEFAULT_ENDPOINT
 
 DEFAULT_THEME = "textual-dark"
@@ -24,8 +26,7 @@ class Refused(ValueError):
     """A value a setting does not allow; the message says what is allowed."""
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Struct, frozen=True):
     """Everything a user can set. The CLI fills it: flag > environment > config file >
     default (see load.py); `origins` says where each value came from."""
 
@@ -42,8 +43,11 @@ class Settings:
     local_time: bool = False
     timezone: str | None = None
     keys: Mapping[str, str] = field(default_factory=dict)
-    origins: Mapping[str, str] = field(default_factory=dict, compare=False)
-    warnings: tuple[str, ...] = field(default=(), compare=False)
+    origins: Mapping[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+
+compare_without(Settings, "origins", "warnings")  # the same settings, whatever set them
 
 
 # ---- checks: each takes a TOML value (or a value already read from a flag or the
@@ -147,8 +151,7 @@ def keys(value: Any) -> dict[str, str]:
     return keymap
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(Struct, frozen=True):
     """One setting: its name in the file, its check, and the flag and variable that set it."""
 
     name: str

@@ -4,10 +4,10 @@ these rows and a test holds the README's key table to them, so neither can drift
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from msgspec import Struct
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
@@ -24,8 +24,7 @@ from jobtui.ui.widgets.log_view import LogView
 Keymap = Mapping[str, str]
 
 
-@dataclass(frozen=True)
-class Views:
+class Views(Struct, frozen=True):
     """The views and dialogs whose keys help lists and a [keys] table may rebind. Imported
     when keys are listed or checked, not at start: a start with no [keys] table needs none
     of them, and each is loaded when first opened (a quarter of jobtui's own import time)."""

@@ -4,7 +4,8 @@ idle GPU job's does, and a job near its timeout's."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from jobtui.hub.models import JobInfo, JobStage
 from jobtui.monitor.costs import TimeLeft
@@ -17,8 +18,7 @@ MAX_SINGLE_NOTICES = 1
 NAMES_IN_A_SUMMARY = 3
 
 
-@dataclass(frozen=True)
-class Notice:
+class Notice(Struct, frozen=True):
     message: str
     failed: bool
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Mapping
-from dataclasses import replace
 
+from msgspec.structs import replace
 from textual.theme import BUILTIN_THEMES
 
 from jobtui.settings import ConfigError, Settings, StateFile, resolve

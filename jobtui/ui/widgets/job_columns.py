@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
+from msgspec import Struct
 from rich.text import Text
 
 from jobtui.hub.models import JobInfo, JobStage
@@ -22,8 +22,7 @@ from jobtui.ui.format import (
 from jobtui.ui.terminal_text import clean_text
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(Struct, frozen=True):
     key: str
     label: str
     width: int

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from humanize import naturalsize
+from msgspec import Struct
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -124,8 +124,7 @@ def _grid() -> Table:
 Rows = list[tuple[str, Text]]
 
 
-@dataclass(frozen=True)
-class DetailParts:
+class DetailParts(Struct, frozen=True):
     """Details in three grids that line up: what the job is, what the clock changes (cost,
     time left, times and durations), and the rest. A clock tick redraws only the middle one."""
 

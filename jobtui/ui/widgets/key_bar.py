@@ -9,8 +9,7 @@ clicking it presses it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from msgspec import Struct
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -21,8 +20,7 @@ from textual.widget import Widget
 VKEY = "▏"  # the left edge of the palette's key, as the Footer draws it
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(Struct, frozen=True):
     """One key on the bar: its cells, and what pressing it does."""
 
     start: int
