@@ -13,14 +13,16 @@ import re
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from cronsim import CronSim, CronSimError
 from msgspec.structs import replace
 
 from jobtui.hub.errors import HubError
 from jobtui.hub.label_rule import label_text_ok
 from jobtui.hub.models import JobInfo, ScheduledJobInfo
+
+if TYPE_CHECKING:
+    from cronsim import CronSim
 
 # While the view is open: one request per namespace this often (and one after an action).
 REFRESH_SECONDS = 30.0
@@ -62,10 +64,21 @@ def schedule_problem(schedule: str) -> str | None:
         if not _FIELD.fullmatch(field):
             return f"The {name} field {field!r} may hold only digits, *, ',', '-' and '/'."
     try:
-        CronSim(expand(text), datetime(2000, 1, 1))
-    except CronSimError as error:
+        _cron(text, datetime(2000, 1, 1))
+    except ValueError as error:
         return f"{text} is not a valid cron schedule: {error}."
     return None
+
+
+def _cron(schedule: str, start: datetime) -> CronSim:
+    """The times `schedule` fires from `start`; ValueError if it does not read. cronsim is
+    imported here, by the first schedule read, not by every start (~1 ms)."""
+    from cronsim import CronSim, CronSimError
+
+    try:
+        return CronSim(expand(schedule), start)
+    except CronSimError as error:
+        raise ValueError(str(error)) from None
 
 
 @functools.lru_cache(maxsize=256)  # the view redraws its rows every 15 s; a cron's words stay
@@ -74,17 +87,17 @@ def in_words(schedule: str | None) -> str:
     if not schedule:
         return "—"
     try:
-        return CronSim(expand(schedule), datetime(2000, 1, 1)).explain()
-    except (CronSimError, ValueError, IndexError, KeyError):
+        return _cron(schedule, datetime(2000, 1, 1)).explain()
+    except (ValueError, IndexError, KeyError):
         return schedule
 
 
 def next_runs(schedule: str, after: datetime, count: int = 3) -> list[datetime]:
     """The next `count` times `schedule` fires after `after` (an aware UTC datetime)."""
     try:
-        times = CronSim(expand(schedule), after)
+        times = _cron(schedule, after)
         return [next(times) for _ in range(count)]
-    except (CronSimError, StopIteration, ValueError):
+    except (StopIteration, ValueError):
         return []
 
 

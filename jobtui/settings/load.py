@@ -7,7 +7,6 @@ import argparse
 import difflib
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -67,6 +66,8 @@ def read_file(
         return {}, {}, []
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"config file {path}: cannot be read ({exc})") from None
+    import tomllib  # here, not at the top: most starts have no config file (~1 ms)
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -8,7 +8,6 @@ so a value means the same thing and is refused with the same words wherever it i
 from __future__ import annotations
 
 import math
-import zoneinfo
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -114,6 +113,8 @@ def timezone(value: Any) -> str:
     allowed = 'must be a time zone name, e.g. "UTC" or "Europe/Paris"'
     if not isinstance(value, str) or not value.strip():
         raise Refused(allowed)
+    import zoneinfo  # here, not at the top: only a start with a time zone set reads one
+
     try:
         zoneinfo.ZoneInfo(value.strip())
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

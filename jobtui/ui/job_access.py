@@ -20,7 +20,6 @@ from textual.app import SuspendNotSupported
 from jobtui.hub.access import NoWayIn, openable_url, ssh_command, ssh_problem
 from jobtui.hub.models import JobInfo
 from jobtui.ui.job_actions import no_browser
-from jobtui.ui.screens.ports import COPY, ExposeScreen, PortsScreen, ports_text
 from jobtui.ui.terminal_text import clean_text
 
 if TYPE_CHECKING:
@@ -100,6 +99,7 @@ class JobAccess(_Base):
             hint = " (P exposes some)" if job.is_live else ""
             self.jobs_app.say(f"{clean_text(job.display_name)} exposes no port{hint}.", timeout=5)
             return
+        from jobtui.ui.screens.ports import COPY, PortsScreen  # loaded when first opened
 
         def chosen(answer: tuple[str, str] | None) -> None:
             if answer is None:
@@ -127,6 +127,8 @@ class JobAccess(_Base):
                 timeout=6,
             )
             return
+        from jobtui.ui.screens.ports import ExposeScreen, ports_text  # loaded when first opened
+
         client, namespace = self.jobs_app.client, job.owner.name
 
         def send(ports: tuple[int, ...], public: tuple[int, ...]) -> Awaitable[JobInfo]:

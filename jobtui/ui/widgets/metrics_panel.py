@@ -7,6 +7,7 @@ for a running job, from the MetricsFeed it was handed (it holds no HTTP code its
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from humanize import naturalsize
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
@@ -14,13 +15,15 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import work
-from textual.renderables.sparkline import Sparkline as SparklineRenderable
 from textual.timer import Timer
 from textual.widget import Widget
 
 from jobtui.hub.errors import HubError
 from jobtui.hub.models import JobInfo, JobStage
 from jobtui.monitor.metrics import MetricsFeed, MetricsSample
+
+if TYPE_CHECKING:
+    from textual.renderables.sparkline import Sparkline
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +107,9 @@ class MetricsPanel(Widget):
         self._series: dict[str, list[float]] = {}
 
     def render(self) -> RenderableType:
+        # Imported by the first job with metrics, not by every start (it brings `statistics`).
+        from textual.renderables.sparkline import Sparkline
+
         _, base = self.background_colors
         figure = self.get_component_rich_style("metrics-panel--figure")
         low = (base + self.get_component_styles("metrics-panel--min").color).rich_color
@@ -113,7 +119,7 @@ class MetricsPanel(Widget):
             [
                 (
                     _label(label, figure),
-                    SparklineRenderable(
+                    Sparkline(
                         self._series.get(key, []), width=width, min_color=low, max_color=high
                     ),
                 )
@@ -186,7 +192,7 @@ def _label(text: str, style: Style) -> Text:
 class _Lines:
     """The panel's lines: a label FIGURE_WIDTH cells wide, then its sparkline."""
 
-    def __init__(self, lines: list[tuple[Text, SparklineRenderable[float]]]) -> None:
+    def __init__(self, lines: list[tuple[Text, Sparkline[float]]]) -> None:
         self.lines = lines
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
