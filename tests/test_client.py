@@ -62,6 +62,19 @@ async def test_listing_follows_every_page(client: HubClient, hub: SimulatedHub) 
     assert created == sorted(created, reverse=True), "newest first"
 
 
+async def test_polls_further_apart_than_httpx_keeps_a_connection_share_one(
+    client: HubClient, hub: SimulatedHub
+) -> None:
+    """A poll every 5-7 s on httpx's 5 s keep-alive opened a new connection each time (on
+    the real Hub: a TLS handshake per poll)."""
+    ns = await user(client)
+    await client.list_jobs(ns, max_pages=1)
+    before = set(hub.faults.connections)
+    await asyncio.sleep(6)
+    await client.list_jobs(ns, max_pages=1)
+    assert hub.faults.connections == before, "the second poll came on a new connection"
+
+
 async def test_stage_filter_returns_only_those_stages(client: HubClient) -> None:
     ns = await user(client)
     live = await client.list_jobs(ns, stages=[JobStage.RUNNING, JobStage.SCHEDULING])

@@ -53,6 +53,11 @@ RETRYABLE = (HubUnreachable, ServerError, RateLimitedError, InvalidResponse)
 MAX_PAGES = 2_000
 # Room for a log stream, a metrics stream and several polls at once without a PoolTimeout.
 MAX_CONNECTIONS, MAX_KEEPALIVE = 32, 16
+# How long an idle connection is kept for the next request. httpx's 5 s is shorter than a
+# poll interval, so every poll (and every idle-GPU metrics read) opened a new connection: a
+# TLS handshake each time on the real Hub. A connection the Hub closed meanwhile is noticed
+# before it is reused.
+IDLE_CONNECTION_SECONDS = 120.0
 # An error answer is read for its reason only.
 ERROR_BODY_BYTES = 1 * MB
 # Every request must have its whole answer within this, however slowly the Hub trickles it.
@@ -133,7 +138,9 @@ class HubHTTP:
             headers=self._headers,
             timeout=_timeout(REQUEST_READ_TIMEOUT),
             limits=httpx2.Limits(
-                max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_KEEPALIVE
+                max_connections=MAX_CONNECTIONS,
+                max_keepalive_connections=MAX_KEEPALIVE,
+                keepalive_expiry=IDLE_CONNECTION_SECONDS,
             ),
             transport=self._transport,
             # An SSL context costs ~70 ms at start; plain http (the simulated Hub) needs none,

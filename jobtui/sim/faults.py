@@ -31,6 +31,8 @@ class Faults:
         self._cuts: list[int] = []
         # (method, path) of every request received, in order: tests count them.
         self.requests: list[tuple[str, str]] = []
+        # The client (host, port) of every connection a request came on: tests count them.
+        self.connections: set[tuple[str, int]] = set()
 
     def fail(
         self,
@@ -63,9 +65,13 @@ class Faults:
             self._errors.clear()
             self._cuts.clear()
 
-    def record(self, method: str, path: str) -> InjectedError | None:
+    def record(
+        self, method: str, path: str, client: tuple[str, int] | None = None
+    ) -> InjectedError | None:
         """Log a request; returns the injected error it must get, if any (using it up)."""
         self.requests.append((method, path))
+        if client is not None:
+            self.connections.add(client)
         with self._lock:
             for error in self._errors:
                 if error.method == method.upper() and error.path.fullmatch(path):

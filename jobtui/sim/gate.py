@@ -90,7 +90,8 @@ class Gate:
         key = presented.removeprefix(b"Bearer ").decode("latin-1")
         is_api = path.startswith("/api/")
         response: Response | None = None
-        injected = self.faults.record(scope["method"], path)
+        client = scope.get("client")
+        injected = self.faults.record(scope["method"], path, tuple(client) if client else None)
         # Every API request counts and spends, whatever the answer (an injected one included).
         route = self._route(scope)
         budget = self.requests.spend(key, route) if is_api else None

@@ -123,6 +123,9 @@ class SimulatedHub:
             timeout_graceful_shutdown=1,
             date_header=False,  # the app stamps Date from the world's clock
             server_header=False,
+            # An idle connection is kept a minute, as the load balancers in front of most
+            # APIs do; uvicorn's 5 s closed it between any two polls.
+            timeout_keep_alive=60,
         )
         server = uvicorn.Server(config)
         thread = threading.Thread(
