@@ -307,3 +307,22 @@ async def test_the_garbage_collector_the_command_turns_off_is_on_from_the_first_
             assert app.main_screen.is_mounted
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize(("set_by_user", "drawn"), [(None, 120), ("30", 30)])
+def test_the_command_draws_up_to_120_frames_a_second_unless_the_user_said(
+    set_by_user: str | None, drawn: int
+) -> None:
+    """A key's frame waits for the next frame of Textual's grid: up to 8 ms at 120 a second,
+    17 at Textual's 60 (jobtui.start). A TEXTUAL_FPS the user set is theirs."""
+    env = {key: value for key, value in os.environ.items() if key != "TEXTUAL_FPS"}
+    if set_by_user is not None:
+        env["TEXTUAL_FPS"] = set_by_user
+    code = (
+        "import sys; sys.argv = ['jobtui', '--version']\n"
+        "from jobtui.start import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "import textual.constants\nprint(textual.constants.MAX_FPS)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.stdout.split()[-1] == str(drawn), done.stderr
