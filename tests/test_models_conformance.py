@@ -110,7 +110,7 @@ PAYLOADS: dict[str, dict[str, Any]] = {
 }
 
 
-def official_attributes(cls: type) -> list[str]:
+def official_attributes(cls: Any) -> list[str]:
     """The attributes the installed official class declares, read off the class itself (or
     the fields of a Struct of ours, where the official side has nothing to shape it)."""
     if issubclass(cls, msgspec.Struct):
