@@ -13,7 +13,7 @@ from typing import Any
 
 import platformdirs
 
-from jobtui.settings.schema import REFUSED_KEYS, Option, Refused, Settings, options
+from jobtui.settings.schema import REFUSED_KEYS, SETTING_NAMES, Option, Refused, Settings, options
 
 CONFIG_ENV = "JOBTUI_CONFIG"
 
@@ -178,11 +178,7 @@ def resolve(
     env_values, env_origins = read_env(env, opts)
     flag_values, flag_origins = read_flags(args, opts)
     values: dict[str, Any] = {}
-    origins = {
-        name: "default"
-        for name in Settings.__struct_fields__
-        if name not in ("origins", "warnings")
-    }
+    origins = dict.fromkeys(SETTING_NAMES, "default")
     # The theme last chosen in the app holds until the config file is edited after it.
     remembered = (
         remembered_theme is not None

@@ -46,7 +46,11 @@ class Settings(Struct, frozen=True):
     warnings: tuple[str, ...] = ()
 
 
-compare_without(Settings, "origins", "warnings")  # the same settings, whatever set them
+# What Settings says about the settings, not settings themselves: never compared (the same
+# settings are equal whatever set them) and never given an origin.
+ABOUT_SETTINGS = ("origins", "warnings")
+SETTING_NAMES = tuple(name for name in Settings.__struct_fields__ if name not in ABOUT_SETTINGS)
+compare_without(Settings, *ABOUT_SETTINGS)
 
 
 # ---- checks: each takes a TOML value (or a value already read from a flag or the
