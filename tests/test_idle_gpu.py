@@ -115,17 +115,26 @@ class Clock:
 
 
 async def five_minutes_of_watching(
-    hub: SimulatedHub, client: HubClient, keep: int | None = None
+    hub: SimulatedHub, client: HubClient, keep: int | None = None, poll_interval: float = 5.0
 ) -> tuple[IdleWatch, list[str]]:
     """An idle watch with the default settings over five minutes of its clock (checked every
-    5 s, as its loop does), on the running GPU jobs of the sim (the first `keep`)."""
+    5 s, as its loop does), on the running GPU jobs of the sim (the first `keep`), beside
+    polls `poll_interval` seconds apart."""
     store = JobStore()
     async for _ in JobSync(client, store, [hub.world.user]).poll():
         pass
     hardware = {flavor.name: flavor for flavor in await client.list_hardware()}
     clock = Clock(hub.world.clock())
     changes: list[IdleChanged] = []
-    watch = IdleWatch(client, store, lambda: hardware, changes.append, IdleSettings(), clock)
+    watch = IdleWatch(
+        client,
+        store,
+        lambda: hardware,
+        changes.append,
+        IdleSettings(),
+        clock,
+        poll_interval=poll_interval,
+    )
     gpu_jobs = [job.id for job in watch.gpu_jobs()]
     if keep is not None:
         for job_id in {job.id for job in store} - set(gpu_jobs[:keep]):
@@ -163,6 +172,19 @@ async def test_twenty_gpu_jobs_cost_no_more_than_the_cap(hub: SimulatedHub, api:
     assert max(metrics_reads(hub, job_id) for job_id in jobs) <= 2, "shared out in turn"
     # Its pace is charged to the polls' share of the budget.
     assert watch.per_window(300) <= 20
+
+
+async def test_polls_an_hour_apart_leave_the_watch_four_reads_an_hour(
+    hub: SimulatedHub, api: HubClient
+) -> None:
+    """`--interval 3600` asks the Hub for almost nothing: the watch's cap is per interval."""
+    before = metrics_reads(hub)
+    watch, jobs = await five_minutes_of_watching(hub, api, keep=3, poll_interval=3600)
+    assert len(jobs) == 3
+    reads = metrics_reads(hub) - before
+    assert reads == watch.sent == IdleSettings().samples_per_minute == 4, "4 for the hour"
+    assert all(metrics_reads(hub, job_id) >= 1 for job_id in jobs), "each job read"
+    assert watch.per_window(3600) == 4
 
 
 def settings_from(argv: list[str], folder: Path, env: dict[str, str] | None = None) -> Settings:

@@ -3,7 +3,8 @@ that stretch has cost.
 
 The Hub's metrics stream has no history, so the watch builds its own from sparse samples: it
 opens each running GPU job's stream at most once per `sample_every` seconds, reads one sample
-and hangs up (one request), never more than `samples_per_minute` such reads a minute in all.
+and hangs up (one request), never more than `samples_per_minute` such reads a minute in all,
+or per poll interval when the list is refreshed less often than once a minute.
 Samples the Details panel and the stats view already stream are fed in too (`observe`), and a
 job streamed that way is not sampled again. A job counts as idle from its first idle sample:
 what happened before the watch looked is unknown, so it never guesses a stretch longer.
@@ -96,6 +97,9 @@ class IdleWatch:
     clock: Callable[[], float] = time.time
     sample_every: float | None = None
     """Seconds between two reads of one job (default: the settings'); tests shorten it."""
+    poll_interval: float = 0.0
+    """Seconds between the list's refreshes. Above a minute, the cap on reads is per interval:
+    whoever asks for few refreshes (`--interval 3600`) gets few reads too."""
     _since: dict[str, float] = field(default_factory=dict, init=False)
     """Running GPU jobs idle at their last sample: since their first idle sample."""
     _seen: dict[str, float] = field(default_factory=dict, init=False)
@@ -119,11 +123,16 @@ class IdleWatch:
     def period(self) -> float:
         return self.sample_every or self.settings.sample_every
 
+    @property
+    def cap_window(self) -> float:
+        """Seconds over which at most `samples_per_minute` reads are made."""
+        return max(60.0, self.poll_interval)
+
     def per_window(self, window: float) -> float:
-        """Requests the watch spends per `window` seconds, at its pace of the last minute
+        """Requests the watch spends per `window` seconds, at its pace of the last cap window
         (what the poller leaves it out of their shared budget)."""
         self._forget_sent(self.clock())
-        return len(self._sent) * window / 60
+        return len(self._sent) * window / self.cap_window
 
     # ---- samples in ----------------------------------------------------------------------
 
@@ -181,7 +190,7 @@ class IdleWatch:
         self._forget_sent(now)
         room = self.settings.samples_per_minute - len(self._sent)
         if room <= 0:
-            return  # most checks with many GPU jobs: the minute's reads are spent
+            return  # most checks with many GPU jobs: the window's reads are spent
         due = [job for job in jobs if now - self._seen.get(job.id, -1e18) >= self.period]
         due.sort(key=lambda job: (self._seen.get(job.id, -1e18), job.id))  # longest unseen first
         chosen = due[: max(0, room)]
@@ -205,7 +214,7 @@ class IdleWatch:
             self.observe(job.id, MetricsSample.from_api(data, self.clock()))
 
     def _forget_sent(self, now: float) -> None:
-        while self._sent and self._sent[0] <= now - 60:
+        while self._sent and self._sent[0] <= now - self.cap_window:
             self._sent.popleft()
 
     # ---- what changed --------------------------------------------------------------------

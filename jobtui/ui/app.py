@@ -93,6 +93,7 @@ class JobsApp(App[int]):
             self._idle_changed,
             idle or IdleSettings(),
             clock,
+            poll_interval=interval,
         )
         self.metrics_feed.observers.append(self.idle_watch.observe)
         self.poller.spent_elsewhere = self.idle_watch.per_window
