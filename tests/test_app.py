@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 
+from textual.geometry import Region
 from uihelpers import make_app, screen_ansi, screen_text, select, wait_for
 
 from jobtui.hub import HubClient
@@ -250,6 +251,29 @@ async def test_a_marked_row_colours_only_its_mark(hub: SimulatedHub) -> None:
         assert mark.text.strip() == "●" and mark.style is not None and mark.style.color
         name_segment = next(seg for seg in segments if name in seg.text)
         assert name_segment.style is None or name_segment.style.color != mark.style.color
+
+
+async def test_the_cursor_leaves_no_trace_on_the_rows_it_left(hub: SimulatedHub) -> None:
+    """A key redraws only the two rows the cursor moved between: the rest of the table
+    is drawn from what was painted before, and still only one row is highlighted."""
+    app = make_app(hub)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.freshness.last_ok is not None)
+        table = app.main_screen.table
+        table.focus()
+        for key in ("j", "j", "j", "k"):
+            await pilot.press(key)
+        await wait_for(pilot, lambda: table.cursor_row == 2)
+        await pilot.pause()
+        cursor = table.get_component_rich_style("job-table--cursor").bgcolor
+        painted = table.render_lines(Region(0, 0, table.size.width, 6))  # as last drawn
+
+        def highlighted(line: int) -> bool:
+            return any(
+                seg.style is not None and seg.style.bgcolor == cursor for seg in painted[line]
+            )
+
+        assert [line for line in range(1, 6) if highlighted(line)] == [1 + 2]
 
 
 async def test_tab_cycles_the_panes(hub: SimulatedHub) -> None:

@@ -63,7 +63,7 @@ class JobTable(ScrollView, can_focus=True):
             super().__init__()
             self.job_id = job_id
 
-    cursor_row: reactive[int] = reactive(0, always_update=True)
+    cursor_row: reactive[int] = reactive(0, always_update=True, repaint=False)
 
     def __init__(
         self,
@@ -76,8 +76,7 @@ class JobTable(ScrollView, can_focus=True):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._lookup = lookup
         self._clock = clock or (lambda: datetime.now(UTC))
-        # Told when a row on screen may next read differently (a Unix time): the screen
-        # calls refresh_times then, not every second.
+        # Told when a row on screen may next read differently (Unix time): refresh_times then.
         self._wake = wake or (lambda moment: None)
         self.show_owner = False  # an Owner column, when several namespaces are shown
         self._keys: dict[str, tuple[float, str]] = {}  # sort key of each row's job
@@ -211,10 +210,10 @@ class JobTable(ScrollView, can_focus=True):
             if not order or self._keys[order[-1]] < key:
                 order.append(job.id)  # a listing's pages come newest first: most rows go last
             else:
-                bisect.insort(order, job.id, key=self._sort_key)
+                bisect.insort(order, job.id, key=self._keys.__getitem__)
         elif old != key:
             self._order.remove(job.id)
-            bisect.insort(self._order, job.id, key=self._sort_key)
+            bisect.insort(self._order, job.id, key=self._keys.__getitem__)
 
     def _remove(self, job_id: str) -> None:
         if self._keys.pop(job_id, None) is not None:
@@ -222,17 +221,19 @@ class JobTable(ScrollView, can_focus=True):
                 kept.pop(job_id, None)
             self._order.remove(job_id)
 
-    def _sort_key(self, job_id: str) -> tuple[float, str]:
-        return self._keys[job_id]
-
     # ---- cursor and scrolling ----------------------------------------------------------
 
     def validate_cursor_row(self, row: int) -> int:
         return max(0, min(row, len(self._order) - 1))
 
-    def watch_cursor_row(self, row: int) -> None:
+    def watch_cursor_row(self, old: int, row: int) -> None:
+        top = int(self.scroll_y)
         self._scroll_to_cursor()
-        self.refresh()
+        if int(self.scroll_y) == top:  # only the two rows the cursor left and reached
+            for moved in {old, row}:
+                self.refresh(Region(0, moved - top + 1, self.size.width, 1))
+        else:
+            self.refresh()
         job_id = self.selected_job_id
         if job_id != self._highlighted:
             self._highlighted = job_id
@@ -295,12 +296,8 @@ class JobTable(ScrollView, can_focus=True):
         old = self.virtual_size
         if size == old:
             return
-        if (
-            size.width == old.width
-            and old.height < size.height
-            and old.height > self.container_size.height
-            and self.show_vertical_scrollbar
-        ):
+        growing = old.height < size.height and old.height > self.container_size.height
+        if size.width == old.width and growing and self.show_vertical_scrollbar:
             # A list growing past the pane moves only the scrollbar's thumb. Assigning
             # virtual_size lays out the whole screen, which every page of a long first
             # listing did (7 of its 20 s of CPU at 100k jobs); and the thumb, moved for
