@@ -10,8 +10,10 @@ its time) for --seconds, and serves it with `jobtui.sim.SimulatedHub`. jobtui ru
 session of 120x36 against it (default options). Its first row, firehose-a, is selected and
 its log streams in the log pane.
 
-Keys are sent with `tmux send-keys`; after each, the pane is read with `tmux capture-pane -p`
-every ~5 ms until the change the key makes is on screen:
+Keys are sent with `send-keys`; after each, the pane is read with `capture-pane -p` every
+~5 ms until the change the key makes is on screen. Both go through one tmux client in control
+mode, kept open (`tmux_control.py`); `--capture-by process` starts a `tmux` process for each,
+as this script did before (a process every ~5 ms, on the cores being measured):
 
 - list keys (focus on the job list): `j` moves to firehose-b, `k` back to firehose-a; done
   when the details pane names the job. Before each key the selected job's log is streaming
@@ -29,18 +31,21 @@ jobtui took in (its own "N lines" count on screen) while followed, before the ke
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import cast
+from typing import Protocol, cast
 
 sys.path.append(str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.harness import (  # noqa: E402
+    HEIGHT,
     JOBTUI,
     PYTHON,
+    WIDTH,
     Sim,
     Tmux,
     add_code_option,
@@ -52,6 +57,16 @@ from benchmarks.harness import (  # noqa: E402
     use_code,
     wait_listing,
 )
+from benchmarks.tmux_control import TmuxControl  # noqa: E402
+
+
+class Pane(Protocol):
+    """Where keys go and the screen is read: `Tmux` (a process each) or `TmuxControl`."""
+
+    def capture(self, name: str) -> str: ...
+
+    def keys(self, name: str, *keys: str) -> None: ...
+
 
 DETAIL_JOB = re.compile(r"Job\s+(firehose-[ab])\b")
 LINE_COUNT = re.compile(r"(?:streaming|connecting)[^\n│]*?([\d,]+) lines?\b")
@@ -103,7 +118,7 @@ def selected(screen: str) -> str | None:
     return found.group(1) if found else None
 
 
-def wait_streaming(tmux: Tmux, session: str, name: str, timeout: float = 10.0) -> None:
+def wait_streaming(tmux: Pane, session: str, name: str, timeout: float = 10.0) -> None:
     """Until `name` is selected and its log's line count grows."""
     deadline = time.monotonic() + timeout
     last: int | None = None
@@ -118,7 +133,7 @@ def wait_streaming(tmux: Tmux, session: str, name: str, timeout: float = 10.0) -
 
 
 def press(
-    tmux: Tmux, session: str, key: str, done: re.Pattern[str] | str, gone: bool, timeout: float
+    tmux: Pane, session: str, key: str, done: re.Pattern[str] | str, gone: bool, timeout: float
 ) -> float | None:
     """Send `key`; seconds until `done` shows (or, with `gone`, stops showing); None if never."""
     started = time.perf_counter()
@@ -132,7 +147,7 @@ def press(
     return None
 
 
-def absorbed_rate(tmux: Tmux, session: str, seconds: float = 3.0) -> float:
+def absorbed_rate(tmux: Pane, session: str, seconds: float = 3.0) -> float:
     first = line_count(tmux.capture(session))
     started = time.perf_counter()
     time.sleep(seconds)
@@ -143,7 +158,7 @@ def absorbed_rate(tmux: Tmux, session: str, seconds: float = 3.0) -> float:
 
 
 def list_keys(
-    tmux: Tmux, session: str, count: int, timeout: float
+    tmux: Pane, session: str, count: int, timeout: float
 ) -> Iterator[tuple[str, float | None]]:
     for _ in range(count):
         current = selected(tmux.capture(session)) or "firehose-a"
@@ -154,7 +169,7 @@ def list_keys(
 
 
 def log_keys(
-    tmux: Tmux, session: str, count: int, timeout: float
+    tmux: Pane, session: str, count: int, timeout: float
 ) -> Iterator[tuple[str, float | None]]:
     for _ in range(count):
         paused = PAUSED in tmux.capture(session)
@@ -183,6 +198,21 @@ def summarize(where: str, results: Sequence[tuple[str, float | None]]) -> list[l
     return rows
 
 
+def time_keys(pane: Pane, session: str, args: argparse.Namespace) -> tuple[float, list[list[str]]]:
+    """The lines a second taken in, then the list keys' and the log keys' rows."""
+    wait_streaming(pane, session, "firehose-a", timeout=30)
+    rate = absorbed_rate(pane, session)
+    print(f"  log lines taken in while followed: {rate:,.0f}/s", flush=True)
+    results = summarize("list", list(list_keys(pane, session, args.keys, args.key_timeout)))
+    if selected(pane.capture(session)) != "firehose-a":
+        pane.keys(session, "k")
+    wait_streaming(pane, session, "firehose-a")
+    pane.keys(session, "Tab")
+    time.sleep(0.5)
+    results += summarize("log", list(log_keys(pane, session, args.keys, args.key_timeout)))
+    return rate, results
+
+
 def measure(args: argparse.Namespace) -> None:
     with scratch_dir("bench-keys-") as workdir:
         command = [PYTHON, str(Path(__file__).resolve()), "--serve"]
@@ -191,32 +221,31 @@ def measure(args: argparse.Namespace) -> None:
         with Sim(workdir, command=command) as sim, Tmux(workdir, "keys") as tmux:
             session = "keys"
             env = sim.env(workdir / "cache")
-            tmux.start(session, [JOBTUI], env)
-            started = time.monotonic()
-            try:
-                wait_listing(tmux, session)
-                wait_streaming(tmux, session, "firehose-a", timeout=30)
-                rate = absorbed_rate(tmux, session)
-                print(f"  log lines taken in while followed: {rate:,.0f}/s", flush=True)
-                results = summarize(
-                    "list", list(list_keys(tmux, session, args.keys, args.key_timeout))
-                )
-                if selected(tmux.capture(session)) != "firehose-a":
-                    tmux.keys(session, "k")
-                wait_streaming(tmux, session, "firehose-a")
-                tmux.keys(session, "Tab")
-                time.sleep(0.5)
-                results += summarize(
-                    "log", list(log_keys(tmux, session, args.keys, args.key_timeout))
-                )
-                late = time.monotonic() - started
-                screen = tmux.capture(session)
-            finally:
-                tmux.kill(session)
+            with contextlib.ExitStack() as stack:
+                pane: Pane = tmux
+                if args.capture_by == "control":  # before the session: see tmux_control.py
+                    pane = stack.enter_context(TmuxControl(tmux))
+                tmux.start(session, [JOBTUI], env)
+                started = time.monotonic()
+                try:
+                    wait_listing(tmux, session)
+                    size = tmux.run(
+                        "display-message", "-p", "-t", session, "#{window_width}x#{window_height}"
+                    )
+                    if size.strip() != f"{WIDTH}x{HEIGHT}":
+                        raise SystemExit(
+                            f"benchmark: the pane is {size.strip()}, not {WIDTH}x{HEIGHT}"
+                        )
+                    rate, results = time_keys(pane, session, args)
+                    late = time.monotonic() - started
+                    screen = tmux.capture(session)
+                finally:
+                    tmux.kill(session)
     if late > args.seconds:
         print(f"  note: the keys ran past the firehose ({late:.0f} s > {args.seconds:g} s)")
     print(
-        f"\nkey to screen in tmux 120x36, {args.rate:,} lines/s offered, "
+        f"\nkey to screen in tmux 120x36 (pane read by {args.capture_by}), "
+        f"{args.rate:,} lines/s offered, "
         f"{rate:,.0f} lines/s taken in by jobtui while followed:\n"
     )
     print(table(["pane", "key", "sent", "p50 ms", "p95 ms", "max ms", "lost"], results))
@@ -231,6 +260,12 @@ def main() -> None:
     parser.add_argument("--keys", type=int, default=20, help="keys sent per pane (default 20)")
     parser.add_argument("--key-timeout", type=float, default=2.0)
     parser.add_argument("--show-screen", action="store_true")
+    parser.add_argument(
+        "--capture-by",
+        choices=["control", "process"],
+        default="control",
+        help="read the pane through one kept tmux control client, or a tmux process each time",
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     add_code_option(parser)
     args = parser.parse_args()
