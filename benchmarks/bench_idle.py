@@ -14,7 +14,8 @@ border shows its job count), it waits --settle seconds, then over a --window sec
 (30 s by default; the issue asks for 30-60) it reads:
 
 - CPU: utime + stime of the jobtui process (all threads) from /proc/PID/stat, as a
-  percentage of one core over the window;
+  percentage of one core over the window; and of its main thread alone (the app's own work:
+  the rest is Textual's input thread, which wakes 10 times a second, and its writer thread);
 - screen output: bytes, chunks (what tmux read in one go) and updates (chunks closer than
   5 ms apart merged: one redraw may span several chunks) per second; also the seconds
   between the first and the last update, and the RSS at the end.
@@ -28,6 +29,10 @@ Each configuration runs twice, with a different job selected (--selected):
   change but relative times ("3 minutes ago") and the live rows' runtimes: the idle cost.
 
 Apart from that, the keyboard is never touched: this is jobtui left alone in a pane.
+
+Last, the same window is measured on a bare Textual app (`textual_floor.py`; `--no-floor`
+skips it): what any Textual app costs left alone on this machine, most of it its input
+thread's 10 wake-ups a second.
 """
 
 from __future__ import annotations
@@ -37,16 +42,19 @@ import re
 import shlex
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.append(str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.harness import (  # noqa: E402
+    FLOOR_SCRIPT,
     JOBTUI,
     PYTHON,
     Sim,
     Tmux,
     add_code_option,
+    clean_env,
     cpu_seconds,
     rss_mb,
     scratch_dir,
@@ -101,23 +109,62 @@ def run_one(
     args: argparse.Namespace,
 ) -> list[str]:
     tag = f"idle-{jobs}-{interval or 'default'}-{selected}"
-    log_path = workdir / f"{tag}.chunks"
     argv = [JOBTUI] + ([] if interval is None else ["--interval", interval])
+
+    def prepare() -> str:
+        loaded = wait_listing(tmux, tag)
+        if selected == "finished":
+            select_finished(tmux, tag)
+        return f"{loaded:.1f}"
+
+    label = "default" if interval is None else interval
     env = sim.env(workdir / f"cache-{tag}")
+    return measure(tmux, workdir, tag, argv, env, prepare, [f"{jobs:,}", label, selected], args)
+
+
+def run_floor(tmux: Tmux, workdir: Path, args: argparse.Namespace) -> list[str]:
+    """The same window on a bare Textual app (benchmarks/textual_floor.py): what any
+    Textual app costs left alone on this machine."""
+    env = clean_env(workdir / "floor")
+    return measure(
+        tmux,
+        workdir,
+        "idle-floor",
+        [PYTHON, FLOOR_SCRIPT, "floor"],
+        env,
+        lambda: "-",
+        ["-", "-", "Textual floor"],
+        args,
+    )
+
+
+def measure(
+    tmux: Tmux,
+    workdir: Path,
+    tag: str,
+    argv: list[str],
+    env: dict[str, str],
+    prepare: Callable[[], str],
+    first: list[str],
+    args: argparse.Namespace,
+) -> list[str]:
+    """Start `argv` in tmux, `prepare()` it (what it returns is the "load s" column), wait
+    --settle seconds, then measure --window seconds; the table row, `first` its start."""
+    log_path = workdir / f"{tag}.chunks"
     pid = tmux.start(tag, argv, env)
     logger = f"{shlex.quote(PYTHON)} -c {shlex.quote(CHUNK_LOGGER)} {shlex.quote(str(log_path))}"
     tmux.pipe_output(tag, logger)
     try:
-        loaded = wait_listing(tmux, tag)
-        if selected == "finished":
-            select_finished(tmux, tag)
+        loaded = prepare()
         time.sleep(args.settle)
+        main_before = cpu_seconds(pid, main_thread=True)
         cpu_before, wall_before = cpu_seconds(pid), time.time()
         time.sleep(args.window)
         cpu_after, wall_after = cpu_seconds(pid), time.time()
+        main_after = cpu_seconds(pid, main_thread=True)
         rss = rss_mb(pid)
         if tmux.dead(tag):
-            raise SystemExit(f"benchmark: jobtui exited:\n{tmux.capture(tag, True)}")
+            raise SystemExit(f"benchmark: {argv[0]} exited:\n{tmux.capture(tag, True)}")
     finally:
         tmux.kill(tag)
     chunks: list[tuple[float, int]] = []
@@ -127,15 +174,14 @@ def run_one(
             chunks.append((float(moment), int(size)))
     span = wall_after - wall_before
     cpu = (cpu_after - cpu_before) / span * 100
+    main = (main_after - main_before) / span * 100
     starts = updates(chunks)
     gaps = [later - earlier for earlier, later in zip(starts, starts[1:], strict=False)]
-    label = "default" if interval is None else interval
     row = [
-        f"{jobs:,}",
-        label,
-        selected,
-        f"{loaded:.1f}",
+        *first,
+        loaded,
         f"{cpu:.2f}%",
+        f"{main:.2f}%",
         f"{sum(size for _, size in chunks) / span:,.0f}",
         f"{len(chunks) / span:.2f}",
         f"{len(starts) / span:.2f}",
@@ -164,6 +210,7 @@ def main() -> None:
         default=["finished", "newest"],
         help="which job is selected while measured (see above)",
     )
+    parser.add_argument("--no-floor", action="store_true", help="skip the bare Textual app's row")
     add_code_option(parser)
     args = parser.parse_args()
     use_code(args.code)
@@ -176,6 +223,10 @@ def main() -> None:
                     value = None if interval == "default" else interval
                     for selected in args.selected:
                         rows.append(run_one(sim, tmux, workdir, jobs, value, selected, args))
+        if not args.no_floor:
+            print("\nthe Textual floor ...", flush=True)
+            with Tmux(workdir, "floor") as tmux:
+                rows.append(run_floor(tmux, workdir, args))
     print(f"\njobtui idle in tmux 120x36, {args.window:g} s window after the first listing:\n")
     headers = [
         "jobs",
@@ -183,6 +234,7 @@ def main() -> None:
         "selected",
         "load s",
         "CPU (% of a core)",
+        "main thread",
         "bytes/s",
         "chunks/s",
         "updates/s",

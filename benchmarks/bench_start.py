@@ -45,6 +45,7 @@ from pathlib import Path
 sys.path.append(str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.harness import (  # noqa: E402
+    FLOOR_SCRIPT,
     HF,
     JOBTUI,
     PYTHON,
@@ -61,7 +62,6 @@ from benchmarks.harness import (  # noqa: E402
 
 TIMEOUT_SECS = 90.0
 FLOOR = "Textual floor"
-FLOOR_SCRIPT = str(Path(__file__).with_name("textual_floor.py"))
 
 
 def measure(

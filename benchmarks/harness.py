@@ -36,6 +36,7 @@ HF = str(BIN / "hf")
 PYTHON = sys.executable
 TOKEN = "hf_bench_sim_token"
 WIDTH, HEIGHT = 120, 36
+FLOOR_SCRIPT = str(Path(__file__).with_name("textual_floor.py"))  # a bare Textual app
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 # Another source tree of jobtui to run (an exported older commit, for before/after figures):
@@ -340,9 +341,10 @@ def wait_gone(pid: int, timeout: float = 10.0) -> None:
         time.sleep(0.02)
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process (all its threads) so far, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def cpu_seconds(pid: int, *, main_thread: bool = False) -> float:
+    """User + system CPU seconds of a process (all its threads, or its main one) so far."""
+    stat = Path(f"/proc/{pid}/task/{pid}/stat" if main_thread else f"/proc/{pid}/stat")
+    fields = stat.read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
