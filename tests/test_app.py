@@ -276,6 +276,22 @@ async def test_the_cursor_leaves_no_trace_on_the_rows_it_left(hub: SimulatedHub)
         assert [line for line in range(1, 6) if highlighted(line)] == [1 + 2]
 
 
+async def test_end_in_the_list_follows_the_log_and_leaves_the_list_be(
+    hub: SimulatedHub,
+) -> None:
+    """End (like G) resumes following the log from the list, as the help says; it used to
+    scroll the list to its oldest job, away from the cursor."""
+    app = make_app(hub)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.freshness.last_ok is not None)
+        table, view = app.main_screen.table, app.main_screen.log_pane.view
+        table.focus()
+        view.following = False
+        await pilot.press("end")
+        assert view.following
+        assert table.scroll_y == 0 and table.cursor_row == 0, "the list stays where it was"
+
+
 async def test_tab_cycles_the_panes(hub: SimulatedHub) -> None:
     app = make_app(hub)
     async with app.run_test(size=(160, 40)) as pilot:

@@ -38,11 +38,11 @@ THUMB_EVERY = 0.1
 """Seconds between moves of the scrollbar's thumb while a list grows past its pane."""
 
 
-class JobTable(ScrollView, can_focus=True):
+class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
     """Shows jobs, newest first. Knows nothing of the Hub: the screen tells it which jobs to
     show and `lookup` finds a job's latest state (the store's) when a row is drawn."""
 
-    BINDINGS = JOB_TABLE_BINDINGS
+    BINDINGS = JOB_TABLE_BINDINGS  # alone: ScrollView's `end` scrolled the list off its cursor
 
     COMPONENT_CLASSES = {"job-table--header", "job-table--cursor"}
 
