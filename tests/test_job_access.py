@@ -90,6 +90,7 @@ async def select(pilot: Pilot[Any], app: JobsApp, job_id: str, stage: str = "") 
     if stage:
         await wait_for(pilot, lambda: str(stored(app, job_id).status.stage) == stage)
     table = app.main_screen.table
+    await wait_for(pilot, lambda: job_id in table.job_ids())  # rows follow the store
     table.move_cursor(row=table.get_row_index(job_id))
     await wait_for(pilot, lambda: app.main_screen.selected_job_id == job_id)
 

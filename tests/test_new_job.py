@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Select, TextArea
-from uihelpers import make_app, screen_text, wait_for
+from uihelpers import make_app, screen_text, select, wait_for
 
 from jobtui.hub import HubClient, JobInfo
 from jobtui.hub.draft import (
@@ -236,10 +236,7 @@ async def test_the_form_fills_in_from_the_selected_job(hub: SimulatedHub, api: H
     original: JobInfo = await api.run_job(ns, DRAFT.spec({SECRET_NAME: "x"}))
     app = make_app(hub)
     async with app.run_test(size=(120, 50)) as pilot:
-        await wait_for(pilot, lambda: original.id in app.store)
-        table = app.main_screen.table
-        table.move_cursor(row=table.get_row_index(original.id))
-        await wait_for(pilot, lambda: app.main_screen.selected_job_id == original.id)
+        await select(pilot, app, original.id)  # once its row is drawn, not just stored
         screen = await open_form(pilot, app)
         assert screen.query_one("#image", Input).value == "", "empty until asked"
         await pilot.click("#prefill")
