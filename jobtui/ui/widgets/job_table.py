@@ -151,7 +151,6 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
             self._due.clear()
         self._last_tick = stamp
         top = int(self.scroll_y)
-        width = self.size.width
         for line, job_id in enumerate(self._order[top : top + self.size.height - 1], start=1):
             due = self._due.get(job_id, 0.0)
             if stamp < due:
@@ -162,7 +161,7 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
                 continue
             if self._times.get(job_id) != times_shown(job, now):
                 self._rows.pop(job_id, None)  # drawn again, due again, by render_line
-                self.refresh(Region(0, line, width, 1))
+                self._redraw_line(line)
             else:
                 self._due[job_id] = due = times_change_at(job, now)
                 self._wake(due)
@@ -231,13 +230,17 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._scroll_to_cursor()
         if int(self.scroll_y) == top:  # only the two rows the cursor left and reached
             for moved in {old, row}:
-                self.refresh(Region(0, moved - top + 1, self.size.width, 1))
+                self._redraw_line(moved - top + 1)
         else:
             self.refresh()
         job_id = self.selected_job_id
         if job_id != self._highlighted:
             self._highlighted = job_id
             self.post_message(self.Highlighted(job_id))
+
+    def _redraw_line(self, line: int) -> None:
+        """Draw one line of the table again (0 is the header)."""
+        self.refresh(Region(0, line, self.size.width, 1))
 
     def _scroll_to_cursor(self) -> None:
         visible = max(1, self.scrollable_content_region.height - 1)
